@@ -1,0 +1,108 @@
+"""mkdeck's command line: the only place that prints or exits.
+
+Each subcommand lives in its own module of this package with two functions:
+``add_parser(subparsers) -> argparse.ArgumentParser`` and ``run(args, io) -> int`` (the exit
+status). ``main(argv, stdout, stderr)`` is what tests call; ``entry_point()`` is the console
+script. ``mkdeck PATH -o OUT.apkg`` is the same as ``mkdeck build PATH -o OUT.apkg``.
+
+Exit statuses everywhere: 0 success, 1 findings at error severity (or a refuted claim), 2 usage
+or I/O errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from dataclasses import dataclass
+from typing import TextIO
+
+from mkdeck import __version__
+
+# Subcommand modules, in the order ``--help`` lists them. A module not built yet is skipped.
+COMMANDS = ("build", "dump", "ids", "verify", "check")
+DEFAULT_COMMAND = "build"
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+
+
+@dataclass
+class IO:
+    """The streams a command writes to (``sys.stdout``/``sys.stderr`` by default)."""
+
+    stdout: TextIO
+    stderr: TextIO
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser that raises instead of exiting, so ``main`` returns 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _UsageError(f"{self.prog}: error: {message}")
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _build_parser() -> tuple[_Parser, dict[str, object]]:
+    parser = _Parser(
+        prog="mkdeck",
+        description="Turn an Obsidian vault of Obsidian_to_Anki notes into Anki decks.",
+        epilog="mkdeck PATH -o OUT.apkg is short for mkdeck build PATH -o OUT.apkg.",
+    )
+    parser.add_argument("--version", action="version", version=f"mkdeck {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    modules: dict[str, object] = {}
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"mkdeck.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"mkdeck.cli.{name}":
+                continue
+            raise
+        module.add_parser(sub)  # type: ignore[attr-defined]
+        modules[name] = module
+    return parser, modules
+
+
+def main(argv: list[str] | None = None, stdout: TextIO | None = None,
+         stderr: TextIO | None = None) -> int:
+    """Run mkdeck with ``argv`` (without the program name).
+
+    Returns:
+        The exit status: 0, 1 (error findings) or 2 (usage or I/O error).
+    """
+    io = IO(stdout or sys.stdout, stderr or sys.stderr)
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser, modules = _build_parser()
+    if args_list and args_list[0] not in modules and not args_list[0].startswith("-"):
+        args_list.insert(0, DEFAULT_COMMAND)
+    elif args_list and args_list[0].startswith("-") and args_list[0] not in (
+        "-h", "--help", "--version"
+    ):
+        args_list.insert(0, DEFAULT_COMMAND)
+    try:
+        args = parser.parse_args(args_list)
+    except _UsageError as exc:
+        print(str(exc), file=io.stderr)
+        return EXIT_USAGE
+    except SystemExit as exc:  # --help / --version
+        return int(exc.code or 0)
+    if not args.command:
+        parser.print_help(io.stdout)
+        return EXIT_USAGE
+    try:
+        return int(modules[args.command].run(args, io))  # type: ignore[attr-defined]
+    except KeyboardInterrupt:
+        print("mkdeck: interrupted", file=io.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def entry_point() -> None:
+    """Console-script entry: ``sys.exit(main())``."""
+    sys.exit(main())

@@ -1,0 +1,354 @@
+"""mkdeck's data model: what a vault of notes means, independent of how it is read or written.
+
+Data flows one way: files -> parse -> this model -> (render -> export) | (verify -> report).
+This module imports nothing from mkdeck. Every value is a frozen dataclass; every note, field,
+claim and diagnostic carries a :class:`SourceLocation` that points at the real line in the file
+(1-based, frontmatter included, path relative to the vault root with ``/`` separators).
+
+Terms follow Anki (*note*, *card*, *note type*, *field*, *deck*, *guid*, *tag*, *media*) and
+Obsidian (*vault*, *wikilink*, *embed*, *frontmatter*, *heading*, *block id*, *callout*).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class SourceLocation:
+    """Where something was written.
+
+    Attributes:
+        path: path of the note file relative to the vault root, POSIX separators
+            (``"sub/li clone.md"``). For diagnostics about the vault or config as a whole it
+            may be the config file's relative path, or ``"."`` for the vault itself.
+        line: 1-based line number in the file as stored on disk (frontmatter counted; CRLF,
+            CR and LF each end one line). ``0`` only for findings about a whole file.
+        column: 1-based column (in characters) where known, else ``None``.
+    """
+
+    path: str
+    line: int
+    column: int | None = None
+
+    def __str__(self) -> str:
+        if self.column is not None:
+            return f"{self.path}:{self.line}:{self.column}"
+        return f"{self.path}:{self.line}"
+
+
+class Severity(str, enum.Enum):
+    """How bad a diagnostic is. ``error``: input that loses a note or makes a bad deck;
+    ``warning``: input that is probably not what the author meant; ``info``: worth knowing."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One finding about the input, as data (never an exception).
+
+    Attributes:
+        code: stable code such as ``"MKD101"`` (see ``mkdeck.codes`` for the registry).
+        severity: :class:`Severity`.
+        location: where the problem is written.
+        message: what is wrong and how to fix the input, one sentence or two.
+    """
+
+    code: str
+    severity: Severity
+    location: SourceLocation
+    message: str
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """Key that orders diagnostics by file, line, column, code, message."""
+        loc = self.location
+        return (loc.path, loc.line, loc.column or 0, self.code, self.message)
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON shape shared by ``dump``, ``check --format json`` and ``verify``:
+        ``{"path", "line", "column"?, "code", "severity", "message"}``."""
+        out: dict[str, object] = {"path": self.location.path, "line": self.location.line}
+        if self.location.column is not None:
+            out["column"] = self.location.column
+        out.update(code=self.code, severity=self.severity.value, message=self.message)
+        return out
+
+
+NoteTypeKind = Literal["standard", "cloze"]
+
+
+@dataclass(frozen=True, slots=True)
+class NoteType:
+    """An Anki note type as mkdeck knows it.
+
+    Attributes:
+        name: canonical name used in the model and in ``dump`` (``"Basic"``, ``"Cloze"``,
+            or a custom name from config such as ``"FIT-Card"``).
+        fields: field names in Anki order; the first is the implicit field of a block.
+        base: the stock Anki note type whose templates this one uses: one of ``"Basic"``,
+            ``"Basic (and reversed card)"``, ``"Basic (optional reversed card)"``,
+            ``"Basic (type in the answer)"``, ``"Cloze"``.
+        aliases: other names that select this type in a block's note-type line (Anki's
+            localized names, e.g. ``"问答题"``), matched case-insensitively.
+        field_aliases: localized field name -> canonical field name (``"正面"`` -> ``"Front"``).
+    """
+
+    name: str
+    fields: tuple[str, ...]
+    base: str = "Basic"
+    aliases: tuple[str, ...] = ()
+    field_aliases: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def kind(self) -> NoteTypeKind:
+        """``"cloze"`` when the base is Anki's Cloze, else ``"standard"``."""
+        return "cloze" if self.base == "Cloze" else "standard"
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One field of a note, as markdown.
+
+    Attributes:
+        name: canonical field name (one of the note type's ``fields``).
+        markdown: the field's text, LF line endings, callout prefixes stripped, trimmed.
+            ``FROZEN`` text, when any, is appended (after a newline).
+        location: where the field's first line of text is (for an empty field: where the
+            field starts, or the note's START line).
+        lines: for each line of ``markdown`` (``markdown.split("\\n")``), its 1-based line
+            in the file; lines that did not come from the file (FROZEN text appended from
+            elsewhere) carry the line they were written at. ``len(lines)`` equals the number
+            of lines of ``markdown``; empty tuple for an empty field.
+    """
+
+    name: str
+    markdown: str
+    location: SourceLocation
+    lines: tuple[int, ...] = ()
+
+    def line_of(self, index: int) -> int:
+        """1-based file line of the ``index``-th (0-based) line of ``markdown``.
+
+        Falls back to ``location.line`` when the index is out of range."""
+        if 0 <= index < len(self.lines):
+            return self.lines[index]
+        return self.location.line
+
+
+NoteKind = Literal["block", "inline"]
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """One Anki note written in the vault (a START…END block or a STARTI…ENDI span).
+
+    Attributes:
+        location: the line of ``START`` (or ``STARTI``).
+        note_type: the resolved :class:`NoteType`.
+        fields: one :class:`Field` per field of the note type, in note-type order (missing
+            fields are present with empty markdown).
+        deck: full deck name, ``::`` separating subdecks (``"Linux::Processes"``).
+        tags: Anki tags in order of first appearance, no spaces, ``/`` written as ``::``.
+        id: the number in ``<!--ID: n-->`` (the plugin's Anki note id), or ``None``.
+        kind: ``"block"`` or ``"inline"``.
+        end_line: the line of ``END`` (for inline notes, the same line as START).
+        id_line: the line holding the ID comment, or ``None``.
+    """
+
+    location: SourceLocation
+    note_type: NoteType
+    fields: tuple[Field, ...]
+    deck: str
+    tags: tuple[str, ...] = ()
+    id: int | None = None
+    kind: NoteKind = "block"
+    end_line: int = 0
+    id_line: int | None = None
+
+    def field(self, name: str) -> Field | None:
+        """The field called ``name`` (canonical name), or ``None``."""
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None
+
+    @property
+    def first_field(self) -> Field:
+        """The note type's first field (Anki's sort field and identity field)."""
+        return self.fields[0]
+
+
+@dataclass(frozen=True, slots=True)
+class NoteFile:
+    """A markdown file of the vault, read once.
+
+    Attributes:
+        path: vault-relative POSIX path (``"sub/li clone.md"``).
+        text: decoded text, UTF-8 BOM dropped, CRLF and CR turned into LF. Line ``n`` of the
+            file is ``text.split("\\n")[n - 1]``.
+        mtime: the file's modification time, whole seconds since the epoch.
+        selected: ``True`` when the file is one the user asked for (cards come only from
+            selected files; the others are read so links and embeds resolve).
+    """
+
+    path: str
+    text: str
+    mtime: int = 0
+    selected: bool = True
+
+    @property
+    def stem(self) -> str:
+        """File name without folders and without ``.md`` (Obsidian's note name)."""
+        name = self.path.rsplit("/", 1)[-1]
+        return name[:-3] if name.lower().endswith(".md") else name
+
+
+@dataclass(frozen=True, slots=True)
+class FolderRule:
+    """Deck and tags for every note under a vault folder (``folders:`` in ``mkdeck.yaml``,
+    ``FOLDER_DECKS``/``FOLDER_TAGS`` in the plugin's ``data.json``)."""
+
+    folder: str
+    deck: str | None = None
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Syntax:
+    """The markers of the card grammar (Obsidian_to_Anki's ``Syntax`` settings)."""
+
+    start: str = "START"
+    end: str = "END"
+    start_inline: str = "STARTI"
+    end_inline: str = "ENDI"
+    target_deck: str = "TARGET DECK"
+    file_tags: str = "FILE TAGS"
+    delete: str = "DELETE"
+    frozen: str = "FROZEN"
+
+
+LinkStyle = Literal["text", "obsidian"]
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Everything a vault's configuration says, merged (``--deck`` > ``mkdeck.yaml`` >
+    the plugin's ``data.json`` > defaults).
+
+    Attributes:
+        deck: the default deck for notes without ``TARGET DECK`` or folder deck.
+        note_types: custom note types (in addition to the built-in stock types).
+        syntax: the markers.
+        folders: folder rules, any order (the innermost folder's deck wins; tags add up).
+        links: how wikilinks render: ``"text"`` (default) or ``"obsidian"`` URIs.
+        curly_cloze: ``{a}`` / ``{2:a}`` become clozes in Cloze notes (plugin CurlyCloze).
+        highlight_cloze: ``==a==`` becomes a cloze in Cloze notes.
+        inline_tags: ``#tag`` in fields becomes a note tag.
+        ignore: glob patterns (vault-relative) of files to skip.
+        vault_name: the vault's name for ``obsidian://`` links (the root folder's name).
+        source: vault-relative path of the config file read, or ``None``.
+    """
+
+    deck: str = "Default"
+    note_types: tuple[NoteType, ...] = ()
+    syntax: Syntax = field(default_factory=Syntax)
+    folders: tuple[FolderRule, ...] = ()
+    links: LinkStyle = "text"
+    curly_cloze: bool = False
+    highlight_cloze: bool = False
+    inline_tags: bool = False
+    ignore: tuple[str, ...] = ()
+    vault_name: str = ""
+    source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Vault:
+    """A vault as read from disk: its root, its notes, and every other file's path.
+
+    Attributes:
+        root: absolute path of the vault root (a ``str``, to keep the model free of I/O).
+        name: the vault's name (the root folder's name).
+        files: every markdown note, sorted by path.
+        attachments: vault-relative paths of every non-markdown file (media candidates),
+            sorted.
+        config: the merged :class:`Config`.
+    """
+
+    root: str
+    name: str
+    files: tuple[NoteFile, ...]
+    attachments: tuple[str, ...] = ()
+    config: Config = field(default_factory=Config)
+
+
+@dataclass(frozen=True, slots=True)
+class ParseResult:
+    """What parsing a vault gives: notes in vault order (sorted path, then document order)
+    and every diagnostic of the reading and parsing stages."""
+
+    vault: Vault
+    notes: tuple[Note, ...]
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MediaRef:
+    """A media file a rendered note uses.
+
+    Attributes:
+        name: the file name inside the deck (``"pic.png"``, or ``"pic-1a2b3c4d.png"`` when
+            two different files would share a name case-insensitively).
+        path: vault-relative POSIX path of the source file.
+        location: where the reference is written.
+    """
+
+    name: str
+    path: str
+    location: SourceLocation
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedNote:
+    """A note with its fields rendered to Anki HTML.
+
+    Attributes:
+        note: the parsed note.
+        html: field name -> HTML, in note-type field order.
+        media: media files the HTML references, each once, in order of first use.
+    """
+
+    note: Note
+    html: dict[str, str]
+    media: tuple[MediaRef, ...] = ()
+
+
+Verdict = Literal["verified", "refuted", "inconclusive", "skipped"]
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A checkable statement found in a card.
+
+    Attributes:
+        location: where the statement is written (through an embed: the embedded note's
+            path and line).
+        card_location: the START line of the card the statement belongs to.
+        text: the statement as plain text (wikilinks reduced to their display text).
+        subject: what the statement is about (``"fork"``), from the text or its heading.
+        check: the catalogue check id that matched, or ``None`` when unchecked.
+        polarity: ``True`` when the statement asserts the check's fact, ``False`` when it
+            asserts its negation.
+    """
+
+    location: SourceLocation
+    card_location: SourceLocation
+    text: str
+    subject: str | None = None
+    check: str | None = None
+    polarity: bool = True

@@ -1,0 +1,37 @@
+"""Shared fixtures. Tests never read ../shared: the corpus and the seed are copied byte-exact
+into tests/data/."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+CORPUS = DATA / "corpus"
+SEED = DATA / "seed" / "li clone.md"
+
+
+def write_vault(root: Path, files: dict[str, str | bytes], mtime: int | None = None) -> Path:
+    """Write ``{relative path: content}`` under ``root`` (str is written as UTF-8 bytes,
+    exactly: no newline translation) and return ``root``. With ``mtime``, every file gets
+    that modification time (``os.utime``)."""
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        path.write_bytes(data)
+        if mtime is not None:
+            os.utime(path, (mtime, mtime))
+    return root
+
+
+@pytest.fixture
+def make_vault(tmp_path: Path):
+    """``make_vault({"a.md": "...", "mkdeck.yaml": "..."}) -> Path`` in a fresh temp folder."""
+
+    def _make(files: dict[str, str | bytes], name: str = "vault", mtime: int | None = None) -> Path:
+        return write_vault(tmp_path / name, files, mtime)
+
+    return _make
