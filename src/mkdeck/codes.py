@@ -87,8 +87,13 @@ def all_codes() -> list[Code]:
     for module in (
         "mkdeck.vault",
         "mkdeck.config",
+        "mkdeck.notetypes",
         "mkdeck.parse",
+        "mkdeck.pipeline",
+        "mkdeck.links",
         "mkdeck.render",
+        "mkdeck.identity",
+        "mkdeck.ids",
         "mkdeck.export",
         "mkdeck.verify",
         "mkdeck.check",
