@@ -1,0 +1,647 @@
+"""Obsidian link resolution over a vault, and offline expansion of note embeds.
+
+:class:`VaultIndex` answers "which file does ``[[target]]`` written in ``from_path`` mean?",
+"which lines are the section under heading *h*?" and "which lines are block ``^id``?" the way
+Obsidian does. :func:`expand_embeds` splices ``![[note#heading]]`` embeds into a field's lines,
+keeping for every line the file and line it was written at (the verifier reads claims through it).
+
+Rules implemented (Obsidian's behaviour, as documented in its help pages "Internal links",
+"Link to a heading", "Link to a block", "Embed files"):
+
+* a link target resolves as an exact vault path, then relative to the linking note, then as a
+  note (or file) name anywhere in the vault, all case-insensitively; several name matches pick
+  the one in the linking note's folder, else the shortest path, and say the name is ambiguous;
+* a heading link matches after replacing ``[ ] | # ^ :`` by spaces and collapsing whitespace,
+  case-insensitively; a section runs to the next heading of the same or a higher level;
+* ``^id`` names the paragraph, list item or block it ends (or the block above a line that holds
+  only ``^id``);
+* nothing inside a code span, a fenced code block or a ``%% comment %%`` is a link.
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+import ftfy
+
+from mkdeck.codes import register
+from mkdeck.model import Diagnostic, Field, Note, NoteFile, Severity, SourceLocation, Vault
+
+LOG = logging.getLogger(__name__)
+
+MAX_EMBED_DEPTH = 5
+"""Nested note embeds deeper than this are cut (Obsidian stops at a similar depth)."""
+
+# --- diagnostic codes (MKD201-MKD219: links and embeds) -------------------------------------
+
+LINK_UNRESOLVED = register(
+    "MKD201", Severity.WARNING, "link target not found",
+    fix="Create the note, or fix the link's spelling (the target is the note's file name "
+        "without .md, or its path in the vault).",
+    bad="see [[li forkk]]", good="see [[li fork]]",
+)
+LINK_AMBIGUOUS = register(
+    "MKD202", Severity.WARNING, "ambiguous link",
+    fix="Several notes have this name; write the path (`[[folder/name]]`) to pick one.",
+    bad="[[index]]", good="[[linux/index]]",
+)
+LINK_SUBPATH_MISSING = register(
+    "MKD203", Severity.WARNING, "heading or block not found",
+    fix="The note exists but has no such heading or ^block id; fix the part after `#`.",
+    bad="[[li fork#forking]]", good="[[li fork#fork]]",
+)
+EMBED_UNRESOLVED = register(
+    "MKD204", Severity.WARNING, "embedded note not found",
+    fix="Create the note or fix the embed's target; the card shows a placeholder meanwhile.",
+    bad="![[li forkk#fork]]", good="![[li fork#fork]]",
+)
+EMBED_CYCLE = register(
+    "MKD205", Severity.WARNING, "embed cycle",
+    fix="A note embeds itself through other embeds; remove one embed of the cycle.",
+    bad="a.md: ![[b]]  b.md: ![[a]]", good="a.md: [[b]]  b.md: ![[a]]",
+)
+EMBED_TOO_DEEP = register(
+    "MKD206", Severity.WARNING, "embeds nested too deeply",
+    fix=f"Embeds are expanded {MAX_EMBED_DEPTH} levels deep; link to the deeper note instead.",
+)
+PATH_OUTSIDE_VAULT = register(
+    "MKD207", Severity.WARNING, "path leaves the vault",
+    fix="mkdeck never reads files outside the vault; move the file into the vault and link "
+        "it by a path inside it.",
+    bad="![](../../etc/passwd.png)", good="![](attachments/diagram.png)",
+)
+
+# --- links ------------------------------------------------------------------------------------
+
+WIKILINK_RE = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
+"""``[[inner]]`` and ``![[inner]]`` on one line (Obsidian: no brackets or newline inside)."""
+
+_HEADING_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_FENCE_RE = re.compile(r"^((?:[ \t]*>)*[ \t]{0,3})(`{3,}|~{3,})(.*)$")
+_BLOCK_ID_RE = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)\s*$")
+_HEADING_PUNCT_RE = re.compile(r"[\[\]|#^:]")
+_SPACE_RE = re.compile(r"\s+")
+_BACKTICKS_RE = re.compile(r"`+")
+
+
+@dataclass(frozen=True, slots=True)
+class LinkTarget:
+    """A parsed ``[[target#subpath|alias]]``.
+
+    Attributes:
+        raw: the whole link as written (``"![[li fork#fork|f]]"``).
+        target: the note or file part, stripped (``""`` for ``[[#heading]]``).
+        subpath: what follows the first ``#`` (a heading path, or ``"^blockid"``), or ``None``.
+        alias: the display text after ``|`` (``\\|`` counts, as in tables), or ``None``.
+        embed: ``True`` for ``![[…]]``.
+    """
+
+    raw: str
+    target: str
+    subpath: str | None
+    alias: str | None
+    embed: bool
+
+    @property
+    def display(self) -> str:
+        """What Obsidian shows: the alias, else ``target > heading`` (``heading`` alone for
+        ``[[#heading]]``), else the target."""
+        if self.alias is not None and self.alias.strip():
+            return self.alias.strip()
+        if self.subpath:
+            parts = [p.strip() for p in self.subpath.split("#") if p.strip()]
+            if self.target:
+                return " > ".join([self.target, *parts])
+            return " > ".join(parts)
+        return self.target
+
+
+def parse_link(inner: str, embed: bool = False) -> LinkTarget:
+    """Parse the text between ``[[`` and ``]]``.
+
+    Args:
+        inner: e.g. ``"li fork#fork|the fork"``; ``\\|`` is read as ``|`` (Obsidian tables).
+        embed: whether the link was written ``![[…]]``.
+
+    Returns:
+        A :class:`LinkTarget`; never raises.
+    """
+    text = inner.replace("\\|", "|")
+    alias: str | None = None
+    if "|" in text:
+        text, alias = text.split("|", 1)
+    subpath: str | None = None
+    if "#" in text:
+        text, subpath = text.split("#", 1)
+        subpath = subpath.strip()
+    raw = ("!" if embed else "") + "[[" + inner + "]]"
+    return LinkTarget(raw, text.strip(), subpath, alias, embed)
+
+
+def heading_key(text: str) -> str:
+    """Obsidian's heading-match key: ``[ ] | # ^ :`` become spaces, whitespace collapses,
+    case folded. ``heading_key("[[li fork|fork]]") == heading_key("li fork fork")``."""
+    return _SPACE_RE.sub(" ", _HEADING_PUNCT_RE.sub(" ", text)).strip().casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A heading of a note: ``level`` 1-6, ``text`` as written, ``line`` 1-based, ``key`` the
+    :func:`heading_key` of the text."""
+
+    level: int
+    text: str
+    line: int
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """The outcome of resolving a link target.
+
+    Attributes:
+        path: vault-relative path of the file found, or ``None``.
+        candidates: every file that matched by name, when more than one did (ambiguous).
+        outside: ``True`` when the target is a path that leaves the vault (never read).
+    """
+
+    path: str | None
+    candidates: tuple[str, ...] = ()
+    outside: bool = False
+
+    @property
+    def ambiguous(self) -> bool:
+        """Several files matched the name; ``path`` is the one picked."""
+        return len(self.candidates) > 1
+
+
+def _split_dir(path: str) -> str:
+    return path.rsplit("/", 1)[0] if "/" in path else ""
+
+
+def _frontmatter_end(lines: Sequence[str]) -> int:
+    """Index of the first line after a leading ``---`` frontmatter block (0 when none)."""
+    if lines and lines[0].rstrip() == "---":
+        for i in range(1, len(lines)):
+            if lines[i].rstrip() in ("---", "..."):
+                return i + 1
+    return 0
+
+
+def code_spans(lines: Sequence[str]) -> list[list[tuple[int, int]]]:
+    """For each line, the character ranges ``[start, end)`` that are code or ``%%`` comments
+    (where nothing is a link, tag, math or comment marker).
+
+    A line of a fenced block (fence lines included) is one range covering the whole line.
+    Inline code follows CommonMark (a backtick run closes at the next run of the same length on
+    the line); ``%% … %%`` comments may span lines (Obsidian). Returns a list as long as
+    ``lines``.
+    """
+    out: list[list[tuple[int, int]]] = []
+    fence: str | None = None
+    in_comment = False
+    for line in lines:
+        if fence is not None:
+            out.append([(0, len(line))])
+            m = _FENCE_RE.match(line)
+            if m and m.group(2)[0] == fence[0] and len(m.group(2)) >= len(fence) \
+                    and not m.group(3).strip():
+                fence = None
+            continue
+        m = _FENCE_RE.match(line)
+        if m and not in_comment and not (m.group(2)[0] == "`" and "`" in m.group(3)):
+            fence = m.group(2)
+            out.append([(0, len(line))])
+            continue
+        spans: list[tuple[int, int]] = []
+        # inline code first: backticks win over %% (CommonMark precedence)
+        code: list[tuple[int, int]] = []
+        runs = list(_BACKTICKS_RE.finditer(line))
+        i = 0
+        while i < len(runs):
+            opener = runs[i]
+            for j in range(i + 1, len(runs)):
+                if len(runs[j].group()) == len(opener.group()):
+                    code.append((opener.start(), runs[j].end()))
+                    i = j
+                    break
+            i += 1
+        pos = 0
+        comment_start = 0 if in_comment else -1
+        while True:
+            k = line.find("%%", pos)
+            if k < 0:
+                break
+            if any(a <= k < b for a, b in code):
+                pos = k + 2
+                continue
+            if in_comment:
+                spans.append((comment_start, k + 2))
+                in_comment = False
+            else:
+                in_comment = True
+                comment_start = k
+            pos = k + 2
+        if in_comment:
+            spans.append((comment_start, len(line)))
+        spans.extend(c for c in code if not any(a <= c[0] < b for a, b in spans))
+        spans.sort()
+        out.append(spans)
+    return out
+
+
+def _inside(pos: int, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(a <= pos < b for a, b in spans)
+
+
+def find_links(line: str, spans: Sequence[tuple[int, int]]) -> list[tuple[re.Match[str], LinkTarget]]:
+    """Wikilinks and embeds of one line that are not inside ``spans`` (see :func:`code_spans`)."""
+    found = []
+    for m in WIKILINK_RE.finditer(line):
+        if not _inside(m.start(), spans):
+            found.append((m, parse_link(m.group(2), bool(m.group(1)))))
+    return found
+
+
+class VaultIndex:
+    """Obsidian link resolution over one vault: notes by path and name, their headings and
+    block ids, and attachments.
+
+    Args:
+        vault: the :class:`~mkdeck.model.Vault` (every note, selected or not, and every
+            attachment path). Nothing is read from disk.
+    """
+
+    def __init__(self, vault: Vault) -> None:
+        self.vault = vault
+        self._notes: dict[str, NoteFile] = {f.path: f for f in vault.files}
+        self._all: dict[str, str] = {}  # casefolded path -> path (notes and attachments)
+        self._by_name: dict[str, list[str]] = {}  # casefolded name -> paths
+        self._attachments = set(vault.attachments)
+        for f in vault.files:
+            self._add(f.path, f.stem)
+        for path in vault.attachments:
+            self._add(path, None)
+        self._lines: dict[str, list[str]] = {}
+        self._headings: dict[str, tuple[Heading, ...]] = {}
+        self._blocks: dict[str, dict[str, int]] = {}
+
+    def _add(self, path: str, stem: str | None) -> None:
+        self._all.setdefault(path.casefold(), path)
+        base = path.rsplit("/", 1)[-1]
+        self._by_name.setdefault(base.casefold(), []).append(path)
+        if stem is not None:  # a note is also found by its name without .md
+            self._by_name.setdefault(stem.casefold(), []).append(path)
+
+    # -- files --------------------------------------------------------------------------------
+
+    def note(self, path: str) -> NoteFile | None:
+        """The note at vault-relative ``path``, or ``None``."""
+        return self._notes.get(path)
+
+    def is_note(self, path: str) -> bool:
+        """``True`` when ``path`` is a markdown note of the vault."""
+        return path in self._notes
+
+    def lines(self, path: str) -> list[str]:
+        """The note's lines (``text.split("\\n")``); ``[]`` for an unknown path."""
+        cached = self._lines.get(path)
+        if cached is None:
+            f = self._notes.get(path)
+            cached = f.text.split("\n") if f is not None else []
+            self._lines[path] = cached
+        return cached
+
+    def resolve(self, target: str, from_path: str) -> Resolution:
+        """Find the file a link target means (Obsidian ``getFirstLinkpathDest``).
+
+        Args:
+            target: the link target as written, ``%20`` and friends decoded here; without
+                ``#subpath`` or ``|alias``. ``""`` means the linking note itself.
+            from_path: vault-relative path of the note the link is written in.
+
+        Returns:
+            A :class:`Resolution`. Order: a path starting with ``/`` from the vault root;
+            a ``./``/``../`` path relative to the note; else the exact vault path, the path
+            relative to the note's folder, then the name anywhere (a path suffix when the
+            target holds ``/``), each also with ``.md`` appended, case-insensitively.
+        """
+        target = unquote(target.strip()).replace("\\", "/")
+        if not target:
+            return Resolution(from_path)
+        folder = _split_dir(from_path)
+        if target.startswith("/"):
+            candidates_paths = [posixpath.normpath(target.lstrip("/"))]
+        elif target.startswith(("./", "../")):
+            candidates_paths = [posixpath.normpath(posixpath.join(folder, target))]
+        else:
+            candidates_paths = [posixpath.normpath(target)]
+            if folder:
+                candidates_paths.append(posixpath.normpath(posixpath.join(folder, target)))
+        explicit = target.startswith(("/", "./", "../"))
+        outside = False
+        for cand in candidates_paths:
+            if cand == ".." or cand.startswith("../") or cand.startswith("/"):
+                outside = True
+                continue
+            for c in (cand, cand + ".md"):
+                if c in self._notes or c in self._attachments:
+                    return Resolution(c)
+                hit = self._all.get(c.casefold())
+                if hit is not None:
+                    return Resolution(hit)
+        if outside and explicit:
+            return Resolution(None, outside=True)
+        # by name anywhere (a path suffix when the target has folders)
+        name = target.rstrip("/").rsplit("/", 1)[-1]
+        matches = list(dict.fromkeys(self._by_name.get(name.casefold(), [])))
+        if "/" in target.strip("/"):
+            suffix = "/" + target.strip("/").casefold()
+            matches = [p for p in matches
+                       if ("/" + p.casefold()).endswith(suffix)
+                       or ("/" + p.casefold()).endswith(suffix + ".md")]
+        if not matches:
+            return Resolution(None, outside=outside)
+        if len(matches) == 1:
+            return Resolution(matches[0])
+        same = [p for p in matches if _split_dir(p) == folder]
+        pick = same[0] if len(same) == 1 else min(matches, key=lambda p: (len(p), p))
+        return Resolution(pick, tuple(sorted(matches)))
+
+    # -- headings and blocks --------------------------------------------------------------------
+
+    def headings(self, path: str) -> tuple[Heading, ...]:
+        """ATX headings of the note outside frontmatter and code, in order."""
+        cached = self._headings.get(path)
+        if cached is not None:
+            return cached
+        lines = self.lines(path)
+        start = _frontmatter_end(lines)
+        spans = code_spans(lines[start:])
+        found = []
+        for i in range(start, len(lines)):
+            s = spans[i - start]
+            if s and s[0] == (0, len(lines[i])) and lines[i]:
+                continue  # fenced code or a comment line
+            m = _HEADING_RE.match(lines[i])
+            if m:
+                text = (m.group(2) or "").strip()
+                found.append(Heading(len(m.group(1)), text, i + 1, heading_key(text)))
+        result = tuple(found)
+        self._headings[path] = result
+        return result
+
+    def section(self, path: str, subpath: str) -> tuple[int, int] | None:
+        """Lines of the section under a heading: ``(first, end)`` 1-based, ``end`` exclusive,
+        the heading line included, or ``None`` when no heading matches.
+
+        ``subpath`` is the part after ``#``: one heading, or ``a#b`` for heading ``b`` under
+        ``a`` (Obsidian nested heading links). The section runs to the next heading of the
+        same or a higher level, or the end of the note.
+        """
+        heads = self.headings(path)
+        wanted = heading_key(subpath)
+        idx = next((i for i, h in enumerate(heads) if h.key == wanted), None)
+        if idx is None and "#" in subpath:
+            idx = -1
+            for part in (p for p in subpath.split("#") if p.strip()):
+                key = heading_key(part)
+                idx = next((i for i in range(idx + 1, len(heads)) if heads[i].key == key), None)
+                if idx is None:
+                    break
+        if idx is None or idx < 0:
+            return None
+        head = heads[idx]
+        end = len(self.lines(path)) + 1
+        for h in heads[idx + 1:]:
+            if h.level <= head.level:
+                end = h.line
+                break
+        return head.line, end
+
+    def block(self, path: str, block_id: str) -> tuple[int, int] | None:
+        """Lines ``(first, end)`` (1-based, end exclusive) of the block that ends with
+        ``^block_id``, or ``None``. A list item is its own line; a paragraph runs up from the
+        id to the previous blank line; a line holding only ``^id`` names the block above it."""
+        ids = self._blocks.get(path)
+        lines = self.lines(path)
+        if ids is None:
+            ids = {}
+            spans = code_spans(lines)
+            for i, line in enumerate(lines):
+                m = _BLOCK_ID_RE.search(line)
+                if m and not _inside(m.start(1), spans[i]):
+                    ids.setdefault(m.group(1).casefold(), i)
+            self._blocks[path] = ids
+        i = ids.get(block_id.lstrip("^").casefold())
+        if i is None:
+            return None
+        line = lines[i]
+        if line.strip().startswith("^"):  # standalone id: the block above
+            end = i
+            while end > 0 and not lines[end - 1].strip():
+                end -= 1
+            if end == 0:
+                return None
+            i, line = end - 1, lines[end - 1]
+        if re.match(r"^\s*(?:[-*+]|\d+[.)])\s", line):
+            return i + 1, i + 2
+        first = i
+        while first > 0 and lines[first - 1].strip() and not _HEADING_RE.match(lines[first - 1]):
+            first -= 1
+        return first + 1, i + 2
+
+    def body_range(self, path: str) -> tuple[int, int]:
+        """Lines ``(first, end)`` of a whole note without its frontmatter (1-based, end
+        exclusive)."""
+        lines = self.lines(path)
+        return _frontmatter_end(lines) + 1, len(lines) + 1
+
+
+# --- diagnostics shared by the renderer ---------------------------------------------------
+
+
+def unresolved_message(index: VaultIndex, link: LinkTarget, from_path: str,
+                       what: str = "link") -> str:
+    """The message for a link or embed whose target is not found, naming the ftfy-repaired
+    target (and whether that resolves) when the target looks like mojibake."""
+    msg = f"{what} target {link.target!r} is not a note or file of the vault"
+    fixed = ftfy.fix_text(link.target)
+    if fixed != link.target:
+        res = index.resolve(fixed, from_path)
+        if res.path is not None:
+            msg += (f"; the text looks garbled (mojibake): ftfy repairs it to {fixed!r}, which "
+                    f"resolves to {res.path!r}: write [[{fixed}]]")
+        else:
+            msg += (f"; the text looks garbled (mojibake): ftfy repairs it to {fixed!r}, which "
+                    f"does not resolve either: fix the encoding and the name")
+    else:
+        msg += "; create the note or fix the spelling"
+    return msg
+
+
+def link_diagnostics(index: VaultIndex, link: LinkTarget, res: Resolution,
+                     at: SourceLocation, what: str = "link") -> list[Diagnostic]:
+    """Diagnostics for one resolved (or not) link: unresolved, ambiguous, outside the vault,
+    or a missing heading/block. ``what`` names it in messages (``"link"``, ``"embed"``)."""
+    out: list[Diagnostic] = []
+    if res.outside:
+        out.append(PATH_OUTSIDE_VAULT.at(
+            at, f"{what} target {link.target!r} leaves the vault; it is never read: move the "
+                f"file into the vault"))
+        return out
+    if res.path is None:
+        code = EMBED_UNRESOLVED if what == "embed" else LINK_UNRESOLVED
+        out.append(code.at(at, unresolved_message(index, link, at.path, what)))
+        return out
+    if res.ambiguous:
+        out.append(LINK_AMBIGUOUS.at(
+            at, f"{what} target {link.target!r} matches {len(res.candidates)} files "
+                f"({', '.join(res.candidates)}); using {res.path!r}: write its path to choose"))
+    if link.subpath and index.is_note(res.path):
+        if link.subpath.startswith("^"):
+            found = index.block(res.path, link.subpath[1:]) is not None
+            kind = "block id"
+        else:
+            found = index.section(res.path, link.subpath) is not None
+            kind = "heading"
+        if not found:
+            out.append(LINK_SUBPATH_MISSING.at(
+                at, f"{what} {link.raw}: {res.path!r} has no {kind} "
+                    f"{link.subpath!r}; fix the part after '#'"))
+    return out
+
+
+# --- embeds ---------------------------------------------------------------------------------
+
+NOTE_EMBED_EXTENSIONS = ("", ".md")
+
+
+def is_note_target(target: str) -> bool:
+    """``True`` when an embed target names a note (no file extension, or ``.md``) rather
+    than an attachment."""
+    name = target.rsplit("/", 1)[-1]
+    ext = posixpath.splitext(name)[1].casefold()
+    return ext in NOTE_EMBED_EXTENSIONS or not re.fullmatch(r"\.[a-z0-9]{1,5}", ext)
+
+
+Line = tuple[str, SourceLocation]
+
+
+def expand_lines(lines: Sequence[Line], index: VaultIndex, *,
+                 chain: tuple[tuple[str, str], ...] = (),
+                 diagnostics: list[Diagnostic] | None = None) -> list[Line]:
+    """Expand note embeds in ``lines`` (each paired with where it was written).
+
+    An embed that is the whole line is replaced by the embedded lines; one inside text splits
+    the line around them. Embeds in code or comments stay. An embed that cannot be expanded
+    (missing note, heading or block, a cycle, depth over :data:`MAX_EMBED_DEPTH`) stays as
+    written and adds a diagnostic to ``diagnostics`` (the renderer shows a placeholder).
+
+    Args:
+        lines: ``(text, location)`` pairs.
+        index: the vault's :class:`VaultIndex`.
+        chain: the ``(path, subpath key)`` embeds being expanded around these lines.
+        diagnostics: list to append warnings to, or ``None`` to drop them.
+
+    Returns:
+        The expanded ``(text, location)`` pairs.
+    """
+    diags = diagnostics if diagnostics is not None else []
+    texts = [t for t, _ in lines]
+    spans = code_spans(texts)
+    out: list[Line] = []
+    for (text, loc), sp in zip(lines, spans):
+        links = [(m, lt) for m, lt in find_links(text, sp) if lt.embed and is_note_target(lt.target)]
+        if not links:
+            out.append((text, loc))
+            continue
+        pos = 0
+        pending = ""
+        for m, link in links:
+            embedded = _embed(link, index, loc, chain, diags)
+            if embedded is None:
+                continue
+            pending += text[pos:m.start()]
+            if pending.strip():
+                out.append((pending, loc))
+            pending = ""
+            out.extend(embedded)
+            pos = m.end()
+        rest = pending + text[pos:]
+        if pos == 0 or rest.strip():
+            out.append((rest, loc))
+    return out
+
+
+def _embed(link: LinkTarget, index: VaultIndex, at: SourceLocation,
+           chain: tuple[tuple[str, str], ...], diags: list[Diagnostic]) -> list[Line] | None:
+    res = index.resolve(link.target, at.path)
+    if res.path is None or not index.is_note(res.path):
+        if res.path is None:
+            diags.extend(link_diagnostics(index, link, res, at, "embed"))
+        return None
+    if res.ambiguous:
+        diags.extend(link_diagnostics(index, link, Resolution(res.path, res.candidates),
+                                      at, "embed")[:1])
+    sub = link.subpath or ""
+    key = (res.path, heading_key(sub) if not sub.startswith("^") else sub.casefold())
+    if key in chain:
+        cycle = " -> ".join(f"{p}#{s}" if s else p for p, s in (*chain, key))
+        diags.append(EMBED_CYCLE.at(at, f"embed {link.raw} is a cycle ({cycle}); it is not "
+                                        f"expanded: remove one embed of the cycle"))
+        return None
+    if len(chain) >= MAX_EMBED_DEPTH:
+        diags.append(EMBED_TOO_DEEP.at(at, f"embed {link.raw} is nested more than "
+                                           f"{MAX_EMBED_DEPTH} deep; it is not expanded: link "
+                                           f"to the note instead"))
+        return None
+    if not sub:
+        rng: tuple[int, int] | None = index.body_range(res.path)
+    elif sub.startswith("^"):
+        rng = index.block(res.path, sub[1:])
+    else:
+        rng = index.section(res.path, sub)
+    if rng is None:
+        kind = "block id" if sub.startswith("^") else "heading"
+        diags.append(LINK_SUBPATH_MISSING.at(
+            at, f"embed {link.raw}: {res.path!r} has no {kind} {sub!r}; it is shown as a "
+                f"placeholder: fix the part after '#'"))
+        return None
+    src = index.lines(res.path)
+    first, end = rng
+    while end > first and not src[end - 2].strip():
+        end -= 1
+    part = [(src[i - 1], SourceLocation(res.path, i)) for i in range(first, end)]
+    return expand_lines(part, index, chain=(*chain, key), diagnostics=diags)
+
+
+def field_lines(field: Field) -> list[Line]:
+    """The field's markdown lines, each with the file line it was written at."""
+    if not field.markdown:
+        return []
+    path = field.location.path
+    return [(text, SourceLocation(path, field.line_of(i)))
+            for i, text in enumerate(field.markdown.split("\n"))]
+
+
+def expand_embeds(field: Field, note: Note, index: VaultIndex) -> list[tuple[str, SourceLocation]]:
+    """The field's markdown lines with ``![[note]]``, ``![[note#heading]]`` and
+    ``![[note#^block]]`` embeds expanded (depth ≤ 5, cycles cut), each line paired with the
+    file and line it was written at. Embeds that cannot be expanded stay as written.
+
+    Args:
+        field: a field of ``note``.
+        note: the note (its path is where links resolve from).
+        index: the vault's :class:`VaultIndex`.
+
+    Returns:
+        ``[(markdown line, SourceLocation)]``; ``[]`` for an empty field.
+    """
+    del note  # the field's own location names the file
+    return expand_lines(field_lines(field), index)
