@@ -1,0 +1,306 @@
+"""The verification catalogue: statement shapes mapped to live kernel checks.
+
+The catalogue is data shipped in the package (``mkdeck/verify/catalogue/*.yaml``, every file
+loaded in name order, so the shipped ``cards/`` vault can add ``cards_*.yaml``). The format is
+documented at the top of ``catalogue/core.yaml``. This module only reads and validates it; the
+matching of statements against it lives in :mod:`mkdeck.verify.claims`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+LOG = logging.getLogger(__name__)
+
+CATALOGUE_DIR = Path(__file__).parent / "catalogue"
+FLAGS = re.IGNORECASE | re.ASCII
+_ID_RE = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z0-9][a-z0-9_-]*)+$")
+VALUE_FROM_TEXT = ("bytes", "int", "range")
+
+
+class CatalogueError(ValueError):
+    """A catalogue file is malformed. The message names the file and the entry."""
+
+
+def compile_pattern(pattern: str, where: str) -> re.Pattern[str]:
+    """Compile a catalogue pattern (case-insensitive, ASCII word rules).
+
+    Raises:
+        CatalogueError: the pattern is not a valid regular expression.
+    """
+    try:
+        return re.compile(pattern, FLAGS)
+    except re.error as exc:
+        raise CatalogueError(f"{where}: bad pattern {pattern!r}: {exc}") from None
+
+
+def subject_pattern(pattern: str, where: str) -> re.Pattern[str]:
+    """A subject name pattern wrapped in ASCII word boundaries (``fork`` is not in ``vfork``,
+    ``clone`` is not in ``CLONE_FS``)."""
+    return compile_pattern(rf"(?<![A-Za-z0-9_])(?:{pattern})(?![A-Za-z0-9_])", where)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One assertion inside a check: a keyed clause, its polarity words and the fact it states.
+
+    Attributes:
+        key: located in one clause of the statement; polarity is read in that clause.
+        also: patterns that must match somewhere in the statement.
+        deny: words saying the opposite (each flips polarity, as does a negation).
+        assert_: with ``require_polar``, words saying the fact itself.
+        require_polar: the clause (or failing that, the statement) must contain an assert or
+            deny word, else the part does not match.
+        fact: the measured fact key (``"fork.returns_child_pid"``).
+        value: the value the statement asserts (in positive polarity).
+        value_from_text: ``"bytes"``, ``"int"`` or ``"range"``: the asserted value is read
+            from the statement's text instead.
+    """
+
+    key: re.Pattern[str]
+    fact: str
+    value: Any = True
+    also: tuple[re.Pattern[str], ...] = ()
+    deny: re.Pattern[str] | None = None
+    assert_: re.Pattern[str] | None = None
+    require_polar: bool = False
+    value_from_text: str | None = None
+
+
+@dataclass(frozen=True)
+class Check:
+    """A catalogue check.
+
+    Attributes:
+        id: stable id (``"fork.returns-child-pid"``).
+        subjects: subject names the statement must be about (``"*"``: any).
+        says: the true statement in words.
+        parts: every part must match for the check to apply.
+        host_dependent: why the literal statement depends on the host, or ``""``.
+        source: catalogue file the check came from.
+        flag_table: for checks generated from a flag table, the table name.
+    """
+
+    id: str
+    subjects: tuple[str, ...]
+    says: str
+    parts: tuple[Part, ...]
+    host_dependent: str = ""
+    source: str = ""
+    flag_table: str | None = None
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        """The fact keys this check needs, in part order."""
+        return tuple(p.fact for p in self.parts)
+
+
+@dataclass(frozen=True)
+class FlagTable:
+    """A flag table: ``FLAG resource shared|not shared`` statements.
+
+    Attributes:
+        name: table name (``"clone"``).
+        fact_prefix: facts are ``f"{fact_prefix}.{FLAG}.{resource}"``.
+        subjects: the subject the flags belong to.
+        flags: flag name -> (its own resource, its check id).
+        resources: resource name -> pattern, in matching order.
+        assert_: words saying "shared"; deny: words saying "not shared".
+    """
+
+    name: str
+    fact_prefix: str
+    subjects: tuple[str, ...]
+    flags: dict[str, tuple[str, str]]
+    resources: tuple[tuple[str, re.Pattern[str]], ...]
+    assert_: re.Pattern[str]
+    deny: re.Pattern[str]
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class SelfTest:
+    """A statement with its known verdict, run against a probe family's own output."""
+
+    family: str
+    text: str
+    expect: str
+    subject: str | None = None
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Everything the catalogue files say, merged.
+
+    Attributes:
+        subjects: subject name -> word-bounded pattern.
+        checks: every check, in file then file order (flag-table checks included).
+        flag_tables: every flag table.
+        selftests: every self-test statement.
+        files: the catalogue files read.
+    """
+
+    subjects: dict[str, re.Pattern[str]]
+    checks: tuple[Check, ...]
+    flag_tables: tuple[FlagTable, ...]
+    selftests: tuple[SelfTest, ...]
+    files: tuple[str, ...] = ()
+    by_id: dict[str, Check] = field(default_factory=dict)
+
+    def check(self, check_id: str) -> Check | None:
+        """The check with id ``check_id``, or ``None``."""
+        return self.by_id.get(check_id)
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _part(raw: Any, where: str) -> Part:
+    if not isinstance(raw, dict) or "key" not in raw or "fact" not in raw:
+        raise CatalogueError(f"{where}: a part needs 'key' and 'fact'")
+    unknown = set(raw) - {"key", "also", "deny", "assert", "require_polar", "fact", "value",
+                          "value_from_text"}
+    if unknown:
+        raise CatalogueError(f"{where}: unknown part keys {sorted(unknown)}")
+    vft = raw.get("value_from_text")
+    if vft is not None and vft not in VALUE_FROM_TEXT:
+        raise CatalogueError(f"{where}: value_from_text must be one of {VALUE_FROM_TEXT}")
+    return Part(
+        key=compile_pattern(str(raw["key"]), where),
+        fact=str(raw["fact"]),
+        value=raw.get("value", True),
+        also=tuple(compile_pattern(str(p), where) for p in _as_list(raw.get("also"))),
+        deny=compile_pattern(str(raw["deny"]), where) if raw.get("deny") else None,
+        assert_=compile_pattern(str(raw["assert"]), where) if raw.get("assert") else None,
+        require_polar=bool(raw.get("require_polar", False)),
+        value_from_text=vft,
+    )
+
+
+def _check(raw: Any, source: str) -> Check:
+    where = f"{source}: check {raw.get('id') if isinstance(raw, dict) else raw!r}"
+    if not isinstance(raw, dict) or not raw.get("id") or not raw.get("parts"):
+        raise CatalogueError(f"{where}: a check needs 'id' and 'parts'")
+    check_id = str(raw["id"])
+    if not _ID_RE.match(check_id):
+        raise CatalogueError(f"{where}: id must look like 'family.some-name'")
+    parts = tuple(_part(p, f"{where} part {i + 1}") for i, p in enumerate(raw["parts"]))
+    return Check(
+        id=check_id,
+        subjects=tuple(str(s) for s in _as_list(raw.get("subject")) or ["*"]),
+        says=str(raw.get("says", "")),
+        parts=parts,
+        host_dependent=str(raw.get("host_dependent", "") or ""),
+        source=source,
+    )
+
+
+def _flag_table(raw: Any, source: str) -> FlagTable:
+    where = f"{source}: flag table {raw.get('name') if isinstance(raw, dict) else raw!r}"
+    try:
+        flags = {str(f): (str(v["resource"]), str(v["check"])) for f, v in raw["flags"].items()}
+        resources = tuple(
+            (str(name), compile_pattern(str(pat), where)) for name, pat in raw["resources"].items()
+        )
+        table = FlagTable(
+            name=str(raw["name"]),
+            fact_prefix=str(raw["fact_prefix"]),
+            subjects=tuple(str(s) for s in _as_list(raw.get("subject"))),
+            flags=flags,
+            resources=resources,
+            assert_=compile_pattern(str(raw["assert"]), where),
+            deny=compile_pattern(str(raw["deny"]), where),
+            source=source,
+        )
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise CatalogueError(f"{where}: malformed ({exc!r})") from None
+    names = {n for n, _ in resources}
+    for flag, (res, _) in flags.items():
+        if res not in names:
+            raise CatalogueError(f"{where}: flag {flag} names unknown resource {res!r}")
+    return table
+
+
+def _table_checks(table: FlagTable) -> list[Check]:
+    """One check per flag: the flag shares its own resource (facts for other resources are
+    read at match time from the same table)."""
+    out = []
+    for flag, (resource, check_id) in table.flags.items():
+        part = Part(
+            key=re.compile(re.escape(flag), FLAGS),
+            fact=f"{table.fact_prefix}.{flag}.{resource}",
+            value=True,
+            deny=table.deny,
+            assert_=table.assert_,
+            require_polar=True,
+        )
+        out.append(Check(check_id, table.subjects + (flag,), f"{flag} shares the {resource}",
+                         (part,), source=table.source, flag_table=table.name))
+    return out
+
+
+def load_catalogue(paths: list[Path] | None = None) -> Catalogue:
+    """Read and merge catalogue files (default: every ``*.yaml`` in the package's folder).
+
+    Returns:
+        The merged :class:`Catalogue`.
+
+    Raises:
+        CatalogueError: a file is not valid YAML, an entry is malformed, or a check id is
+            defined twice.
+    """
+    files = sorted(paths) if paths is not None else sorted(CATALOGUE_DIR.glob("*.yaml"))
+    subjects: dict[str, re.Pattern[str]] = {}
+    checks: list[Check] = []
+    tables: list[FlagTable] = []
+    selftests: list[SelfTest] = []
+    for path in files:
+        source = path.name
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise CatalogueError(f"{source}: cannot read: {exc}") from None
+        if not isinstance(raw, dict):
+            raise CatalogueError(f"{source}: top level must be a mapping")
+        for name, pattern in (raw.get("subjects") or {}).items():
+            subjects[str(name)] = subject_pattern(str(pattern), f"{source}: subject {name}")
+        for t in raw.get("flag_tables") or []:
+            table = _flag_table(t, source)
+            tables.append(table)
+            checks.extend(_table_checks(table))
+        for c in raw.get("checks") or []:
+            checks.append(_check(c, source))
+        for family, items in (raw.get("selftests") or {}).items():
+            for item in items or []:
+                if not isinstance(item, dict) or item.get("expect") not in ("verified", "refuted"):
+                    raise CatalogueError(f"{source}: self-test {item!r} needs text and expect")
+                selftests.append(SelfTest(str(family), str(item["text"]), str(item["expect"]),
+                                          item.get("subject")))
+    by_id: dict[str, Check] = {}
+    for check in checks:
+        if check.id in by_id:
+            raise CatalogueError(
+                f"{check.source}: check id {check.id} already defined in {by_id[check.id].source}"
+            )
+        by_id[check.id] = check
+        for s in check.subjects:
+            if s != "*" and s not in subjects and not s.isupper():
+                raise CatalogueError(f"{check.source}: check {check.id}: unknown subject {s!r}")
+    return Catalogue(subjects, tuple(checks), tuple(tables), tuple(selftests),
+                     tuple(p.name for p in files), by_id)
+
+
+@lru_cache(maxsize=1)
+def default_catalogue() -> Catalogue:
+    """The package's catalogue, loaded once per process."""
+    return load_catalogue()
