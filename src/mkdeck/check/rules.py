@@ -1,0 +1,168 @@
+"""The rules only ``mkdeck check`` runs (codes ``MKD5xx``): things that make a bad deck or that
+the Obsidian_to_Anki plugin would read differently, which no build stage reports.
+
+Each rule is registered with :func:`mkdeck.check.registry.rule` and declares its codes next to
+it with :func:`mkdeck.codes.register`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import ftfy
+
+from mkdeck.check.engine import CheckContext
+from mkdeck.check.registry import rule
+from mkdeck.codes import register
+from mkdeck.model import Diagnostic, NoteFile, Severity, SourceLocation
+
+LOG = logging.getLogger(__name__)
+
+MOJIBAKE = register(
+    "MKD501",
+    Severity.WARNING,
+    "mojibake (text decoded with the wrong encoding)",
+    fix="Replace the damaged text with the repaired text the message shows (ftfy's repair: "
+    "`python -m ftfy FILE` prints the whole file repaired); links to the damaged name do "
+    "not reach the note they mean.",
+    bad="- often used as [[li forkâ€“exec]] combination",
+    good="- often used as [[li fork–exec]] combination",
+)
+
+CRLF_MARKER = register(
+    "MKD502",
+    Severity.WARNING,
+    "CRLF line endings hide blocks from the Obsidian plugin",
+    fix="Save the file with LF line endings (`dos2unix FILE`, or the line-ending setting of "
+    "your editor); mkdeck reads both, but the Obsidian_to_Anki plugin only finds a block "
+    "whose START is followed by LF.",
+    bad="START\\r\\nBasic\\r\\nfront\\r\\nBack: back\\r\\nEND\\r\\n",
+    good="START\nBasic\nfront\nBack: back\nEND\n",
+)
+
+EMPTY_FIRST_FIELD = register(
+    "MKD503",
+    Severity.ERROR,
+    "empty first field",
+    fix="Write the first field (the question, or the cloze text) on the line after the "
+    "note-type line; Anki shows a blank question and lists the note under 'empty first "
+    "field' in Check Database.",
+    bad="START\nBasic\nBack: Paris\nEND",
+    good="START\nBasic\nWhat is the capital of France?\nBack: Paris\nEND",
+)
+
+# ftfy's encoding repair only: no quote uncurling, HTML unescaping, width or ligature
+# changes, normalization or control-character removal (those are not damage in a note).
+_FTFY_CONFIG = ftfy.TextFixerConfig(
+    unescape_html=False,
+    remove_terminal_escapes=False,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    uncurl_quotes=False,
+    fix_line_breaks=False,
+    remove_control_chars=False,
+    normalization=None,
+    explain=True,
+)
+
+_ENCODING_NAMES = {
+    "sloppy-windows-1252": "Windows-1252",
+    "windows-1252": "Windows-1252",
+    "latin-1": "Latin-1",
+    "iso-8859-1": "Latin-1",
+    "sloppy-windows-1251": "Windows-1251",
+    "windows-1251": "Windows-1251",
+    "sloppy-windows-1250": "Windows-1250",
+    "macroman": "Mac Roman",
+    "cp437": "code page 437",
+}
+
+
+def _wordish(ch: str) -> bool:
+    return ch.isalnum() or ch in "-_.'’" or ord(ch) > 0x7F and not ch.isspace()
+
+
+def _changed_span(old: str, new: str) -> tuple[int, str, str]:
+    """Where ``old`` and ``new`` first differ: ``(0-based column in old, the damaged word(s)
+    of old, the same word(s) of new)``, widened to whole words."""
+    p = 0
+    limit = min(len(old), len(new))
+    while p < limit and old[p] == new[p]:
+        p += 1
+    s = 0
+    while s < limit - p and old[len(old) - 1 - s] == new[len(new) - 1 - s]:
+        s += 1
+    start = p
+    while start > 0 and _wordish(old[start - 1]):
+        start -= 1
+    end_old, end_new = len(old) - s, len(new) - s
+    while end_old < len(old) and _wordish(old[end_old]):
+        end_old += 1
+        end_new += 1
+    return p, old[start:end_old], new[start:end_new]
+
+
+def _how(explanation: list[tuple[str, str]] | None) -> str:
+    """``[("encode", "sloppy-windows-1252"), ("decode", "utf-8")]`` → ``"UTF-8 text read as
+    Windows-1252"``."""
+    for step, arg in explanation or ():
+        if step == "encode":
+            return f"UTF-8 text read as {_ENCODING_NAMES.get(arg, arg)}"
+    return "text decoded with the wrong encoding"
+
+
+@rule("mojibake", scope="file", codes=(MOJIBAKE.code,))
+def check_mojibake(file: NoteFile, ctx: CheckContext) -> Iterator[Diagnostic]:
+    """Text damaged by a wrong decoding (``â€“`` for ``–``), found and repaired with ftfy."""
+    for number, line in enumerate(file.text.split("\n"), 1):
+        if line.isascii():
+            continue
+        fixed, explanation = ftfy.fix_and_explain(line, config=_FTFY_CONFIG)
+        if fixed == line:
+            continue
+        column, bad, good = _changed_span(line, fixed)
+        yield MOJIBAKE.at(
+            SourceLocation(file.path, number, column + 1),
+            f"mojibake ({_how(explanation)}): '{bad}' should read '{good}'; replace it with "
+            "the repaired text.",
+        )
+
+
+@rule("crlf-markers", scope="file", codes=(CRLF_MARKER.code,))
+def check_crlf_markers(file: NoteFile, ctx: CheckContext) -> Iterator[Diagnostic]:
+    """Blocks whose START line ends in CRLF or CR: the Obsidian plugin's ``^START\\n`` misses
+    them (research: obsidian-to-anki-syntax §2.2)."""
+    raw = ctx.raw_lines(file.path)
+    hit = []
+    for note in ctx.notes_in(file.path):
+        if note.kind != "block":
+            continue
+        index = note.location.line - 1
+        if 0 <= index < len(raw) and raw[index].endswith(("\r\n", "\r")):
+            hit.append(note)
+    if not hit:
+        return
+    first = hit[0]
+    n = len(hit)
+    several = f"it and {n - 1} more block{'s' if n > 2 else ''} of this file" if n > 1 else "it"
+    yield CRLF_MARKER.at(
+        first.location,
+        f"START line ends with a Windows line ending (CRLF): the Obsidian_to_Anki plugin would "
+        f"not find {several}; mkdeck reads it. Save the file with LF line endings "
+        "(dos2unix, or your editor's line-ending setting).",
+    )
+
+
+@rule("empty-first-field", scope="file", codes=(EMPTY_FIRST_FIELD.code,))
+def check_empty_first_field(file: NoteFile, ctx: CheckContext) -> Iterator[Diagnostic]:
+    """Notes whose first field (Anki's sort field, the question) is empty."""
+    for note in ctx.notes_in(file.path):
+        first = note.first_field
+        if first.markdown.strip():
+            continue
+        yield EMPTY_FIRST_FIELD.at(
+            note.location,
+            f"the first field ({first.name}) of this {note.note_type.name} note is empty: Anki "
+            "would show a blank question. Write it on the line after the note-type line.",
+        )

@@ -1,0 +1,102 @@
+"""The build stages as check rules: ``check`` reports what each stage reports, it does not
+detect those things again.
+
+* ``parse``: every diagnostic of ``mkdeck.pipeline.load`` (vault, config, card grammar:
+  unknown note types and fields, cloze without deletions, unclosed blocks, …);
+* ``render``: ``mkdeck.render.render_notes`` (unresolved wikilinks, embeds and media outside
+  code, embed cycles, paths leaving the vault, …);
+* ``identity``: ``mkdeck.identity.duplicate_guid_diagnostics`` over every note of the vault
+  (duplicate ID comments and guids);
+* ``verify`` (only with ``--verify``): ``mkdeck.verify.verify_notes``: every refuted or
+  inconclusive claim at the claim's line.
+
+A stage whose module is not installed is skipped. When a stage raises on the whole vault, it
+is run again file by file, so only the files that make it crash get an ``MKD001`` finding.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
+from types import ModuleType
+
+from mkdeck import codes
+from mkdeck.check.engine import CheckContext
+from mkdeck.check.registry import rule
+from mkdeck.model import Diagnostic, ParseResult, SourceLocation
+
+LOG = logging.getLogger(__name__)
+
+
+def _stage(module: str) -> ModuleType | None:
+    """``module`` imported, or ``None`` when it does not exist (a stage not built)."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and (module == exc.name or module.startswith(exc.name + ".")):
+            LOG.debug("stage %s not available", module)
+            return None
+        raise
+
+
+def _per_file(ctx: CheckContext, name: str,
+              func: Callable[[ParseResult], Iterable[Diagnostic]]) -> list[Diagnostic]:
+    """``func`` over the selected notes; when it raises, ``func`` once per selected file and
+    an ``MKD001`` finding for each file on which it raises again."""
+    try:
+        return list(func(ctx.result))
+    except Exception:  # noqa: BLE001 - narrowed down below
+        LOG.debug("stage %s crashed on the vault; retrying file by file", name, exc_info=True)
+    found: list[Diagnostic] = []
+    for nf in ctx.selected:
+        notes = tuple(ctx.notes_in(nf.path))
+        if not notes:
+            continue
+        try:
+            found.extend(func(replace(ctx.result, notes=notes, diagnostics=())))
+        except Exception as exc:  # noqa: BLE001 - a crashed stage is a finding
+            found.append(codes.INTERNAL_ERROR.at(
+                SourceLocation(nf.path, 0),
+                f"check rule '{name}' crashed on this file ({type(exc).__name__}: {exc}); "
+                "the other rules still ran. This is a bug in mkdeck: please report it with "
+                "this file.",
+            ))
+    return found
+
+
+@rule("parse", scope="vault")
+def check_parse(ctx: CheckContext) -> Iterator[Diagnostic]:
+    """Every diagnostic of reading and parsing the vault (``mkdeck.pipeline.load``)."""
+    yield from ctx.result.diagnostics
+
+
+@rule("render", scope="vault")
+def check_render(ctx: CheckContext) -> list[Diagnostic]:
+    """Every diagnostic of rendering the selected notes (``mkdeck.render.render_notes``)."""
+    render = _stage("mkdeck.render")
+    if render is None:
+        return []
+    return _per_file(ctx, "render", lambda result: render.render_notes(result)[1])
+
+
+@rule("identity", scope="vault")
+def check_identity(ctx: CheckContext) -> list[Diagnostic]:
+    """Notes of the vault that share an ID comment or a guid
+    (``mkdeck.identity.duplicate_guid_diagnostics`` over every note, not only the selected)."""
+    identity = _stage("mkdeck.identity")
+    if identity is None:
+        return []
+    return list(identity.duplicate_guid_diagnostics(ctx.vault_result().notes))
+
+
+@rule("verify", scope="vault", needs_verify=True)
+def check_verify(ctx: CheckContext) -> list[Diagnostic]:
+    """Refuted and inconclusive claims (``mkdeck.verify.verify_notes``), at the claim's line."""
+    verify = _stage("mkdeck.verify")
+    if verify is None:
+        raise RuntimeError("--verify needs mkdeck.verify, which is not installed")
+    report = verify.verify_notes(ctx.result, run_code=ctx.options.run_code,
+                                 jobs=ctx.options.jobs)
+    return list(report.diagnostics)
