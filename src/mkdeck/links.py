@@ -193,21 +193,21 @@ def _frontmatter_end(lines: Sequence[str]) -> int:
     return 0
 
 
-def code_spans(lines: Sequence[str]) -> list[list[tuple[int, int]]]:
-    """For each line, the character ranges ``[start, end)`` that are code or ``%%`` comments
-    (where nothing is a link, tag, math or comment marker).
+def scan_lines(lines: Sequence[str]) -> list[list[tuple[int, int, str]]]:
+    """For each line, the character ranges ``(start, end, kind)`` where nothing is a link,
+    tag, math or block id: ``kind`` is ``"fence"`` (a whole line of a fenced code block,
+    fence lines included), ``"code"`` (an inline code span) or ``"comment"`` (``%% … %%``,
+    which may span lines, as in Obsidian).
 
-    A line of a fenced block (fence lines included) is one range covering the whole line.
-    Inline code follows CommonMark (a backtick run closes at the next run of the same length on
-    the line); ``%% … %%`` comments may span lines (Obsidian). Returns a list as long as
-    ``lines``.
+    Inline code follows CommonMark (a backtick run closes at the next run of the same length
+    on the line) and wins over ``%%``. Returns a list as long as ``lines``.
     """
-    out: list[list[tuple[int, int]]] = []
+    out: list[list[tuple[int, int, str]]] = []
     fence: str | None = None
     in_comment = False
     for line in lines:
         if fence is not None:
-            out.append([(0, len(line))])
+            out.append([(0, len(line), "fence")])
             m = _FENCE_RE.match(line)
             if m and m.group(2)[0] == fence[0] and len(m.group(2)) >= len(fence) \
                     and not m.group(3).strip():
@@ -216,10 +216,8 @@ def code_spans(lines: Sequence[str]) -> list[list[tuple[int, int]]]:
         m = _FENCE_RE.match(line)
         if m and not in_comment and not (m.group(2)[0] == "`" and "`" in m.group(3)):
             fence = m.group(2)
-            out.append([(0, len(line))])
+            out.append([(0, len(line), "fence")])
             continue
-        spans: list[tuple[int, int]] = []
-        # inline code first: backticks win over %% (CommonMark precedence)
         code: list[tuple[int, int]] = []
         runs = list(_BACKTICKS_RE.finditer(line))
         i = 0
@@ -231,28 +229,36 @@ def code_spans(lines: Sequence[str]) -> list[list[tuple[int, int]]]:
                     i = j
                     break
             i += 1
+        spans: list[tuple[int, int, str]] = []
         pos = 0
-        comment_start = 0 if in_comment else -1
+        comment_start = 0
         while True:
             k = line.find("%%", pos)
             if k < 0:
                 break
-            if any(a <= k < b for a, b in code):
+            if not in_comment and any(a <= k < b for a, b in code):
                 pos = k + 2
                 continue
             if in_comment:
-                spans.append((comment_start, k + 2))
+                spans.append((comment_start, k + 2, "comment"))
                 in_comment = False
             else:
                 in_comment = True
                 comment_start = k
             pos = k + 2
         if in_comment:
-            spans.append((comment_start, len(line)))
-        spans.extend(c for c in code if not any(a <= c[0] < b for a, b in spans))
+            spans.append((comment_start, len(line), "comment"))
+        spans.extend((a, b, "code") for a, b in code
+                     if not any(s <= a < e for s, e, _ in spans))
         spans.sort()
         out.append(spans)
     return out
+
+
+def code_spans(lines: Sequence[str]) -> list[list[tuple[int, int]]]:
+    """:func:`scan_lines` without the kinds: per line, ``[start, end)`` ranges of code and
+    comments."""
+    return [[(a, b) for a, b, _ in spans] for spans in scan_lines(lines)]
 
 
 def _inside(pos: int, spans: Sequence[tuple[int, int]]) -> bool:
@@ -556,26 +562,39 @@ def expand_lines(lines: Sequence[Line], index: VaultIndex, *,
     texts = [t for t, _ in lines]
     spans = code_spans(texts)
     out: list[Line] = []
+    gap_after: SourceLocation | None = None  # an embed just ended: separate what follows
+
+    def emit(text: str, loc: SourceLocation) -> None:
+        nonlocal gap_after
+        if gap_after is not None and text.strip():
+            out.append(("", gap_after))
+        gap_after = None
+        out.append((text, loc))
+
     for (text, loc), sp in zip(lines, spans):
-        links = [(m, lt) for m, lt in find_links(text, sp) if lt.embed and is_note_target(lt.target)]
+        links = [(m, lt) for m, lt in find_links(text, sp)
+                 if lt.embed and is_note_target(lt.target)]
         if not links:
-            out.append((text, loc))
+            emit(text, loc)
             continue
         pos = 0
-        pending = ""
         for m, link in links:
             embedded = _embed(link, index, loc, chain, diags)
             if embedded is None:
                 continue
-            pending += text[pos:m.start()]
-            if pending.strip():
-                out.append((pending, loc))
-            pending = ""
+            before = text[pos:m.start()]
+            if before.strip():
+                emit(before, loc)
+            elif gap_after is not None:
+                gap_after = None
+            if out and out[-1][0].strip():
+                out.append(("", loc))  # an embed is a block of its own (Obsidian)
             out.extend(embedded)
+            gap_after = loc
             pos = m.end()
-        rest = pending + text[pos:]
+        rest = text[pos:]
         if pos == 0 or rest.strip():
-            out.append((rest, loc))
+            emit(rest, loc)
     return out
 
 

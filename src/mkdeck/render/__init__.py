@@ -1,0 +1,185 @@
+"""Render card fields to Anki HTML the way Obsidian shows them.
+
+Per field: the markdown lines (each with the file:line it was written at) get their note embeds
+expanded (:func:`mkdeck.links.expand_lines`), ``%% comments %%`` and trailing `` ^blockid``
+dropped outside code, then markdown-it-py (:mod:`mkdeck.render.markdown`) renders them, resolving
+wikilinks and media through the vault's :class:`~mkdeck.links.VaultIndex`. Media names are
+assigned once every note is rendered (two different files never share a name in the deck).
+
+Public API: :func:`render_notes`, :func:`render_markdown`, :func:`note_type_css`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import logging
+import re
+from collections.abc import Sequence
+
+from markdown_it import MarkdownIt
+
+from mkdeck.codes import INTERNAL_ERROR
+from mkdeck.links import Line, VaultIndex, expand_lines, field_lines, scan_lines
+from mkdeck.model import Config, Diagnostic, MediaRef, Note, ParseResult, RenderedNote
+from mkdeck.render.markdown import MEDIA_MISSING, MEDIA_UNSUPPORTED, FieldEnv, build_markdown, has_cloze
+from mkdeck.render.media import media_kind, media_names
+from mkdeck.render.style import highlight_code, note_type_css
+
+__all__ = [
+    "MEDIA_MISSING",
+    "MEDIA_UNSUPPORTED",
+    "highlight_code",
+    "media_kind",
+    "note_type_css",
+    "render_markdown",
+    "render_notes",
+]
+
+LOG = logging.getLogger(__name__)
+
+_BLOCK_ID_TAIL_RE = re.compile(r"[ \t]+\^[A-Za-z0-9-]+[ \t]*$")
+_BLOCK_ID_LINE_RE = re.compile(r"^[ \t]*\^[A-Za-z0-9-]+[ \t]*$")
+_SLOT_RE = re.compile("\x00(\\d+)\x00")
+
+
+@functools.lru_cache(maxsize=1)
+def _md() -> MarkdownIt:
+    return build_markdown()
+
+
+def _clean(lines: Sequence[Line]) -> list[str]:
+    """Drop ``%% comments %%`` and block ids (`` ^abc`` at a line's end, or alone on a line)
+    outside code; the line count is unchanged so source lines stay true."""
+    texts = [t for t, _ in lines]
+    out = []
+    for text, spans in zip(texts, scan_lines(texts)):
+        if spans and spans[0][2] == "fence":
+            out.append(text)
+            continue
+        code = [(a, b) for a, b, kind in spans if kind == "code"]
+        comments = [(a, b) for a, b, kind in spans if kind == "comment"]
+        if comments:
+            kept, pos = [], 0
+            for a, b in comments:
+                kept.append(text[pos:a])
+                pos = b
+            kept.append(text[pos:])
+            cut = "".join(kept)
+            # code spans shift; recompute them on the cleaned text
+            text = cut
+            code = [(a, b) for a, b, kind in scan_lines([text])[0] if kind == "code"]
+        if _BLOCK_ID_LINE_RE.match(text):
+            text = ""
+        else:
+            m = _BLOCK_ID_TAIL_RE.search(text)
+            if m and not any(a <= m.start() < b for a, b in code):
+                text = text[:m.start()]
+        out.append(text)
+    return out
+
+
+def _finish(html: str) -> str:
+    html = html.strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return html
+
+
+def render_markdown(lines: Sequence[Line], index: VaultIndex, config: Config,
+                    vault_name: str = "") -> FieldEnv:
+    """Render markdown lines to HTML.
+
+    Args:
+        lines: ``(markdown line, where it was written)`` pairs (embeds not yet expanded).
+        index: link resolution over the vault.
+        config: link style, inline tags.
+        vault_name: vault name for ``obsidian://`` links (default: config's, else the index's
+            vault name).
+
+    Returns:
+        The :class:`FieldEnv` with ``env.html`` set: HTML in which media file names are
+        still ``\\x00i\\x00`` slots into ``env.media`` (see :func:`render_notes`).
+    """
+    diags: list[Diagnostic] = []
+    expanded = expand_lines(lines, index, diagnostics=diags)
+    src_lines = _clean(expanded)
+    src = "\n".join(src_lines)
+    fenv = FieldEnv(index=index, config=config,
+                    vault_name=vault_name or config.vault_name or index.vault.name,
+                    locations=[loc for _, loc in expanded], diagnostics=diags,
+                    cloze=has_cloze(src))
+    html = _md().render(src, {"field": fenv}) if src.strip() else ""
+    fenv.html = _finish(html)
+    return fenv
+
+
+def _dedupe(diags: Sequence[Diagnostic]) -> list[Diagnostic]:
+    seen: set[tuple[str, str, int, str]] = set()
+    out = []
+    for d in diags:
+        key = (d.code, d.location.path, d.location.line, d.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return out
+
+
+def render_notes(result: ParseResult) -> tuple[tuple[RenderedNote, ...], tuple[Diagnostic, ...]]:
+    """Render every note of a parse result to Anki HTML.
+
+    Args:
+        result: what :func:`mkdeck.pipeline.load` returned (links resolve across
+            ``result.vault.files``).
+
+    Returns:
+        ``(rendered, diagnostics)``: one :class:`RenderedNote` per note, in order, with
+        ``html`` per field (note-type order) and ``media`` (each file once, in order of first
+        use, named for the deck); the note's ``tags`` gain inline ``#tags`` when
+        ``config.inline_tags`` (``rendered.note`` is then a copy with the merged tags).
+        Diagnostics (unresolved links, embeds, media, cycles, paths leaving the vault) are
+        located where the link is written, sorted, each reported once. Never raises for bad
+        input; a crash on one note becomes an ``MKD001`` diagnostic and an empty rendering.
+    """
+    vault = result.vault
+    index = VaultIndex(vault)
+    config = vault.config
+    staged: list[tuple[Note, dict[str, str], list[tuple[str, object]], list[str]]] = []
+    diags: list[Diagnostic] = []
+    for note in result.notes:
+        html: dict[str, str] = {}
+        media: list[tuple[str, object]] = []
+        tags: list[str] = []
+        for f in note.fields:
+            try:
+                fenv = render_markdown(field_lines(f), index, config, vault.name)
+            except Exception as exc:  # a bug in one field must not lose the deck  # noqa: BLE001
+                LOG.exception("rendering %s failed", f.location)
+                diags.append(INTERNAL_ERROR.at(
+                    f.location, f"rendering field {f.name} failed ({type(exc).__name__}: {exc}); "
+                                f"the field is left empty: please report this"))
+                html[f.name] = ""
+                continue
+            base = len(media)
+            media.extend(fenv.media)
+            html[f.name] = _SLOT_RE.sub(lambda m, b=base: f"\x00{int(m.group(1)) + b}\x00",
+                                        fenv.html)
+            diags.extend(fenv.diagnostics)
+            tags.extend(t for t in fenv.tags if t not in tags)
+        staged.append((note, html, media, tags))
+    names = media_names(vault.root, (p for _, _, media, _ in staged for p, _ in media))
+    rendered = []
+    for note, html, media, tags in staged:
+        def fill(m: re.Match[str], media: list = media) -> str:  # type: ignore[type-arg]
+            return names[media[int(m.group(1))][0]]
+        final = {k: _SLOT_RE.sub(fill, v) for k, v in html.items()}
+        refs: dict[str, MediaRef] = {}
+        for path, loc in media:
+            refs.setdefault(path, MediaRef(names[path], path, loc))  # type: ignore[arg-type]
+        if config.inline_tags:
+            new = [t for t in tags if t not in note.tags]
+            if new:
+                note = dataclasses.replace(note, tags=(*note.tags, *new))
+        rendered.append(RenderedNote(note, final, tuple(refs.values())))
+    out = sorted(_dedupe(diags), key=Diagnostic.sort_key)
+    return tuple(rendered), tuple(out)

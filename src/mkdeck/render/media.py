@@ -1,0 +1,78 @@
+"""Media files: which extensions Anki shows how, and the names they get inside the deck.
+
+Anki's media folder is flat and matches names case-insensitively on import (ankitects/anki
+#4433), so two different files called ``image.png`` (or ``a0.jpg`` and ``A0.JPG``) would show
+the same picture. :func:`media_names` keeps each file's basename unless two different files
+would share it, and then names each of them ``stem-<first 8 hex of sha1 of content>.ext``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import posixpath
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Literal
+
+LOG = logging.getLogger(__name__)
+
+IMAGE_EXTENSIONS = frozenset(
+    {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".svg", ".webp", ".avif", ".tif", ".tiff"}
+)
+AUDIO_EXTENSIONS = frozenset({".mp3", ".wav", ".ogg", ".m4a", ".flac", ".opus", ".aac", ".wma"})
+VIDEO_EXTENSIONS = frozenset({".mp4", ".webm", ".mov", ".mkv", ".ogv"})
+
+MediaKind = Literal["image", "audio", "video", "other"]
+
+
+def media_kind(name: str) -> MediaKind:
+    """``"image"``, ``"audio"``, ``"video"`` or ``"other"`` from the extension, any case
+    (Obsidian's accepted formats; ``.PNG`` is an image)."""
+    ext = posixpath.splitext(name.rsplit("/", 1)[-1])[1].casefold()
+    if ext in IMAGE_EXTENSIONS:
+        return "image"
+    if ext in AUDIO_EXTENSIONS:
+        return "audio"
+    if ext in VIDEO_EXTENSIONS:
+        return "video"
+    return "other"
+
+
+def _sha1(root: str, path: str) -> str:
+    try:
+        return hashlib.sha1((Path(root) / path).read_bytes()).hexdigest()
+    except OSError as exc:  # vanished between listing and reading: name by its path
+        LOG.warning("cannot read media %s: %s", path, exc)
+        return hashlib.sha1(path.encode("utf-8")).hexdigest()
+
+
+def media_names(root: str, paths: Iterable[str]) -> dict[str, str]:
+    """Deck names for media files.
+
+    Args:
+        root: the vault root (files are read only when names collide).
+        paths: vault-relative paths of the files the deck uses.
+
+    Returns:
+        path -> name in the deck: the basename, or ``stem-<8 hex of sha1>.ext`` for every
+        file whose basename another file with different content shares case-insensitively.
+    """
+    groups: dict[str, list[str]] = {}
+    for path in dict.fromkeys(paths):
+        groups.setdefault(path.rsplit("/", 1)[-1].casefold(), []).append(path)
+    names: dict[str, str] = {}
+    for members in groups.values():
+        if len(members) == 1:
+            names[members[0]] = members[0].rsplit("/", 1)[-1]
+            continue
+        digests = {p: _sha1(root, p) for p in members}
+        if len(set(digests.values())) == 1:  # the same file twice: one name
+            first = sorted(members)[0].rsplit("/", 1)[-1]
+            for p in members:
+                names[p] = first
+            continue
+        for p in members:
+            stem, ext = posixpath.splitext(p.rsplit("/", 1)[-1])
+            names[p] = f"{stem}-{digests[p][:8]}{ext}"
+    return names
