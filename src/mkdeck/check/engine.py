@@ -103,6 +103,8 @@ class CheckContext:
     result: ParseResult
     options: CheckOptions = field(default_factory=CheckOptions)
     loader: Loader | None = None
+    cache: dict[str, object] = field(default_factory=dict)
+    """Stage results shared between rules of one run (the rendered notes)."""
     _full: ParseResult | None = None
     _raw: dict[str, list[str]] = field(default_factory=dict)
     _notes_by_path: dict[str, list[Note]] | None = None

@@ -1,5 +1,7 @@
-"""The rules only ``mkdeck check`` runs (codes ``MKD5xx``): things that make a bad deck or that
-the Obsidian_to_Anki plugin would read differently, which no build stage reports.
+"""The rules only ``mkdeck check`` runs (codes ``MKD5xx``): things that make a wrong card or that
+the Obsidian_to_Anki plugin would read differently, which no build stage reports. (Empty first
+fields, cloze notes without deletions, unknown note types and fields are the parser's and
+exporter's findings: :mod:`mkdeck.check.stages` passes those on.)
 
 Each rule is registered with :func:`mkdeck.check.registry.rule` and declares its codes next to
 it with :func:`mkdeck.codes.register`.
@@ -39,17 +41,6 @@ CRLF_MARKER = register(
     "whose START is followed by LF.",
     bad="START\\r\\nBasic\\r\\nfront\\r\\nBack: back\\r\\nEND\\r\\n",
     good="START\nBasic\nfront\nBack: back\nEND\n",
-)
-
-EMPTY_FIRST_FIELD = register(
-    "MKD503",
-    Severity.ERROR,
-    "empty first field",
-    fix="Write the first field (the question, or the cloze text) on the line after the "
-    "note-type line; Anki shows a blank question and lists the note under 'empty first "
-    "field' in Check Database.",
-    bad="START\nBasic\nBack: Paris\nEND",
-    good="START\nBasic\nWhat is the capital of France?\nBack: Paris\nEND",
 )
 
 # ftfy's encoding repair only: no quote uncurling, HTML unescaping, width or ligature
@@ -152,17 +143,3 @@ def check_crlf_markers(file: NoteFile, ctx: CheckContext) -> Iterator[Diagnostic
         f"not find {several}; mkdeck reads it. Save the file with LF line endings "
         "(dos2unix, or your editor's line-ending setting).",
     )
-
-
-@rule("empty-first-field", scope="file", codes=(EMPTY_FIRST_FIELD.code,))
-def check_empty_first_field(file: NoteFile, ctx: CheckContext) -> Iterator[Diagnostic]:
-    """Notes whose first field (Anki's sort field, the question) is empty."""
-    for note in ctx.notes_in(file.path):
-        first = note.first_field
-        if first.markdown.strip():
-            continue
-        yield EMPTY_FIRST_FIELD.at(
-            note.location,
-            f"the first field ({first.name}) of this {note.note_type.name} note is empty: Anki "
-            "would show a blank question. Write it on the line after the note-type line.",
-        )

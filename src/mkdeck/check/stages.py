@@ -5,8 +5,12 @@ detect those things again.
   unknown note types and fields, cloze without deletions, unclosed blocks, …);
 * ``render``: ``mkdeck.render.render_notes`` (unresolved wikilinks, embeds and media outside
   code, embed cycles, paths leaving the vault, …);
+* ``export``: the exporter's validation without writing anything
+  (``mkdeck.export.plan.plan_export``: empty first fields, U+001F in fields, tags with
+  spaces, empty deck-name parts, unreadable or clashing media, note types it cannot export);
 * ``identity``: ``mkdeck.identity.duplicate_guid_diagnostics`` over every note of the vault
-  (duplicate ID comments and guids);
+  (duplicate ID comments and guids; the exporter's own duplicate check, which sees only the
+  named files, is left to this rule);
 * ``verify`` (only with ``--verify``): ``mkdeck.verify.verify_notes``: every refuted or
   inconclusive claim at the claim's line.
 
@@ -25,9 +29,11 @@ from types import ModuleType
 from mkdeck import codes
 from mkdeck.check.engine import CheckContext
 from mkdeck.check.registry import rule
-from mkdeck.model import Diagnostic, ParseResult, SourceLocation
+from mkdeck.model import Diagnostic, ParseResult, RenderedNote, SourceLocation
 
 LOG = logging.getLogger(__name__)
+
+_DUPLICATE_CODE = "MKD301"  # mkdeck.identity.DUPLICATE_GUID, reported by the identity rule
 
 
 def _stage(module: str) -> ModuleType | None:
@@ -72,13 +78,57 @@ def check_parse(ctx: CheckContext) -> Iterator[Diagnostic]:
     yield from ctx.result.diagnostics
 
 
+def _render(ctx: CheckContext) -> tuple[list[RenderedNote], list[Diagnostic]] | None:
+    """The selected notes rendered, and the render diagnostics (computed once per run and
+    shared by the ``render`` and ``export`` rules); ``None`` without a renderer."""
+    if "render" in ctx.cache:
+        return ctx.cache["render"]  # type: ignore[no-any-return]
+    render = _stage("mkdeck.render")
+    if render is None:
+        ctx.cache["render"] = None
+        return None
+    rendered: list[RenderedNote] = []
+
+    def one(result: ParseResult) -> list[Diagnostic]:
+        notes, diags = render.render_notes(result)
+        rendered.extend(notes)
+        return list(diags)
+
+    diags = _per_file(ctx, "render", one)
+    order = {n.location: i for i, n in enumerate(ctx.result.notes)}
+    rendered.sort(key=lambda r: order.get(r.note.location, len(order)))
+    ctx.cache["render"] = (rendered, diags)
+    return rendered, diags
+
+
 @rule("render", scope="vault")
 def check_render(ctx: CheckContext) -> list[Diagnostic]:
     """Every diagnostic of rendering the selected notes (``mkdeck.render.render_notes``)."""
+    done = _render(ctx)
+    return [] if done is None else done[1]
+
+
+@rule("export", scope="vault")
+def check_export(ctx: CheckContext) -> list[Diagnostic]:
+    """The exporter's validation of the rendered notes (``plan_export``), nothing written."""
+    plan = _stage("mkdeck.export.plan")
     render = _stage("mkdeck.render")
-    if render is None:
+    done = _render(ctx)
+    if plan is None or render is None or done is None:
         return []
-    return _per_file(ctx, "render", lambda result: render.render_notes(result)[1])
+    rendered = done[0]
+    css = render.note_type_css()
+    by_path: dict[str, list[RenderedNote]] = {}
+    for r in rendered:
+        by_path.setdefault(r.note.location.path, []).append(r)
+
+    def one(result: ParseResult) -> list[Diagnostic]:
+        wanted = {n.location for n in result.notes}
+        items = [r for r in rendered if r.note.location in wanted]
+        out = plan.plan_export(items, vault=ctx.result.vault, css=css).diagnostics
+        return [d for d in out if d.code != _DUPLICATE_CODE]
+
+    return _per_file(ctx, "export", one)
 
 
 @rule("identity", scope="vault")
