@@ -376,7 +376,9 @@ class VaultIndex:
         if len(matches) == 1:
             return Resolution(matches[0])
         same = [p for p in matches if _split_dir(p) == folder]
-        pick = same[0] if len(same) == 1 else min(matches, key=lambda p: (len(p), p))
+        if len(same) == 1:  # the linking note's folder wins, as in Obsidian
+            return Resolution(same[0])
+        pick = min(matches, key=lambda p: (len(p), p))
         return Resolution(pick, tuple(sorted(matches)))
 
     # -- headings and blocks --------------------------------------------------------------------

@@ -48,14 +48,15 @@ def _md() -> MarkdownIt:
     return build_markdown()
 
 
-def _clean(lines: Sequence[Line]) -> list[str]:
+def _clean(lines: Sequence[Line]) -> list[Line]:
     """Drop ``%% comments %%`` and block ids (`` ^abc`` at a line's end, or alone on a line)
-    outside code; the line count is unchanged so source lines stay true."""
+    outside code. A line that only held comment text is dropped (the others keep their
+    source locations), so a comment never splits a paragraph."""
     texts = [t for t, _ in lines]
-    out = []
-    for text, spans in zip(texts, scan_lines(texts)):
+    out: list[Line] = []
+    for (text, loc), spans in zip(lines, scan_lines(texts)):
         if spans and spans[0][2] == "fence":
-            out.append(text)
+            out.append((text, loc))
             continue
         code = [(a, b) for a, b, kind in spans if kind == "code"]
         comments = [(a, b) for a, b, kind in spans if kind == "comment"]
@@ -65,9 +66,9 @@ def _clean(lines: Sequence[Line]) -> list[str]:
                 kept.append(text[pos:a])
                 pos = b
             kept.append(text[pos:])
-            cut = "".join(kept)
-            # code spans shift; recompute them on the cleaned text
-            text = cut
+            text = "".join(kept)
+            if not text.strip():
+                continue
             code = [(a, b) for a, b, kind in scan_lines([text])[0] if kind == "code"]
         if _BLOCK_ID_LINE_RE.match(text):
             text = ""
@@ -75,7 +76,7 @@ def _clean(lines: Sequence[Line]) -> list[str]:
             m = _BLOCK_ID_TAIL_RE.search(text)
             if m and not any(a <= m.start() < b for a, b in code):
                 text = text[:m.start()]
-        out.append(text)
+        out.append((text, loc))
     return out
 
 
@@ -102,12 +103,11 @@ def render_markdown(lines: Sequence[Line], index: VaultIndex, config: Config,
         still ``\\x00i\\x00`` slots into ``env.media`` (see :func:`render_notes`).
     """
     diags: list[Diagnostic] = []
-    expanded = expand_lines(lines, index, diagnostics=diags)
-    src_lines = _clean(expanded)
-    src = "\n".join(src_lines)
+    cleaned = _clean(expand_lines(lines, index, diagnostics=diags))
+    src = "\n".join(text for text, _ in cleaned)
     fenv = FieldEnv(index=index, config=config,
                     vault_name=vault_name or config.vault_name or index.vault.name,
-                    locations=[loc for _, loc in expanded], diagnostics=diags,
+                    locations=[loc for _, loc in cleaned], diagnostics=diags,
                     cloze=has_cloze(src))
     html = _md().render(src, {"field": fenv}) if src.strip() else ""
     fenv.html = _finish(html)
