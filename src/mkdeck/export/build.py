@@ -1,0 +1,186 @@
+"""``mkdeck build``: vault → parse → render → (verify) → validated package, with a cache.
+
+Gathers everything first (every note parsed, rendered and validated, every diagnostic
+collected), then decides, then writes once: with errors the package still holds every valid
+note; with ``strict`` any warning or error means nothing is written. The CLI
+(``mkdeck.cli.build``) prints; this module only returns data.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import genanki
+
+from mkdeck import __version__
+from mkdeck.export import cache
+from mkdeck.export.apkg import write_package
+from mkdeck.export.plan import plan_export
+from mkdeck.model import Diagnostic, Severity, SourceLocation
+
+LOG = logging.getLogger(__name__)
+
+# Bumped when the cached output of the same inputs would differ for another reason.
+CACHE_FORMAT = "1"
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOutcome:
+    """What a build did.
+
+    Attributes:
+        out: the package path asked for.
+        written: whether the package was written (or copied from the cache).
+        notes, cards, decks, media: counts in the package (what it would hold if not written).
+        skipped: notes left out of the package because of export errors.
+        diagnostics: every diagnostic of every stage, sorted by file and line.
+        from_cache: the package came from the build cache.
+        verification: the verifier's summary dict when ``verify`` ran, else ``None``.
+    """
+
+    out: str
+    written: bool
+    notes: int = 0
+    cards: int = 0
+    decks: int = 0
+    media: int = 0
+    skipped: int = 0
+    diagnostics: tuple[Diagnostic, ...] = ()
+    from_cache: bool = False
+    verification: dict[str, object] | None = field(default=None)
+
+    @property
+    def errors(self) -> int:
+        """Number of error diagnostics."""
+        return sum(d.severity is Severity.ERROR for d in self.diagnostics)
+
+    @property
+    def warnings(self) -> int:
+        """Number of warning diagnostics."""
+        return sum(d.severity is Severity.WARNING for d in self.diagnostics)
+
+
+def _summary_dict(outcome: BuildOutcome) -> dict[str, object]:
+    return {
+        "notes": outcome.notes, "cards": outcome.cards, "decks": outcome.decks,
+        "media": outcome.media, "skipped": outcome.skipped,
+        "diagnostics": [d.to_dict() for d in outcome.diagnostics],
+        "verification": outcome.verification,
+    }
+
+
+def _from_summary(out: str, data: dict[str, object]) -> BuildOutcome:
+    diags = []
+    for d in data.get("diagnostics", []):  # type: ignore[union-attr]
+        diags.append(Diagnostic(d["code"], Severity(d["severity"]),
+                                SourceLocation(d["path"], d["line"], d.get("column")),
+                                d["message"]))
+    return BuildOutcome(
+        out=out, written=True, notes=int(data["notes"]), cards=int(data["cards"]),  # type: ignore[arg-type]
+        decks=int(data["decks"]), media=int(data["media"]),  # type: ignore[arg-type]
+        skipped=int(data["skipped"]), diagnostics=tuple(diags), from_cache=True,  # type: ignore[arg-type]
+        verification=data.get("verification"),  # type: ignore[arg-type]
+    )
+
+
+def build(
+    paths: Sequence[str | Path],
+    out: str | Path,
+    *,
+    config: str | Path | None = None,
+    deck: str | None = None,
+    strict: bool = False,
+    verify: bool = False,
+    use_cache: bool = True,
+    progress: Callable[[str], None] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> BuildOutcome:
+    """Build the package ``out`` from the vault ``paths``.
+
+    Args:
+        paths: PATH arguments (folders or notes of one vault).
+        out: the ``.apkg`` to write.
+        config: an explicit config file (``--config``).
+        deck: default deck (``--deck``).
+        strict: warnings count as failures: nothing is written unless the build is clean.
+        verify: run the claim verifier (``mkdeck.verify.verify_notes``); its findings join
+            the diagnostics (a refuted claim is an error).
+        use_cache: reuse or fill the build cache in ``$XDG_CACHE_HOME/mkdeck``.
+        progress: called with a stage name ("parse", "render", "verify", "write").
+        environ: environment (``SOURCE_DATE_EPOCH``, ``XDG_CACHE_HOME``); default os.environ.
+    Returns:
+        A :class:`BuildOutcome`.
+    Raises:
+        mkdeck.vault.VaultError: a PATH is missing or unreadable.
+        OSError: the package cannot be written (nothing is left behind).
+    """
+    from mkdeck import pipeline
+    from mkdeck.render import note_type_css, render_notes
+    from mkdeck.vault import find_root, resolve_paths
+
+    env = os.environ if environ is None else environ
+    step = progress or (lambda _stage: None)
+    out_path = Path(out)
+
+    key = None
+    if use_cache and not verify:
+        resolved = resolve_paths(paths)
+        root = find_root(resolved)
+        extra = [CACHE_FORMAT, __version__, genanki.__version__, str(root),
+                 *(str(p) for p in resolved), str(config or ""), deck or "",
+                 str(strict), env.get("SOURCE_DATE_EPOCH", "")]
+        if config is not None:
+            try:
+                st = os.stat(config)
+                extra.append(f"{st.st_size}:{st.st_mtime_ns}")
+            except OSError:
+                pass
+        key = cache.fingerprint(root, extra)
+        if key is not None:
+            hit = cache.load(key, env)
+            if hit is not None:
+                step("write")
+                outcome = _from_summary(str(out_path), hit[1])
+                if strict and (outcome.errors or outcome.warnings):
+                    return _replace_written(outcome, False)
+                cache.copy_out(hit[0], out_path)
+                return outcome
+
+    step("parse")
+    result = pipeline.load(list(paths), config=config, deck=deck)
+    step("render")
+    rendered, render_diags = render_notes(result)
+    plan = plan_export(rendered, vault=result.vault, css=note_type_css(), environ=dict(env))
+    diags: list[Diagnostic] = [*result.diagnostics, *render_diags, *plan.diagnostics]
+    verification = None
+    if verify:
+        step("verify")
+        from mkdeck.verify import verify_notes
+
+        report = verify_notes(result)
+        diags.extend(report.diagnostics)
+        verification = dict(report.summary) if report.summary is not None else None
+    diags.sort(key=Diagnostic.sort_key)
+    outcome = BuildOutcome(
+        out=str(out_path), written=False, notes=len(plan.notes), cards=plan.card_count,
+        decks=len(plan.decks), media=len(plan.media), skipped=plan.skipped,
+        diagnostics=tuple(diags), verification=verification,
+    )
+    if strict and (outcome.errors or outcome.warnings):
+        return outcome
+    step("write")
+    write_package(plan, out_path)
+    outcome = _replace_written(outcome, True)
+    if key is not None:
+        cache.store(key, out_path, _summary_dict(outcome), env)
+    return outcome
+
+
+def _replace_written(outcome: BuildOutcome, written: bool) -> BuildOutcome:
+    import dataclasses
+
+    return dataclasses.replace(outcome, written=written)

@@ -1,0 +1,125 @@
+"""The build cache: a finished package, reused when nothing it was built from has changed.
+
+It lives only in the user cache folder (``$XDG_CACHE_HOME/mkdeck``, default
+``~/.cache/mkdeck``; XDG Base Directory spec), never in the vault or next to the output.
+An entry is keyed by a fingerprint of everything a build reads: mkdeck's and genanki's
+versions, the command's options, ``SOURCE_DATE_EPOCH``, and every file under the vault root
+(path, size, mtime in ns, except ``.git``/``.trash`` and ``.apkg`` files). A build with a file
+dated in the future is never cached (its note mtimes depend on the clock).
+
+An entry is ``<key>.apkg`` (the package bytes) and ``<key>.json`` (the build's summary and
+diagnostics); both are written atomically, and at most :data:`KEEP` entries are kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+LOG = logging.getLogger(__name__)
+
+KEEP = 8
+_SKIP_DIRS = frozenset({".git", ".trash", ".hg", ".svn", "__pycache__"})
+
+
+def cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """``$XDG_CACHE_HOME/mkdeck`` (``~/.cache/mkdeck`` when unset or not absolute)."""
+    env = os.environ if environ is None else environ
+    base = env.get("XDG_CACHE_HOME", "")
+    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
+    return root / "mkdeck" / "builds"
+
+
+def fingerprint(root: Path, extra: Iterable[str], *, now: float | None = None) -> str | None:
+    """A key for a build of the vault at ``root`` with options ``extra``; ``None`` when the
+    build must not be cached (a file dated in the future, or the vault cannot be walked)."""
+    h = hashlib.sha256()
+    for item in extra:
+        h.update(item.encode("utf-8", "surrogateescape") + b"\x00")
+    limit = (time.time() if now is None else now) * 1e9
+    try:
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
+            for name in sorted(files):
+                if name.endswith(".apkg") or name.endswith(".tmp"):
+                    continue
+                path = os.path.join(folder, name)
+                st = os.stat(path)
+                if st.st_mtime_ns > limit:
+                    return None
+                rel = os.path.relpath(path, root)
+                h.update(f"{rel}\x00{st.st_size}\x00{st.st_mtime_ns}\x00".encode(
+                    "utf-8", "surrogateescape"))
+    except OSError as exc:
+        LOG.debug("not caching: %s", exc)
+        return None
+    return h.hexdigest()
+
+
+def load(key: str, environ: Mapping[str, str] | None = None) -> tuple[Path, dict[str, Any]] | None:
+    """``(package path, summary)`` of a cached build, or ``None``."""
+    folder = cache_dir(environ)
+    pkg, meta = folder / f"{key}.apkg", folder / f"{key}.json"
+    try:
+        summary = json.loads(meta.read_text("utf-8"))
+        if not pkg.is_file():
+            return None
+        os.utime(meta)  # most recently used
+    except (OSError, ValueError):
+        return None
+    return pkg, summary
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def store(key: str, package: Path, summary: dict[str, Any],
+          environ: Mapping[str, str] | None = None) -> None:
+    """Keep ``package`` and ``summary`` under ``key``; drop the oldest entries beyond
+    :data:`KEEP`. Failures are logged, never raised (a cache is optional)."""
+    folder = cache_dir(environ)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{key}.apkg.{secrets.token_hex(4)}.tmp"
+        try:
+            shutil.copyfile(package, tmp)
+            os.replace(tmp, folder / f"{key}.apkg")
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        _atomic_write(folder / f"{key}.json", json.dumps(summary).encode("utf-8"))
+        metas = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in metas[KEEP:]:
+            old.unlink(missing_ok=True)
+            old.with_suffix(".apkg").unlink(missing_ok=True)
+    except OSError as exc:
+        LOG.warning("build cache not written: %s", exc)
+
+
+def copy_out(cached: Path, out: Path) -> int:
+    """Copy a cached package to ``out`` atomically (temp file in ``out``'s folder, renamed);
+    return its size in bytes."""
+    folder = out.parent if str(out.parent) else Path(".")
+    tmp = folder / f".{out.name}.{secrets.token_hex(4)}.tmp"
+    try:
+        shutil.copyfile(cached, tmp)
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return out.stat().st_size

@@ -1,0 +1,105 @@
+"""``mkdeck ids``: the ID comment goes exactly where the plugin puts it; every other byte stays."""
+
+from __future__ import annotations
+
+import pytest
+
+from mkdeck.ids import IdTarget, existing_ids, insert_ids, new_ids, split_lines
+from mkdeck.model import SourceLocation, Syntax
+
+LOC = SourceLocation("a.md", 1)
+
+
+def block(line: int, value: int = 1700000000000) -> IdTarget:
+    return IdTarget("block", line, value, LOC)
+
+
+def inline(line: int, value: int = 1700000000000, column: int | None = None,
+           index: int = 0) -> IdTarget:
+    return IdTarget("inline", line, value, LOC, column=column, index=index)
+
+
+@pytest.mark.parametrize(
+    ("before", "targets", "after"),
+    [
+        # LF, final newline
+        ("START\nBasic\nf\nBack: b\nTags: x\nEND\n", [block(6)],
+         "START\nBasic\nf\nBack: b\nTags: x\n<!--ID: 1700000000000-->\nEND\n"),
+        # CRLF kept, no final newline kept
+        ("START\r\nBasic\r\nf\r\nEND", [block(4)],
+         "START\r\nBasic\r\nf\r\n<!--ID: 1700000000000-->\r\nEND"),
+        # old Mac CR
+        ("START\rBasic\rf\rEND\r", [block(4)], "START\rBasic\rf\r<!--ID: 1700000000000-->\rEND\r"),
+        # BOM kept
+        ("\ufeffSTART\nBasic\nf\nEND\n", [block(4)],
+         "\ufeffSTART\nBasic\nf\n<!--ID: 1700000000000-->\nEND\n"),
+        # callout prefix carried onto the inserted line
+        ("> [!note]\n> START\n> Basic\n> f\n> END\n", [block(5)],
+         "> [!note]\n> START\n> Basic\n> f\n> <!--ID: 1700000000000-->\n> END\n"),
+        # nested quote without spaces
+        (">>START\n>>Basic\n>>f\n>>END\n", [block(4)],
+         ">>START\n>>Basic\n>>f\n>><!--ID: 1700000000000-->\n>>END\n"),
+        # END followed by a non-word character (corpus 25: END> %%)
+        ("%%\nSTART\nCloze\n{{c1::a}}\nEND> %%\n", [block(5)],
+         "%%\nSTART\nCloze\n{{c1::a}}\n<!--ID: 1700000000000-->\nEND> %%\n"),
+        # mixed endings: the new line takes the ending of the line before END
+        ("START\nBasic\r\nf\r\nEND\n", [block(4)],
+         "START\nBasic\r\nf\r\n<!--ID: 1700000000000-->\r\nEND\n"),
+        # two blocks, both get their IDs
+        ("START\nBasic\na\nEND\n\nSTART\nBasic\nb\nEND\n", [block(4, 1), block(9, 2)],
+         "START\nBasic\na\n<!--ID: 1-->\nEND\n\nSTART\nBasic\nb\n<!--ID: 2-->\nEND\n"),
+        # inline: before ENDI, plugin style
+        ("- STARTI [Basic] What? Back: 4 Tags: math ENDI\n", [inline(1)],
+         "- STARTI [Basic] What? Back: 4 Tags: math <!--ID: 1700000000000--> ENDI\n"),
+        # inline with no space before ENDI
+        ("STARTI [Basic] q Back: aENDI", [inline(1)],
+         "STARTI [Basic] q Back: a <!--ID: 1700000000000--> ENDI"),
+        # two inline notes on one line, by index
+        ("STARTI [Basic] a Back: b ENDI and STARTI [Basic] c Back: d ENDI\r\n",
+         [inline(1, 1, index=0), inline(1, 2, index=1)],
+         "STARTI [Basic] a Back: b <!--ID: 1--> ENDI and "
+         "STARTI [Basic] c Back: d <!--ID: 2--> ENDI\r\n"),
+        # the second inline note only, by column
+        ("x STARTI [Basic] a Back: b ENDI STARTI [Basic] c Back: d ENDI",
+         [inline(1, 2, column=33)],
+         "x STARTI [Basic] a Back: b ENDI STARTI [Basic] c Back: d <!--ID: 2--> ENDI"),
+    ],
+)
+def test_insert_ids_bytes(before, targets, after):
+    text, missed = insert_ids(before, targets)
+    assert missed == []
+    assert text == after
+    # idempotent: with no targets, nothing changes
+    assert insert_ids(text, [])[0] == text
+
+
+def test_custom_markers():
+    syntax = Syntax(start="START_CARD", end="END_CARD")
+    text, missed = insert_ids("START_CARD\nBasic\nf\nEND_CARD\n", [block(4)], syntax)
+    assert (text, missed) == ("START_CARD\nBasic\nf\n<!--ID: 1700000000000-->\nEND_CARD\n", [])
+
+
+def test_wrong_line_is_reported_not_guessed():
+    source = "START\nBasic\nf\nEND\n"
+    target = block(3)
+    text, missed = insert_ids(source, [target])
+    assert text == source
+    assert missed == [target]
+    assert insert_ids(source, [block(99)])[1] == [block(99)]
+    assert insert_ids("ENDgame\n", [block(1)])[1] == [block(1)]
+
+
+def test_split_lines_counts_like_the_parser():
+    assert split_lines("a\r\nb\rc\nd") == ["a\r\n", "b\r", "c\n", "d"]
+    assert split_lines("a\n") == ["a\n"]
+    assert split_lines("") == []
+
+
+def test_new_ids_are_unique_and_skip_used():
+    used = {1000, 1001, 1003}
+    assert new_ids(3, used, now_ms=1000) == [1002, 1004, 1005]
+    assert {1002, 1004, 1005} <= used
+
+
+def test_existing_ids_finds_both_forms():
+    assert existing_ids(["<!--ID: 12-->", "ID: 34", "no id"]) == {12, 34}
