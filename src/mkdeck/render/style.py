@@ -115,8 +115,10 @@ def callout_family(kind: str) -> str:
     return kind if kind in _CALLOUT_FAMILIES else "note"
 
 
-def _night(selector: str) -> str:
-    return ", ".join(f"{scope} {selector}" for scope in NIGHT_SCOPES)
+def _night(selectors: str) -> str:
+    """The night-mode form of a selector list: each selector under each night scope."""
+    return ", ".join(f"{scope} {sel.strip()}" for sel in selectors.split(",")
+                     for scope in NIGHT_SCOPES)
 
 
 def _pygments_rules(style: StyleMeta, scope: str, fg: str) -> list[str]:
