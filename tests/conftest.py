@@ -35,3 +35,15 @@ def make_vault(tmp_path: Path):
         return write_vault(tmp_path / name, files, mtime)
 
     return _make
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_build_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Builds in tests cache under a temp ``$XDG_CACHE_HOME``, never the user's cache."""
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if old is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = old
