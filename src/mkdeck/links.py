@@ -332,10 +332,11 @@ class VaultIndex:
             from_path: vault-relative path of the note the link is written in.
 
         Returns:
-            A :class:`Resolution`. Order: a path starting with ``/`` from the vault root;
-            a ``./``/``../`` path relative to the note; else the exact vault path, the path
-            relative to the note's folder, then the name anywhere (a path suffix when the
-            target holds ``/``), each also with ``.md`` appended, case-insensitively.
+            A :class:`Resolution`. A path starting with ``/`` is from the vault root, one
+            starting with ``./``/``../`` from the note's folder; other targets are tried as
+            the vault path, then relative to the note's folder, then as a name anywhere (a
+            path suffix when the target holds ``/``), each also with ``.md`` appended; paths
+            first with exact case, then case-insensitively; names case-insensitively.
         """
         target = unquote(target.strip()).replace("\\", "/")
         if not target:
@@ -350,29 +351,36 @@ class VaultIndex:
             if folder:
                 candidates_paths.append(posixpath.normpath(posixpath.join(folder, target)))
         explicit = target.startswith(("/", "./", "../"))
-        outside = False
-        for cand in candidates_paths:
-            if cand == ".." or cand.startswith("../") or cand.startswith("/"):
-                outside = True
-                continue
+        outside = any(c == ".." or c.startswith(("../", "/")) for c in candidates_paths)
+        inside = [c for c in candidates_paths if not (c == ".." or c.startswith(("../", "/")))]
+        for cand in inside:  # exact path, exact case
             for c in (cand, cand + ".md"):
                 if c in self._notes or c in self._attachments:
                     return Resolution(c)
+        if outside and explicit and not inside:
+            return Resolution(None, outside=True)
+        name = target.rstrip("/").rsplit("/", 1)[-1]
+        by_name = list(dict.fromkeys(self._by_name.get(name.casefold(), [])))
+        if "/" in target.strip("/") and not explicit:
+            suffix = "/" + target.strip("/").casefold()
+            by_name = [p for p in by_name
+                       if ("/" + p.casefold()).endswith(suffix)
+                       or ("/" + p.casefold()).endswith(suffix + ".md")]
+        elif explicit:
+            by_name = []
+        for cand in inside:  # the path again, any case
+            for c in (cand, cand + ".md"):
                 hit = self._all.get(c.casefold())
                 if hit is not None:
                     return Resolution(hit)
-        if outside and explicit:
-            return Resolution(None, outside=True)
-        # by name anywhere (a path suffix when the target has folders)
-        name = target.rstrip("/").rsplit("/", 1)[-1]
-        matches = list(dict.fromkeys(self._by_name.get(name.casefold(), [])))
-        if "/" in target.strip("/"):
-            suffix = "/" + target.strip("/").casefold()
-            matches = [p for p in matches
-                       if ("/" + p.casefold()).endswith(suffix)
-                       or ("/" + p.casefold()).endswith(suffix + ".md")]
-        if not matches:
-            return Resolution(None, outside=outside)
+        if by_name:  # the name anywhere, any case
+            return self._pick(by_name, folder)
+        return Resolution(None, outside=outside)
+
+    @staticmethod
+    def _pick(matches: list[str], folder: str) -> Resolution:
+        """One of several name matches: the only one, else the one in the linking note's
+        folder, else the shortest path (ambiguous)."""
         if len(matches) == 1:
             return Resolution(matches[0])
         same = [p for p in matches if _split_dir(p) == folder]
