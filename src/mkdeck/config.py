@@ -1,0 +1,480 @@
+"""A vault's configuration: ``mkdeck.yaml`` (or ``--config FILE``), filled in from the
+Obsidian_to_Anki plugin's ``.obsidian/plugins/obsidian-to-anki-plugin/data.json``.
+
+``mkdeck.yaml`` (every key optional)::
+
+    deck: Linux                 # default deck (else data.json's Defaults.Deck, else vault name)
+    note_types:
+      FIT-Card: {fields: [Front, Back], base: Basic}
+    syntax: {start: START_CARD, end: END_CARD, target_deck: TARGET_DECK}
+    folders:
+      "Linux/Processes": {deck: "Linux::Processes", tags: [linux, processes]}
+    links: text                 # or obsidian
+    curly_cloze: false
+    highlight_cloze: false
+    inline_tags: false
+    ignore: ["templates/**"]
+
+Precedence: ``--deck`` > ``mkdeck.yaml`` > ``data.json`` > defaults. Unknown keys and bad
+values are warnings at the key's line (PyYAML node marks); a YAML syntax error is an error and
+the file is then ignored. ``data.json`` gives the markers (``settings.Syntax``), note types'
+field lists (``fields_dict``), ``FOLDER_DECKS``/``FOLDER_TAGS``, ``Defaults.Deck``, the cloze
+and tag toggles and ``IGNORED_FILE_GLOBS``; not ``Defaults.Tag`` (mkdeck adds no tags of its
+own) and not ``CUSTOM_REGEXPS`` (a warning says regex note styles are not read yet).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mkdeck.codes import register
+from mkdeck.model import Config, Diagnostic, FolderRule, NoteType, Severity, SourceLocation, Syntax
+from mkdeck.notetypes import STOCK_FIELDS, NoteTypeIndex, is_stock_alias, name_key
+from mkdeck.vault import VaultError
+
+LOG = logging.getLogger(__name__)
+
+CONFIG_NAME = "mkdeck.yaml"
+PLUGIN_DATA = ".obsidian/plugins/obsidian-to-anki-plugin/data.json"
+
+CONFIG_SYNTAX = register(
+    "MKD020", Severity.ERROR, "config file is not valid YAML",
+    fix="Fix the YAML syntax at the line named (a `key: value` mapping); until then the file "
+        "is ignored.",
+    bad="note_types:\n  FIT-Card: {fields: [Front, Back]", good="note_types:\n  FIT-Card: {fields: [Front, Back]}",
+)
+CONFIG_UNKNOWN_KEY = register(
+    "MKD021", Severity.WARNING, "unknown config key",
+    fix="Remove the key or correct its spelling; the message lists the keys mkdeck reads.",
+    bad="decks: Linux", good="deck: Linux",
+)
+CONFIG_BAD_VALUE = register(
+    "MKD022", Severity.WARNING, "bad config value",
+    fix="Give the key a value of the type the message names; the bad value is ignored.",
+    bad="curly_cloze: maybe", good="curly_cloze: true",
+)
+PLUGIN_DATA_BAD = register(
+    "MKD023", Severity.WARNING, "plugin data.json cannot be read",
+    fix="Repair or delete .obsidian/plugins/obsidian-to-anki-plugin/data.json (Obsidian rewrites "
+        "it), or put the settings in mkdeck.yaml.",
+)
+PLUGIN_REGEX_STYLES = register(
+    "MKD024", Severity.WARNING, "plugin regex note styles are not read",
+    fix="mkdeck reads START/END and STARTI/ENDI notes only: rewrite regex-style cards as blocks, "
+        "or clear CUSTOM_REGEXPS in the plugin settings to silence this.",
+)
+CONFIG_DUPLICATE_KEY = register(
+    "MKD025", Severity.WARNING, "duplicate config key",
+    fix="Keep one of the two keys: YAML keeps only the last one.",
+)
+
+_TOP_KEYS = ("deck", "note_types", "syntax", "folders", "links", "curly_cloze",
+             "highlight_cloze", "inline_tags", "ignore")
+_SYNTAX_KEYS = ("start", "end", "start_inline", "end_inline", "target_deck", "file_tags",
+                "delete", "frozen")
+_PLUGIN_SYNTAX = {
+    "Begin Note": "start", "End Note": "end", "Begin Inline Note": "start_inline",
+    "End Inline Note": "end_inline", "Target Deck Line": "target_deck",
+    "File Tags Line": "file_tags", "Delete Note Line": "delete", "Frozen Fields Line": "frozen",
+}
+_STOCK_BASES = tuple(STOCK_FIELDS)
+
+
+@dataclass
+class _Partial:
+    """Settings one source gives (``None``/empty: the source says nothing)."""
+
+    deck: str | None = None
+    note_types: dict[str, NoteType] = field(default_factory=dict)
+    syntax: dict[str, str] = field(default_factory=dict)
+    folders: dict[str, FolderRule] = field(default_factory=dict)
+    links: str | None = None
+    curly_cloze: bool | None = None
+    highlight_cloze: bool | None = None
+    inline_tags: bool | None = None
+    ignore: list[str] = field(default_factory=list)
+
+
+def load_config(root: Path, config_file: str | Path | None = None,
+                deck: str | None = None) -> tuple[Config, list[Diagnostic]]:
+    """The merged :class:`~mkdeck.model.Config` of the vault at ``root``.
+
+    Args:
+        root: the vault root (absolute).
+        config_file: ``--config FILE``, read instead of ``<root>/mkdeck.yaml``.
+        deck: ``--deck NAME``, the default deck above every config.
+
+    Returns:
+        ``(config, diagnostics)``.
+
+    Raises:
+        VaultError: when ``config_file`` is given but missing or unreadable.
+    """
+    diagnostics: list[Diagnostic] = []
+    yaml_path: Path | None
+    if config_file is not None:
+        yaml_path = Path(config_file).expanduser()
+        if not yaml_path.is_file():
+            raise VaultError(f"{config_file}: no such config file")
+    else:
+        yaml_path = root / CONFIG_NAME
+        if not yaml_path.is_file():
+            yaml_path = None
+    from_yaml = _Partial()
+    source: str | None = None
+    if yaml_path is not None:
+        source = _display_path(yaml_path, root)
+        try:
+            text = yaml_path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            if config_file is not None:
+                raise VaultError(f"{config_file}: {exc}") from None
+            diagnostics.append(CONFIG_SYNTAX.at(
+                SourceLocation(source, 0), f"{source} cannot be read ({exc}); it is ignored."))
+        else:
+            from_yaml = parse_config_yaml(text, source, diagnostics)
+    data_path = root / PLUGIN_DATA
+    from_plugin = _Partial()
+    if data_path.is_file():
+        from_plugin = parse_plugin_data(data_path, PLUGIN_DATA, diagnostics)
+        if source is None:
+            source = PLUGIN_DATA
+    return _merge(from_yaml, from_plugin, deck, root, source), diagnostics
+
+
+def _display_path(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _merge(primary: _Partial, plugin: _Partial, deck: str | None, root: Path,
+           source: str | None) -> Config:
+    note_types = dict(plugin.note_types)
+    note_types.update(primary.note_types)
+    syntax = dict(plugin.syntax)
+    syntax.update(primary.syntax)
+    folders = dict(plugin.folders)
+    folders.update(primary.folders)
+    ignore = list(dict.fromkeys([*primary.ignore, *plugin.ignore]))
+
+    def pick(name: str, default: Any) -> Any:
+        value = getattr(primary, name)
+        if value is None:
+            value = getattr(plugin, name)
+        return default if value is None else value
+
+    return Config(
+        deck=deck or primary.deck or plugin.deck or root.name or "Default",
+        note_types=tuple(note_types.values()),
+        syntax=Syntax(**syntax),
+        folders=tuple(sorted(folders.values(), key=lambda r: r.folder)),
+        links=pick("links", "text"),
+        curly_cloze=pick("curly_cloze", False),
+        highlight_cloze=pick("highlight_cloze", False),
+        inline_tags=pick("inline_tags", False),
+        ignore=tuple(ignore),
+        vault_name=root.name,
+        source=source,
+    )
+
+
+# --- mkdeck.yaml ------------------------------------------------------------------------
+
+class _Reader:
+    """Walks a composed YAML tree, turning nodes into values and reporting with lines."""
+
+    def __init__(self, text: str, path: str, diagnostics: list[Diagnostic]) -> None:
+        self.loader = yaml.SafeLoader(text)
+        self.path = path
+        self.diagnostics = diagnostics
+
+    def loc(self, node: yaml.Node) -> SourceLocation:
+        return SourceLocation(self.path, node.start_mark.line + 1)
+
+    def value(self, node: yaml.Node) -> Any:
+        return self.loader.construct_object(node, deep=True)
+
+    def bad(self, node: yaml.Node, message: str) -> None:
+        self.diagnostics.append(CONFIG_BAD_VALUE.at(self.loc(node), message))
+
+    def unknown(self, node: yaml.Node, where: str, known: tuple[str, ...]) -> None:
+        self.diagnostics.append(CONFIG_UNKNOWN_KEY.at(
+            self.loc(node),
+            f"unknown key {node.value!r}{where}: it is ignored; known keys are "
+            f"{', '.join(known)}.",
+        ))
+
+    def items(self, node: yaml.Node, what: str) -> list[tuple[yaml.Node, str, yaml.Node]]:
+        """``(key node, key string, value node)`` of a mapping node; other nodes are reported."""
+        if not isinstance(node, yaml.MappingNode):
+            if isinstance(node, yaml.ScalarNode) and node.value in ("", "~", "null"):
+                return []
+            self.bad(node, f"{what} must be a mapping of `key: value` lines; it is ignored.")
+            return []
+        out = []
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = self.value(key_node)
+            key = str(key) if key is not None else ""
+            if key in seen:
+                self.diagnostics.append(CONFIG_DUPLICATE_KEY.at(
+                    self.loc(key_node),
+                    f"key {key!r}{what and ' in ' + what} is given twice (first at line "
+                    f"{seen[key]}): YAML keeps only this one; remove one of them.",
+                ))
+            seen[key] = key_node.start_mark.line + 1
+            out.append((key_node, key, value_node))
+        return out
+
+    def string(self, node: yaml.Node, what: str) -> str | None:
+        value = self.value(node)
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            text = str(value).strip()
+            if text and "\n" not in text:
+                return text
+        self.bad(node, f"{what} must be a non-empty one-line string; it is ignored.")
+        return None
+
+    def boolean(self, node: yaml.Node, what: str) -> bool | None:
+        value = self.value(node)
+        if isinstance(value, bool):
+            return value
+        self.bad(node, f"{what} must be true or false (got {value!r}); it is ignored.")
+        return None
+
+    def strings(self, node: yaml.Node, what: str, split: bool = False) -> list[str] | None:
+        """A list of strings; a single string is one item (or split on whitespace)."""
+        value = self.value(node)
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return value.split() if split else [value]
+        if isinstance(value, list) and all(
+            isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value
+        ):
+            return [str(v) for v in value]
+        self.bad(node, f"{what} must be a list of strings; it is ignored.")
+        return None
+
+
+def parse_config_yaml(text: str, path: str, diagnostics: list[Diagnostic]) -> _Partial:
+    """Read ``mkdeck.yaml`` text into the settings it gives, reporting into ``diagnostics``.
+
+    Args:
+        text: the file's text.
+        path: its path for diagnostics (vault-relative when inside the vault).
+        diagnostics: list the findings are appended to.
+    """
+    out = _Partial()
+    reader = _Reader(text, path, diagnostics)
+    try:
+        root = reader.loader.get_single_node()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        diagnostics.append(CONFIG_SYNTAX.at(
+            SourceLocation(path, line),
+            f"{path} is not valid YAML ({problem} at line {line}); fix it; until then the "
+            f"whole file is ignored.",
+        ))
+        return out
+    if root is None:
+        return out
+    for key_node, key, value_node in reader.items(root, ""):
+        if key == "deck":
+            out.deck = reader.string(value_node, "deck")
+        elif key == "note_types":
+            _read_note_types(reader, value_node, out)
+        elif key == "syntax":
+            for k_node, k, v_node in reader.items(value_node, "syntax"):
+                if k not in _SYNTAX_KEYS:
+                    reader.unknown(k_node, " under syntax", _SYNTAX_KEYS)
+                    continue
+                marker = reader.string(v_node, f"syntax.{k}")
+                if marker is not None:
+                    out.syntax[k] = marker
+        elif key == "folders":
+            _read_folders(reader, value_node, out)
+        elif key == "links":
+            value = reader.value(value_node)
+            if value in ("text", "obsidian"):
+                out.links = value
+            else:
+                reader.bad(value_node, f"links must be `text` or `obsidian` (got {value!r}); "
+                                       f"it is ignored.")
+        elif key in ("curly_cloze", "highlight_cloze", "inline_tags"):
+            setattr(out, key, reader.boolean(value_node, key))
+        elif key == "ignore":
+            out.ignore = reader.strings(value_node, "ignore") or []
+        else:
+            reader.unknown(key_node, "", _TOP_KEYS)
+    return out
+
+
+def _read_note_types(reader: _Reader, node: yaml.Node, out: _Partial) -> None:
+    stock = NoteTypeIndex()
+    for name_node, name, spec_node in reader.items(node, "note_types"):
+        name = name.strip()
+        if not name:
+            reader.bad(name_node, "a note type needs a name; this entry is ignored.")
+            continue
+        fields: list[str] | None = None
+        base: str | None = None
+        aliases: list[str] = []
+        for k_node, k, v_node in reader.items(spec_node, f"note_types.{name}"):
+            if k == "fields":
+                fields = reader.strings(v_node, f"note_types.{name}.fields")
+                if fields is not None:
+                    fields = [f.strip() for f in fields]
+                    if not fields or any(not f or ":" in f for f in fields):
+                        reader.bad(v_node, f"note_types.{name}.fields must list field names "
+                                           f"(no empty names, no `:`); the type is ignored.")
+                        fields = None
+                        base = "invalid"
+                    elif len({name_key(f) for f in fields}) != len(fields):
+                        reader.bad(v_node, f"note_types.{name}.fields names a field twice; "
+                                           f"the type is ignored.")
+                        fields = None
+                        base = "invalid"
+            elif k == "base":
+                written = reader.string(v_node, f"note_types.{name}.base")
+                resolved = stock.resolve(written) if written else None
+                if resolved is None or resolved.name not in _STOCK_BASES:
+                    reader.bad(v_node, f"note_types.{name}.base must be one of "
+                                       f"{', '.join(_STOCK_BASES)}; using the default.")
+                else:
+                    base = resolved.name
+            elif k == "aliases":
+                aliases = reader.strings(v_node, f"note_types.{name}.aliases") or []
+            else:
+                reader.unknown(k_node, f" under note_types.{name}", ("fields", "base", "aliases"))
+        if base == "invalid":
+            continue
+        stock_match = stock.resolve(name)
+        if fields is None:
+            if stock_match is not None and stock_match.name in STOCK_FIELDS:
+                fields = list(stock_match.fields)
+            else:
+                reader.bad(spec_node if isinstance(spec_node, yaml.Node) else name_node,
+                           f"note type {name!r} needs `fields: [..]` (its Anki field names in "
+                           f"order); the type is ignored.")
+                continue
+        if base is None:
+            if stock_match is not None and stock_match.name in STOCK_FIELDS:
+                base = stock_match.name
+            else:
+                base = "Cloze" if "cloze" in name.casefold() else "Basic"
+        out.note_types[name] = NoteType(name=name, fields=tuple(fields), base=base,
+                                        aliases=tuple(aliases))
+
+
+def _read_folders(reader: _Reader, node: yaml.Node, out: _Partial) -> None:
+    for folder_node, folder, spec_node in reader.items(node, "folders"):
+        folder = folder.strip().strip("/")
+        deck: str | None = None
+        tags: list[str] = []
+        for k_node, k, v_node in reader.items(spec_node, f"folders.{folder}"):
+            if k == "deck":
+                deck = reader.string(v_node, f"folders.{folder}.deck")
+            elif k == "tags":
+                tags = reader.strings(v_node, f"folders.{folder}.tags", split=True) or []
+            else:
+                reader.unknown(k_node, f" under folders.{folder}", ("deck", "tags"))
+        out.folders[folder] = FolderRule(folder=folder, deck=deck, tags=tuple(tags))
+
+
+# --- the plugin's data.json --------------------------------------------------------------
+
+def _json_line(text: str, key: str) -> int:
+    """1-based line of the first ``"key"`` in ``text`` (JSON has no node marks), else 1."""
+    index = text.find(json.dumps(key))
+    return text.count("\n", 0, index) + 1 if index >= 0 else 1
+
+
+def parse_plugin_data(path: Path, rel: str, diagnostics: list[Diagnostic]) -> _Partial:
+    """Read the Obsidian_to_Anki plugin's ``data.json`` (plugin v3.6 layout: ``settings``
+    with ``Syntax``, ``Defaults``, ``FOLDER_DECKS``, ``FOLDER_TAGS``, ``CUSTOM_REGEXPS``,
+    ``IGNORED_FILE_GLOBS``; top-level ``fields_dict``) into the settings it gives."""
+    out = _Partial()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        data = json.loads(text)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        line = getattr(exc, "lineno", 0) or 0
+        diagnostics.append(PLUGIN_DATA_BAD.at(
+            SourceLocation(rel, line),
+            f"{rel} cannot be read ({exc}); the plugin's settings are not used.",
+        ))
+        return out
+    if not isinstance(data, dict):
+        diagnostics.append(PLUGIN_DATA_BAD.at(
+            SourceLocation(rel, 1), f"{rel} is not a JSON object; the plugin's settings are "
+                                    f"not used."))
+        return out
+    settings = data.get("settings") if isinstance(data.get("settings"), dict) else {}
+
+    syntax = settings.get("Syntax")
+    if isinstance(syntax, dict):
+        for plugin_key, our_key in _PLUGIN_SYNTAX.items():
+            value = syntax.get(plugin_key)
+            if isinstance(value, str) and value.strip() and "\n" not in value:
+                out.syntax[our_key] = value.strip()
+
+    defaults = settings.get("Defaults")
+    if isinstance(defaults, dict):
+        deck = defaults.get("Deck")
+        if isinstance(deck, str) and deck.strip():
+            out.deck = deck.strip()
+        for plugin_key, our_key in (("CurlyCloze", "curly_cloze"),
+                                    ("CurlyCloze - Highlights to Clozes", "highlight_cloze"),
+                                    ("Add Obsidian Tags", "inline_tags")):
+            if isinstance(defaults.get(plugin_key), bool):
+                setattr(out, our_key, defaults[plugin_key])
+
+    decks = settings.get("FOLDER_DECKS") if isinstance(settings.get("FOLDER_DECKS"), dict) else {}
+    tags = settings.get("FOLDER_TAGS") if isinstance(settings.get("FOLDER_TAGS"), dict) else {}
+    for folder in sorted(set(decks) | set(tags)):
+        deck = decks.get(folder)
+        deck = deck.strip() if isinstance(deck, str) and deck.strip() else None
+        tag_text = tags.get(folder)
+        folder_tags = tuple(tag_text.split()) if isinstance(tag_text, str) else ()
+        if deck or folder_tags:
+            key = folder.strip().strip("/")
+            out.folders[key] = FolderRule(folder=key, deck=deck, tags=folder_tags)
+
+    globs = settings.get("IGNORED_FILE_GLOBS")
+    if isinstance(globs, list):
+        out.ignore = [g for g in globs if isinstance(g, str) and g.strip()]
+
+    regexps = settings.get("CUSTOM_REGEXPS")
+    if isinstance(regexps, dict):
+        used = sorted(k for k, v in regexps.items() if isinstance(v, str) and v.strip())
+        if used:
+            diagnostics.append(PLUGIN_REGEX_STYLES.at(
+                SourceLocation(rel, _json_line(text, "CUSTOM_REGEXPS")),
+                f"the plugin settings define regex note styles for {', '.join(used)}; mkdeck "
+                f"does not read regex styles yet, so such cards are not exported: write them "
+                f"as START/END blocks.",
+            ))
+
+    fields_dict = data.get("fields_dict")
+    if isinstance(fields_dict, dict):
+        for name, fields in fields_dict.items():
+            if not (isinstance(name, str) and name.strip() and isinstance(fields, list)
+                    and fields and all(isinstance(f, str) and f.strip() for f in fields)):
+                continue
+            if is_stock_alias(name, fields):
+                continue
+            base = "Cloze" if "cloze" in name.casefold() else "Basic"
+            out.note_types[name.strip()] = NoteType(
+                name=name.strip(), fields=tuple(f.strip() for f in fields), base=base)
+    return out

@@ -1,0 +1,98 @@
+"""Anki tags from the vault: ``Tags:`` lines, ``FILE TAGS``, frontmatter ``tags``, folder
+tags and (with ``inline_tags``) Obsidian ``#tags`` in fields.
+
+Rules (EXPECTED.md decision 7): split on whitespace, a leading ``#`` stripped (also after each
+``::``), ``/`` becomes ``::`` (Obsidian nested tags → Anki hierarchical tags). A token holding a
+character that cannot be in a tag (brackets, pipes, quotes, backslashes, angle or curly braces,
+backticks, ``$``) is not a tag: ``[[Truth`` in prose after ``Tags:`` is text, not a tag.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+
+LOG = logging.getLogger(__name__)
+
+#: Characters that never occur in a tag a user meant (wikilinks, HTML, math, code, quotes).
+#: Anki itself forbids spaces and `"` in tags (rslib/src/tags/mod.rs: is_tag_separator, and
+#: the search syntax); the rest would come from markdown, not from a tag.
+_BAD_TAG_CHARS = frozenset('[]|\\"<>{}`$')
+
+# Obsidian tag: `#` at a word start, then letters/digits/_/-// with at least one non-digit
+# (Obsidian: "Tags must contain at least one non-numerical character").
+_INLINE_TAG_RE = re.compile(r"(?<![^\s(])#([\w/\-]*[^\W\d][\w/\-]*)")
+_CODE_SPAN_RE = re.compile(r"(`+)(?:(?!\1).)+?\1")
+
+
+def normalize_tag(token: str) -> str | None:
+    """The Anki tag a written token means, or ``None`` when it cannot be a tag.
+
+    ``"#code/linux"`` → ``"code::linux"``; ``"#a::#b"`` → ``"a::b"``; ``"[[Truth"`` → ``None``.
+    """
+    token = token.strip()
+    if not token or any(c in _BAD_TAG_CHARS or ord(c) < 32 for c in token):
+        return None
+    parts = [p.lstrip("#") for p in token.replace("/", "::").split("::")]
+    if any(not p for p in parts):
+        return None
+    return "::".join(parts)
+
+
+def split_tags(text: str) -> tuple[list[str], list[str]]:
+    """Tags in a whitespace-separated list.
+
+    Returns:
+        ``(tags, bad_tokens)``: the normalized tags in order and the tokens that cannot be
+        tags (see :func:`normalize_tag`).
+    """
+    tags: list[str] = []
+    bad: list[str] = []
+    for token in text.split():
+        tag = normalize_tag(token)
+        if tag is None:
+            bad.append(token)
+        else:
+            tags.append(tag)
+    return tags, bad
+
+
+def merge_tags(*groups: Iterable[str]) -> tuple[str, ...]:
+    """Tags in order of first appearance, duplicates dropped case-insensitively (Anki treats
+    tags case-insensitively)."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for group in groups:
+        for tag in group:
+            key = tag.casefold()
+            if key not in seen:
+                seen.add(key)
+                out.append(tag)
+    return tuple(out)
+
+
+def inline_tags(markdown: str) -> list[str]:
+    """Obsidian ``#tags`` written in a field's markdown, outside code fences and code spans,
+    normalized (``#a/b`` → ``a::b``). Headings (``# Title``), URL fragments and HTML entities
+    (``&#039;``) are not tags."""
+    out: list[str] = []
+    fence: str | None = None
+    for line in markdown.split("\n"):
+        stripped = line.lstrip()
+        if fence is not None:
+            if stripped.startswith(fence) and not stripped.strip(fence[0]).strip():
+                fence = None
+            continue
+        if stripped.startswith(("```", "~~~")):
+            run = len(stripped) - len(stripped.lstrip(stripped[0]))
+            fence = stripped[0] * run
+            continue
+        if "#" not in line:
+            continue
+        line = _CODE_SPAN_RE.sub(" ", line)
+        for match in _INLINE_TAG_RE.finditer(line):
+            tag = normalize_tag(match.group(1))
+            if tag is not None:
+                out.append(tag)
+    return out

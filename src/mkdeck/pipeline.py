@@ -1,0 +1,153 @@
+"""The front of every command: PATHs → vault → config → parsed notes.
+
+``load`` is what ``build``, ``dump``, ``verify`` and ``check`` call first. ``dump_document``
+turns a :class:`~mkdeck.model.ParseResult` into the ``mkdeck dump`` JSON, adding ``html``/
+``media`` (from :mod:`mkdeck.render`) and ``guid`` (from :mod:`mkdeck.identity`) when those
+stages are installed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from mkdeck.codes import INTERNAL_ERROR
+from mkdeck.config import load_config
+from mkdeck.model import Diagnostic, Note, ParseResult, Severity, SourceLocation, Vault
+from mkdeck.notetypes import NoteTypeIndex
+from mkdeck.parse import parse_file
+from mkdeck.vault import VaultError, find_root, read_notes, resolve_paths
+
+LOG = logging.getLogger(__name__)
+
+__all__ = ["load", "dump_document", "has_errors", "VaultError"]
+
+
+def load(paths: Sequence[str | Path], *, config: str | Path | None = None,
+         deck: str | None = None) -> ParseResult:
+    """Read and parse a vault.
+
+    Args:
+        paths: a vault folder, a folder inside a vault, or one or more note files (all in one
+            vault). The vault root is the nearest folder at or above the first PATH holding
+            ``.obsidian/``, else the PATH (a file's folder).
+        config: ``--config FILE`` to read instead of ``<root>/mkdeck.yaml``.
+        deck: ``--deck NAME``: the default deck, above every config.
+
+    Returns:
+        :class:`~mkdeck.model.ParseResult`: ``vault.files`` holds every note of the vault (for
+        links), ``notes`` only the notes of the selected files, in path then document order;
+        ``diagnostics`` are every vault, config and parse finding, sorted by file and line.
+
+    Raises:
+        VaultError: a PATH (or ``config``) is missing or unreadable, or the PATHs are not in
+            one vault. Bad content never raises.
+    """
+    resolved = resolve_paths(paths)
+    root = find_root(resolved)
+    cfg, diagnostics = load_config(root, config, deck)
+    found = read_notes(root, resolved, cfg.ignore)
+    diagnostics.extend(found.diagnostics)
+    vault = Vault(root=str(root), name=root.name, files=found.files,
+                  attachments=found.attachments, config=cfg)
+    index = NoteTypeIndex(cfg.note_types)
+    notes: list[Note] = []
+    for note_file in vault.files:
+        if not note_file.selected:
+            continue
+        try:
+            file_notes, file_diagnostics = parse_file(note_file, cfg, index)
+        except Exception as exc:  # a bug in mkdeck must not stop the other files
+            LOG.exception("parsing %s failed", note_file.path)
+            diagnostics.append(INTERNAL_ERROR.at(
+                SourceLocation(note_file.path, 0),
+                f"mkdeck failed to parse {note_file.path} ({type(exc).__name__}: {exc}); this "
+                f"is a bug in mkdeck, please report it with the file."))
+            continue
+        notes.extend(file_notes)
+        diagnostics.extend(file_diagnostics)
+    diagnostics.sort(key=Diagnostic.sort_key)
+    return ParseResult(vault=vault, notes=tuple(notes), diagnostics=tuple(diagnostics))
+
+
+def has_errors(diagnostics: Sequence[Diagnostic]) -> bool:
+    """``True`` when any diagnostic has error severity (exit status 1)."""
+    return any(d.severity is Severity.ERROR for d in diagnostics)
+
+
+def note_to_dict(note: Note) -> dict[str, Any]:
+    """The ``dump`` JSON of one note (without ``html``/``media``/``guid``)."""
+    source: dict[str, Any] = {"path": note.location.path, "line": note.location.line}
+    if note.location.column is not None:
+        source["column"] = note.location.column
+    return {
+        "source": source,
+        "note_type": note.note_type.name,
+        "deck": note.deck,
+        "fields": {f.name: f.markdown for f in note.fields},
+        "tags": list(note.tags),
+        "id": note.id,
+        "kind": note.kind,
+        "end_line": note.end_line,
+        "field_lines": {f.name: list(f.lines) for f in note.fields},
+    }
+
+
+def _optional(module: str) -> Any | None:
+    """Import a later stage if it is installed (``None`` when the module does not exist)."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name and module.startswith(exc.name):
+            return None
+        raise
+
+
+def dump_document(result: ParseResult) -> tuple[dict[str, Any], list[Diagnostic]]:
+    """The ``mkdeck dump`` JSON object for ``result``.
+
+    Returns:
+        ``(document, diagnostics)``: ``document`` is ``{"notes": [...], "diagnostics": [...]}``
+        with every stage's diagnostics (parse, render, identity) sorted by file and line;
+        ``diagnostics`` is that same list as objects (for the exit status).
+    """
+    diagnostics = list(result.diagnostics)
+    notes = [note_to_dict(n) for n in result.notes]
+
+    render = _optional("mkdeck.render")
+    if render is not None and hasattr(render, "render_notes"):
+        try:
+            rendered, render_diags = render.render_notes(result)
+        except Exception as exc:
+            LOG.exception("render failed")
+            diagnostics.append(INTERNAL_ERROR.at(
+                SourceLocation(".", 0), f"rendering failed ({type(exc).__name__}: {exc}); this "
+                                        f"is a bug in mkdeck, please report it."))
+        else:
+            diagnostics.extend(render_diags)
+            by_note = {id(r.note): r for r in rendered}
+            for note, out in zip(result.notes, notes, strict=True):
+                r = by_note.get(id(note))
+                if r is None:
+                    continue
+                out["html"] = dict(r.html)
+                out["media"] = [{"name": m.name, "path": m.path} for m in r.media]
+
+    identity = _optional("mkdeck.identity")
+    if identity is not None and hasattr(identity, "note_guid"):
+        try:
+            for note, out in zip(result.notes, notes, strict=True):
+                out["guid"] = identity.note_guid(note)
+            if hasattr(identity, "duplicate_guid_diagnostics"):
+                diagnostics.extend(identity.duplicate_guid_diagnostics(result.notes))
+        except Exception as exc:
+            LOG.exception("identity failed")
+            diagnostics.append(INTERNAL_ERROR.at(
+                SourceLocation(".", 0), f"computing note guids failed ({type(exc).__name__}: "
+                                        f"{exc}); this is a bug in mkdeck, please report it."))
+
+    diagnostics.sort(key=Diagnostic.sort_key)
+    return {"notes": notes, "diagnostics": [d.to_dict() for d in diagnostics]}, diagnostics

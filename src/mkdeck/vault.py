@@ -1,0 +1,272 @@
+"""Reading a vault from disk: its root, its markdown notes (decoded once) and its attachments.
+
+The vault root is the nearest folder at or above PATH that holds ``.obsidian/`` (Obsidian's
+own marker of a vault), else PATH itself (for a file PATH: its folder). Every ``.md`` under the
+root is read, in sorted order, so links and embeds resolve across the whole vault; the files
+under PATH (or the files named) are marked ``selected``: cards come only from those.
+Dot-folders (``.obsidian/``, ``.trash/``, ``.git/``) and the config's ``ignore`` globs are
+skipped, as Obsidian skips dot-folders.
+
+Decoding: UTF-8, a BOM dropped, CRLF and CR turned into LF (so line ``n`` of the text is line
+``n`` on disk); undecodable bytes become U+FFFD and a diagnostic, never an exception.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import stat
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from mkdeck.codes import register
+from mkdeck.model import Diagnostic, NoteFile, Severity, SourceLocation
+
+LOG = logging.getLogger(__name__)
+
+OBSIDIAN_DIR = ".obsidian"
+
+NOT_UTF8 = register(
+    "MKD010", Severity.WARNING, "note is not valid UTF-8",
+    fix="Re-save the note as UTF-8 (Obsidian always writes UTF-8); the undecodable bytes "
+        "were read as U+FFFD.",
+)
+UNREADABLE_NOTE = register(
+    "MKD011", Severity.ERROR, "note cannot be read",
+    fix="Make the file readable (check its permissions) or add it to `ignore:` in mkdeck.yaml.",
+)
+NOT_MARKDOWN = register(
+    "MKD012", Severity.WARNING, "file named on the command line is not a markdown note",
+    fix="Pass `.md` notes or a folder; other files are attachments, not notes.",
+)
+
+
+class VaultError(OSError):
+    """A PATH given to mkdeck is missing, unreadable or not inside one vault (the CLI exits 2).
+
+    Bad *content* never raises: it becomes a :class:`~mkdeck.model.Diagnostic`."""
+
+
+@dataclass(frozen=True, slots=True)
+class VaultFiles:
+    """What :func:`read_notes` found.
+
+    Attributes:
+        files: every markdown note, sorted by vault-relative path.
+        attachments: vault-relative paths of every other file, sorted.
+        diagnostics: decoding and reading problems.
+    """
+
+    files: tuple[NoteFile, ...]
+    attachments: tuple[str, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def find_root(paths: Sequence[Path]) -> Path:
+    """The vault root for ``paths`` (absolute, existing).
+
+    The nearest folder at or above the first path holding ``.obsidian/``; else the common
+    folder of the paths (a folder PATH itself, a file PATH's folder).
+
+    Raises:
+        VaultError: when a path lies outside the root found for the first one.
+    """
+    folders = [p if p.is_dir() else p.parent for p in paths]
+    root: Path | None = None
+    for candidate in (folders[0], *folders[0].parents):
+        if (candidate / OBSIDIAN_DIR).is_dir():
+            root = candidate
+            break
+    if root is None:
+        root = Path(os.path.commonpath([str(f) for f in folders]))
+    for p in paths:
+        if p != root and root not in p.parents:
+            raise VaultError(f"{p} is not inside the vault {root} (the folder with .obsidian/)")
+    return root
+
+
+def resolve_paths(paths: Sequence[str | Path]) -> list[Path]:
+    """Absolute, symlink-resolved paths; each must exist and be readable.
+
+    Raises:
+        VaultError: when ``paths`` is empty or a path is missing or unreadable.
+    """
+    if not paths:
+        raise VaultError("no PATH given")
+    out = []
+    for raw in paths:
+        p = Path(raw).expanduser()
+        try:
+            st = p.stat()
+        except FileNotFoundError:
+            raise VaultError(f"{raw}: no such file or folder") from None
+        except OSError as exc:
+            raise VaultError(f"{raw}: {exc.strerror or exc}") from None
+        if stat.S_ISDIR(st.st_mode):
+            if not os.access(p, os.R_OK | os.X_OK):
+                raise VaultError(f"{raw}: folder is not readable")
+        elif not os.access(p, os.R_OK):
+            raise VaultError(f"{raw}: file is not readable")
+        out.append(p.resolve())
+    return out
+
+
+@lru_cache(maxsize=256)
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    """Regex for a vault-relative glob: ``**`` spans folders, ``*``/``?`` stay in one name,
+    ``[...]`` is a character class; a pattern without ``/`` also matches a bare file name."""
+    out = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif c == "*":
+            out.append("[^/]*")
+            i += 1
+        elif c == "?":
+            out.append("[^/]")
+            i += 1
+        elif c == "[":
+            j = pattern.find("]", i + 1)
+            if j == -1:
+                out.append(re.escape(c))
+                i += 1
+            else:
+                body = pattern[i + 1:j].replace("\\", "\\\\")
+                if body.startswith("!"):
+                    body = "^" + body[1:]
+                out.append(f"[{body}]")
+                i = j + 1
+        else:
+            out.append(re.escape(c))
+            i += 1
+    body = "".join(out)
+    if "/" not in pattern.strip("/"):
+        body = "(?:.*/)?" + body
+    return re.compile(body.lstrip("/") + "(?:/.*)?")
+
+
+def is_ignored(rel_path: str, patterns: Iterable[str]) -> bool:
+    """``True`` when the vault-relative POSIX path matches one of the glob ``patterns``
+    (a pattern naming a folder ignores everything under it)."""
+    return any(_glob_regex(p).fullmatch(rel_path) for p in patterns if p)
+
+
+def decode_note(data: bytes, rel_path: str) -> tuple[str, list[Diagnostic]]:
+    """Decode a note's bytes: UTF-8, BOM dropped, CRLF/CR → LF.
+
+    Returns:
+        ``(text, diagnostics)``; undecodable bytes become U+FFFD with one :data:`NOT_UTF8`
+        diagnostic at the line of the first bad byte.
+    """
+    diagnostics: list[Diagnostic] = []
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        text = data.decode("utf-8", errors="replace")
+        head = _normalize_newlines(data[: exc.start].decode("utf-8", errors="replace"))
+        line = head.count("\n") + 1
+        bad = len([c for c in text if c == "\ufffd"]) - head.count("\ufffd")
+        diagnostics.append(NOT_UTF8.at(
+            SourceLocation(rel_path, line),
+            f"{rel_path} is not valid UTF-8 (byte 0x{data[exc.start]:02x} at line {line}; "
+            f"{bad} undecodable character(s) read as U+FFFD): re-save the note as UTF-8.",
+        ))
+    return _normalize_newlines(text), diagnostics
+
+
+def _normalize_newlines(text: str) -> str:
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def _walk(root: Path) -> tuple[list[str], list[str]]:
+    """Vault-relative POSIX paths of markdown notes and other files under ``root``,
+    skipping dot-folders and dot-files, never following folder symlinks."""
+    notes: list[str] = []
+    others: list[str] = []
+    for folder, dirnames, filenames in os.walk(root, onerror=lambda e: LOG.debug("%s", e)):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        rel_folder = os.path.relpath(folder, root)
+        prefix = "" if rel_folder == "." else rel_folder.replace(os.sep, "/") + "/"
+        for name in filenames:
+            if name.startswith("."):
+                continue
+            rel = prefix + name
+            (notes if name.lower().endswith(".md") else others).append(rel)
+    return sorted(notes), sorted(others)
+
+
+def read_notes(root: Path, selection: Sequence[Path], ignore: Sequence[str] = ()) -> VaultFiles:
+    """Read every note of the vault at ``root``.
+
+    Args:
+        root: the vault root (absolute).
+        selection: the PATHs given (absolute, inside ``root``): folders select every note under
+            them, files select themselves.
+        ignore: vault-relative glob patterns of files to skip entirely.
+
+    Returns:
+        :class:`VaultFiles`. Unreadable notes are left out with an :data:`UNREADABLE_NOTE`
+        diagnostic.
+
+    Raises:
+        VaultError: when a file named in ``selection`` cannot be read.
+    """
+    notes, others = _walk(root)
+    selected_dirs: list[str] = []
+    selected_files: set[str] = set()
+    diagnostics: list[Diagnostic] = []
+    for p in selection:
+        rel = "." if p == root else p.relative_to(root).as_posix()
+        if p.is_dir():
+            selected_dirs.append("" if rel == "." else rel + "/")
+        elif rel.lower().endswith(".md"):
+            selected_files.add(rel)
+            if rel not in notes and not any(part.startswith(".") for part in rel.split("/")):
+                notes.append(rel)
+        else:
+            diagnostics.append(NOT_MARKDOWN.at(
+                SourceLocation(rel, 0),
+                f"{rel} is not a markdown note (.md), so no cards are read from it.",
+            ))
+    # Files named explicitly inside dot-folders are read too (the user asked for them).
+    for rel in selected_files:
+        if rel not in notes:
+            notes.append(rel)
+    notes.sort()
+
+    files: list[NoteFile] = []
+    for rel in notes:
+        if ignore and is_ignored(rel, ignore):
+            continue
+        selected = rel in selected_files or any(rel.startswith(d) for d in selected_dirs)
+        path = root / rel
+        try:
+            data = path.read_bytes()
+            mtime = int(path.stat().st_mtime)
+        except OSError as exc:
+            if rel in selected_files:
+                raise VaultError(f"{path}: {exc.strerror or exc}") from None
+            diagnostics.append(UNREADABLE_NOTE.at(
+                SourceLocation(rel, 0),
+                f"{rel} cannot be read ({exc.strerror or exc}): fix its permissions or add it "
+                f"to `ignore:` in mkdeck.yaml.",
+            ))
+            continue
+        text, diags = decode_note(data, rel)
+        diagnostics.extend(diags)
+        files.append(NoteFile(path=rel, text=text, mtime=mtime, selected=selected))
+    attachments = tuple(a for a in others if not (ignore and is_ignored(a, ignore)))
+    return VaultFiles(tuple(files), attachments, tuple(diagnostics))
