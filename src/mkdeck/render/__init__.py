@@ -165,7 +165,9 @@ def render_notes(result: ParseResult) -> tuple[tuple[RenderedNote, ...], tuple[D
             html[f.name] = _SLOT_RE.sub(lambda m, b=base: f"\x00{int(m.group(1)) + b}\x00",
                                         fenv.html)
             diags.extend(fenv.diagnostics)
-            tags.extend(t for t in fenv.tags if t not in tags)
+            for tag in fenv.tags:
+                if tag.casefold() not in {t.casefold() for t in tags}:
+                    tags.append(tag)
         staged.append((note, html, media, tags))
     names = media_names(vault.root, (p for _, _, media, _ in staged for p, _ in media))
     rendered = []
@@ -177,7 +179,8 @@ def render_notes(result: ParseResult) -> tuple[tuple[RenderedNote, ...], tuple[D
         for path, loc in media:
             refs.setdefault(path, MediaRef(names[path], path, loc))  # type: ignore[arg-type]
         if config.inline_tags:
-            new = [t for t in tags if t not in note.tags]
+            have = {t.casefold() for t in note.tags}
+            new = [t for t in tags if t.casefold() not in have]  # Anki: tags ignore case
             if new:
                 note = dataclasses.replace(note, tags=(*note.tags, *new))
         rendered.append(RenderedNote(note, final, tuple(refs.values())))
