@@ -381,3 +381,19 @@ def test_no_temp_files_anywhere(tmp_path, monkeypatch):
     out, _ = build(tmp_path, notes)
     assert os.listdir(tmpdir) == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["img", "out.apkg", "tmp"]
+
+
+def test_identical_files_under_one_name_are_not_a_clash(tmp_path):
+    """The renderer names two copies of the same file once; that is no clash."""
+    (tmp_path / "x").mkdir()
+    (tmp_path / "a.png").write_bytes(b"same")
+    (tmp_path / "x" / "a.png").write_bytes(b"same")
+    notes = [
+        rnote("n.md", 1, BASIC, {"Front": "1", "Back": ""},
+              media=(MediaRef("a.png", "a.png", SourceLocation("n.md", 2)),)),
+        rnote("n.md", 9, BASIC, {"Front": "2", "Back": ""},
+              media=(MediaRef("a.png", "x/a.png", SourceLocation("n.md", 10)),)),
+    ]
+    plan = plan_export(notes, vault=vault_for(tmp_path, notes), css=CSS, environ={})
+    assert plan.diagnostics == ()
+    assert [m.name for m in plan.media] == ["a.png"]

@@ -8,7 +8,9 @@ note; with ``strict`` any warning or error means nothing is written. The CLI
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import multiprocessing
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +22,7 @@ from mkdeck import __version__
 from mkdeck.export import cache
 from mkdeck.export.apkg import write_package
 from mkdeck.export.plan import plan_export
-from mkdeck.model import Diagnostic, Severity, SourceLocation
+from mkdeck.model import Diagnostic, ParseResult, RenderedNote, Severity, SourceLocation
 
 LOG = logging.getLogger(__name__)
 
@@ -96,6 +98,7 @@ def build(
     strict: bool = False,
     verify: bool = False,
     use_cache: bool = True,
+    jobs: int | None = None,
     progress: Callable[[str], None] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> BuildOutcome:
@@ -110,6 +113,7 @@ def build(
         verify: run the claim verifier (``mkdeck.verify.verify_notes``); its findings join
             the diagnostics (a refuted claim is an error).
         use_cache: reuse or fill the build cache in ``$XDG_CACHE_HOME/mkdeck``.
+        jobs: processes rendering notes (default: the CPUs available, at most 4).
         progress: called with a stage name ("parse", "render", "verify", "write").
         environ: environment (``SOURCE_DATE_EPOCH``, ``XDG_CACHE_HOME``); default os.environ.
     Returns:
@@ -119,7 +123,7 @@ def build(
         OSError: the package cannot be written (nothing is left behind).
     """
     from mkdeck import pipeline
-    from mkdeck.render import note_type_css, render_notes
+    from mkdeck.render import note_type_css
     from mkdeck.vault import find_root, resolve_paths
 
     env = os.environ if environ is None else environ
@@ -153,7 +157,7 @@ def build(
     step("parse")
     result = pipeline.load(list(paths), config=config, deck=deck)
     step("render")
-    rendered, render_diags = render_notes(result)
+    rendered, render_diags = render_parallel(result, jobs=jobs)
     plan = plan_export(rendered, vault=result.vault, css=note_type_css(), environ=dict(env))
     diags: list[Diagnostic] = [*result.diagnostics, *render_diags, *plan.diagnostics]
     verification = None
@@ -180,7 +184,77 @@ def build(
     return outcome
 
 
-def _replace_written(outcome: BuildOutcome, written: bool) -> BuildOutcome:
-    import dataclasses
+# --- rendering on several cores -------------------------------------------------------------
 
+# Below this many notes a worker process costs more than it saves.
+PARALLEL_MIN_NOTES = 400
+_SHARED: ParseResult | None = None
+
+
+def _render_chunk(bounds: tuple[int, int]) -> tuple[tuple[RenderedNote, ...],
+                                                    tuple[Diagnostic, ...]]:
+    from mkdeck.render import render_notes
+
+    assert _SHARED is not None
+    start, stop = bounds
+    return render_notes(dataclasses.replace(_SHARED, notes=_SHARED.notes[start:stop]))
+
+
+def default_jobs() -> int:
+    """Worker processes for rendering: the CPUs this process may use, at most 4."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 4))
+
+
+def render_parallel(result: ParseResult, jobs: int | None = None) -> tuple[
+        tuple[RenderedNote, ...], tuple[Diagnostic, ...]]:
+    """``mkdeck.render.render_notes(result)``, split over ``jobs`` forked processes.
+
+    The notes are cut into contiguous chunks (order kept). Media names depend on every file
+    the deck uses, so a chunk's names are checked against the names of the whole deck; on any
+    difference (two files sharing a basename across chunks) the notes are rendered again in
+    one process. Falls back to one process without ``fork`` (macOS spawn, Windows) or for
+    small vaults. Returns exactly what ``render_notes`` returns."""
+    from mkdeck.render import render_notes
+    from mkdeck.render.media import media_names
+
+    global _SHARED
+    jobs = default_jobs() if jobs is None else max(1, jobs)
+    notes = result.notes
+    if (jobs < 2 or len(notes) < PARALLEL_MIN_NOTES
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        return render_notes(result)
+    size = -(-len(notes) // jobs)
+    bounds = [(i, min(i + size, len(notes))) for i in range(0, len(notes), size)]
+    _SHARED = result
+    try:
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(len(bounds)) as pool:
+            parts = pool.map(_render_chunk, bounds, chunksize=1)
+    finally:
+        _SHARED = None
+    root = result.vault.root
+    all_paths = [m.path for rendered, _ in parts for r in rendered for m in r.media]
+    whole = media_names(root, all_paths)
+    for rendered, _ in parts:
+        chunk = media_names(root, [m.path for r in rendered for m in r.media])
+        if any(whole[path] != name for path, name in chunk.items()):
+            LOG.debug("media names differ between chunks; rendering in one process")
+            return render_notes(result)
+    merged = tuple(r for rendered, _ in parts for r in rendered)
+    seen: set[tuple[str, str, int, str]] = set()
+    diags: list[Diagnostic] = []
+    for _, chunk_diags in parts:
+        for d in chunk_diags:
+            key = (d.code, d.location.path, d.location.line, d.message)
+            if key not in seen:
+                seen.add(key)
+                diags.append(d)
+    return merged, tuple(sorted(diags, key=Diagnostic.sort_key))
+
+
+def _replace_written(outcome: BuildOutcome, written: bool) -> BuildOutcome:
     return dataclasses.replace(outcome, written=written)

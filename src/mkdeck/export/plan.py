@@ -8,6 +8,7 @@ Bad notes never crash the build: each becomes a diagnostic and is left out of th
 
 from __future__ import annotations
 
+import filecmp
 import logging
 import os
 import re
@@ -391,6 +392,14 @@ def _validate(item: RenderedNote, spec: ModelSpec, diags: list[Diagnostic]) -> b
     return False
 
 
+def _same_bytes(a: str, b: str) -> bool:
+    """Whether two files hold the same bytes (the renderer gives identical files one name)."""
+    try:
+        return filecmp.cmp(a, b, shallow=False)
+    except OSError:
+        return False
+
+
 def _plan_media(
     notes: Sequence[PlannedNote], vault: Vault, diags: list[Diagnostic]
 ) -> list[PlannedMedia]:
@@ -406,7 +415,7 @@ def _plan_media(
             source = str(root / ref.path)
             known = by_name.get(ref.name)
             if known is not None:
-                if known.source != source:
+                if known.source != source and not _same_bytes(known.source, source):
                     diags.append(
                         MEDIA_NAME_CLASH.at(
                             ref.location,
