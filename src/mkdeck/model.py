@@ -321,11 +321,15 @@ class RenderedNote:
         note: the parsed note.
         html: field name -> HTML, in note-type field order.
         media: media files the HTML references, each once, in order of first use.
+        tags: inline ``#tags`` the rendered fields hold, embedded notes included (Anki form,
+            ``/`` as ``::``), that ``note.tags`` lacks; empty unless ``config.inline_tags``.
+            The note's full tag list is ``note.tags + tags``.
     """
 
     note: Note
     html: dict[str, str]
     media: tuple[MediaRef, ...] = ()
+    tags: tuple[str, ...] = ()
 
 
 Verdict = Literal["verified", "refuted", "inconclusive", "skipped"]

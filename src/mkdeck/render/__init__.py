@@ -11,7 +11,6 @@ Public API: :func:`render_notes`, :func:`render_markdown`, :func:`note_type_css`
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import logging
 import re
@@ -135,8 +134,9 @@ def render_notes(result: ParseResult) -> tuple[tuple[RenderedNote, ...], tuple[D
     Returns:
         ``(rendered, diagnostics)``: one :class:`RenderedNote` per note, in order, with
         ``html`` per field (note-type order) and ``media`` (each file once, in order of first
-        use, named for the deck); the note's ``tags`` gain inline ``#tags`` when
-        ``config.inline_tags`` (``rendered.note`` is then a copy with the merged tags).
+        use, named for the deck); ``rendered.note`` is the very note of ``result.notes``;
+        with ``config.inline_tags``, ``rendered.tags`` holds the inline ``#tags`` of the
+        rendered fields (embeds included) that ``note.tags`` lacks.
         Diagnostics (unresolved links, embeds, media, cycles, paths leaving the vault) are
         located where the link is written, sorted, each reported once. Never raises for bad
         input; a crash on one note becomes an ``MKD001`` diagnostic and an empty rendering.
@@ -178,11 +178,10 @@ def render_notes(result: ParseResult) -> tuple[tuple[RenderedNote, ...], tuple[D
         refs: dict[str, MediaRef] = {}
         for path, loc in media:
             refs.setdefault(path, MediaRef(names[path], path, loc))  # type: ignore[arg-type]
+        extra: tuple[str, ...] = ()
         if config.inline_tags:
-            have = {t.casefold() for t in note.tags}
-            new = [t for t in tags if t.casefold() not in have]  # Anki: tags ignore case
-            if new:
-                note = dataclasses.replace(note, tags=(*note.tags, *new))
-        rendered.append(RenderedNote(note, final, tuple(refs.values())))
+            have = {t.casefold() for t in note.tags}  # Anki: tags ignore case
+            extra = tuple(t for t in tags if t.casefold() not in have)
+        rendered.append(RenderedNote(note, final, tuple(refs.values()), extra))
     out = sorted(_dedupe(diags), key=Diagnostic.sort_key)
     return tuple(rendered), tuple(out)
