@@ -1,0 +1,90 @@
+"""``mkdeck verify PATH [--format text|json] [--run-code] [--jobs N]``: check the cards'
+technical claims on the running kernel (issue 5). Exit 0 when nothing is refuted, 1 when
+something is, 2 for usage or I/O errors."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from mkdeck.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, IO
+
+
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return n
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register ``verify``."""
+    p = subparsers.add_parser(
+        "verify", help="prove the cards' technical claims with live kernel checks",
+        description="Find checkable statements in the cards and verify each with a live "
+                    "check on the running kernel. Exit 1 when a claim is refuted.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="vault folder or note files")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--run-code", action="store_true",
+                   help="compile and run fenced blocks marked verify (c, python, sh) and "
+                        "compare with the ```output block after them")
+    p.add_argument("--jobs", type=_positive, default=None, metavar="N",
+                   help="probes run at once (default: CPU count)")
+    p.add_argument("--config", default=None, help="mkdeck.yaml or data.json to use")
+    return p
+
+
+def _text(report: Any) -> list[str]:
+    lines = []
+    for r in report.claims:
+        c = r.claim
+        lines.append(f"{c.location}: {r.verdict.upper()} {c.check}: {c.text}")
+        if r.verdict in ("refuted", "inconclusive", "skipped"):
+            ev = r.evidence
+            if ev.get("reason"):
+                lines.append(f"    reason: {ev['reason']}")
+            for key, fact in ev.get("facts", {}).items():
+                detail = {k: v for k, v in fact.items() if k not in ("asserted",)}
+                lines.append(f"    {key}: statement says {json.dumps(fact.get('asserted'))}, "
+                             f"{json.dumps(detail, sort_keys=True, default=str)}")
+    for st in report.unchecked:
+        lines.append(f"{st.location}: UNCHECKED: {st.text} (names {', '.join(st.names)})")
+    for cb in report.code_blocks:
+        b = cb.block
+        lines.append(f"{b.location}: {cb.verdict.upper()} ```{b.lang} verify block")
+        if cb.verdict not in ("verified", "not-run"):
+            for key in ("reason", "expected", "stdout", "stderr"):
+                if cb.evidence.get(key):
+                    lines.append(f"    {key}: {cb.evidence[key]!r}")
+    s = report.summary
+    lines.append(", ".join(f"{s.get(v, 0)} {v}" for v in ("verified", "refuted",
+                                                          "inconclusive", "skipped"))
+                 + f", {len(report.unchecked)} unchecked")
+    return lines
+
+
+def run(args: argparse.Namespace, io: IO) -> int:
+    """Load the vault, verify, print; 1 when a claim or code block is refuted."""
+    from mkdeck.pipeline import load
+    from mkdeck.vault import VaultError
+    from mkdeck.verify import verify_notes
+
+    try:
+        result = load(args.paths, config=args.config)
+    except VaultError as exc:
+        print(f"mkdeck verify: {exc}", file=io.stderr)
+        return EXIT_USAGE
+    report = verify_notes(result, run_code=args.run_code, jobs=args.jobs)
+    if args.format == "json":
+        data = report.to_dict()
+        data["diagnostics"] = [d.to_dict() for d in result.diagnostics] + data["diagnostics"]
+        json.dump(data, io.stdout, indent=2, ensure_ascii=False, sort_keys=False)
+        io.stdout.write("\n")
+    else:
+        for line in _text(report):
+            print(line, file=io.stdout)
+    return EXIT_FINDINGS if report.refuted else EXIT_OK

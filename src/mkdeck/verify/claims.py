@@ -1,0 +1,428 @@
+"""Find the checkable statements in cards and match them against the catalogue.
+
+A *statement* is a list item, a table row (cells joined) or a sentence of a paragraph in a
+card's field, read after embeds are expanded (``mkdeck.links.expand_embeds``), so a statement
+that reaches the card through an embed keeps the path and line of the note it is written in.
+Wikilinks are reduced to their display text; fenced code is not prose (``verify`` blocks are
+collected for ``--run-code``). The subject comes from the statement's own words or, failing
+that, from the nearest enclosing heading that names one (a bullet under ``## [[li fork|fork]]``
+is about fork).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from mkdeck.model import Claim, Note, SourceLocation
+from mkdeck.verify.catalogue import FLAGS, Catalogue, Check, Part
+
+LOG = logging.getLogger(__name__)
+
+NEGATION = re.compile(r"\b(?:not|never|cannot|neither|nor)\b|n't\b|n’t\b", FLAGS)
+CLAUSE_SPLIT = re.compile(
+    r"[,;]|:\s|\s(?:but|and|while|whereas|although|though|so|which)\s|\s[-–—]\s", FLAGS
+)
+WIKILINK = re.compile(r"(!?)\[\[([^\]|]*?)(?:\|([^\]]*))?\]\]")
+MDLINK = re.compile(r"(!?)\[([^\]]*)\]\([^)]*\)")
+VERIFY_COMMENT = re.compile(r"<!--\s*verify:\s*([^>]*?)\s*-->", re.I)
+HTML_COMMENT = re.compile(r"<!--.*?-->|%%.*?%%", re.S)
+HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?(.*)$")
+TABLE_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
+TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})\s*(.*)$")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`\[(\"'])")
+# Names: name(), name(2), a code span, or a constant of a known family (issue 5).
+NAME_CALL = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)\((?:\d[a-z]?)?\)")
+CODE_SPAN = re.compile(r"`([^`]+)`")
+CONSTANT = re.compile(r"(?<![A-Za-z0-9_])(?:CLONE_[A-Z0-9_]+|O_[A-Z0-9_]+|SIG[A-Z0-9]+|"
+                      r"MAP_[A-Z0-9_]+|PR_[A-Z0-9_]+)(?![A-Za-z0-9_])")
+NUMBER_UNIT = re.compile(
+    r"(?<![\w.])(\d[\d,_]*)\s*(KiB|KB|kB|K|k|MiB|MB|M|bytes?|B|pages?)?(?![\w])"
+)
+RANGE = re.compile(r"([-+−]?\d+)\s*(?:to|\.\.|–|—|-|and)\s*([-+−]?\d+)")
+UNITS = {"kib": 1024, "kb": 1024, "k": 1024, "mib": 1 << 20, "mb": 1 << 20, "m": 1 << 20,
+         "byte": 1, "bytes": 1, "b": 1, "page": 4096, "pages": 4096}
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A candidate statement of a card.
+
+    Attributes:
+        text: plain text (wikilinks reduced, markers stripped, whitespace collapsed).
+        location: where it is written (through an embed: the embedded note).
+        card_location: the card's START line.
+        headings: enclosing heading texts, innermost first (plain text).
+        explicit: check ids given with ``<!--verify: id-->`` on the line.
+        names: syscall, flag and signal names found in the statement.
+    """
+
+    text: str
+    location: SourceLocation
+    card_location: SourceLocation
+    headings: tuple[str, ...] = ()
+    explicit: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    """A fenced ``verify`` block (```` ```c verify ````) and the ```` ```output ```` after it."""
+
+    lang: str
+    code: str
+    location: SourceLocation
+    card_location: SourceLocation
+    expected: str | None = None
+
+
+@dataclass(frozen=True)
+class PartMatch:
+    """How one part of a check matched: the fact, the asserted value, the polarity."""
+
+    fact: str
+    value: Any
+    polarity: bool
+    clause: str
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class Match:
+    """A statement matched to a check."""
+
+    check: Check
+    parts: tuple[PartMatch, ...]
+    score: int
+    subject: str | None
+
+    @property
+    def polarity(self) -> bool:
+        return all(p.polarity for p in self.parts)
+
+
+@dataclass
+class CardText:
+    """What :func:`read_card` finds in one note."""
+
+    statements: list[Statement] = field(default_factory=list)
+    code_blocks: list[CodeBlock] = field(default_factory=list)
+
+
+def plain(text: str) -> str:
+    """Markdown line -> plain text: wikilinks to display text, links to their text, comments,
+    HTML tags, emphasis markers and embeds dropped, whitespace collapsed."""
+
+    def wl(m: re.Match[str]) -> str:
+        if m.group(1):  # an embed that was not expanded
+            return ""
+        if m.group(3) is not None:
+            return m.group(3)
+        target = m.group(2)
+        page, _, sub = target.partition("#")
+        return page or sub.lstrip("^")
+
+    text = HTML_COMMENT.sub(" ", text)
+    text = WIKILINK.sub(wl, text)
+    text = MDLINK.sub(lambda m: "" if m.group(1) else m.group(2), text)
+    text = HTML_TAG.sub(" ", text)
+    text = re.sub(r"\*\*|__(?=\w)|(?<=\w)__|==", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def find_names(text: str) -> tuple[str, ...]:
+    """Syscall, flag and signal names in ``text``: ``name()``, ``name(2)``, code spans and
+    ``CLONE_*``/``O_*``/``SIG*``/``MAP_*``/``PR_*`` constants (issue 5); plain words are not."""
+    names: list[str] = []
+    for m in CODE_SPAN.finditer(text):
+        names.append(m.group(1).strip())
+    for m in NAME_CALL.finditer(text):
+        names.append(m.group(0))
+    for m in CONSTANT.finditer(text):
+        names.append(m.group(0))
+    seen: dict[str, None] = {}
+    for n in names:
+        if n:
+            seen.setdefault(n, None)
+    return tuple(seen)
+
+
+def read_card(note: Note, lines_of_field: Sequence[Sequence[tuple[str, SourceLocation]]]
+              ) -> CardText:
+    """Split a note's fields (each a list of ``(markdown line, location)``) into statements
+    and ``verify`` code blocks."""
+    out = CardText()
+    card = note.location
+    for lines in lines_of_field:
+        headings: list[tuple[int, str]] = []
+        para: list[tuple[str, SourceLocation, tuple[str, ...]]] = []
+        fence: tuple[str, str, SourceLocation, list[str]] | None = None
+        pending_verify: CodeBlock | None = None
+
+        def flush() -> None:
+            if not para:
+                return
+            _paragraph(para, card, [h for _, h in reversed(headings)], out)
+            para.clear()
+
+        for raw, loc in lines:
+            if fence is not None:
+                marker, info, start, body = fence
+                if raw.strip().startswith(marker[0] * len(marker)) and not raw.strip().strip(marker[0]):
+                    fence = None
+                    words = info.split()
+                    code = "\n".join(body) + ("\n" if body else "")
+                    if words and words[0] == "output" and pending_verify is not None:
+                        out.code_blocks[-1] = CodeBlock(pending_verify.lang, pending_verify.code,
+                                                        pending_verify.location, card, code)
+                        pending_verify = None
+                    elif "verify" in words[1:] or (len(words) > 1 and words[-1] == "verify"):
+                        block = CodeBlock(words[0], code, start, card)
+                        out.code_blocks.append(block)
+                        pending_verify = block
+                    else:
+                        pending_verify = None
+                else:
+                    body.append(raw)
+                continue
+            m = FENCE.match(raw)
+            if m:
+                flush()
+                fence = (m.group(1), m.group(2).strip(), loc, [])
+                continue
+            if not raw.strip():
+                flush()
+                continue
+            pending_verify = None
+            text = re.sub(r"^\s*(?:>\s?)+", "", raw)  # blockquotes and callouts
+            if re.match(r"^\s*\[!\w+\]", text):
+                text = re.sub(r"^\s*\[!\w+\][+-]?\s*", "", text)
+                if not text.strip():
+                    continue
+            h = HEADING.match(text)
+            if h:
+                flush()
+                level = len(h.group(1))
+                headings = [(lv, t) for lv, t in headings if lv < level]
+                headings.append((level, plain(h.group(2))))
+                continue
+            explicit = tuple(
+                i.strip() for m2 in VERIFY_COMMENT.finditer(text) for i in m2.group(1).split(",")
+                if i.strip()
+            )
+            if TABLE_RULE.match(text):
+                continue
+            t = TABLE_ROW.match(text)
+            li = LIST_ITEM.match(text)
+            if t or li:
+                flush()
+                body = " ".join(c.strip() for c in t.group(1).split("|")) if t else li.group(1)
+                _emit(body, loc, card, [h for _, h in reversed(headings)], explicit, out)
+                continue
+            para.append((text, loc, explicit))
+        flush()
+    return out
+
+
+def _emit(markdown: str, loc: SourceLocation, card: SourceLocation, headings: list[str],
+          explicit: tuple[str, ...], out: CardText) -> None:
+    text = plain(markdown)
+    if not text or (text.endswith("?") and not explicit):
+        return
+    out.statements.append(Statement(text, loc, card, tuple(headings), explicit,
+                                    find_names(HTML_COMMENT.sub(" ", markdown))))
+
+
+def _paragraph(para: list[tuple[str, SourceLocation, tuple[str, ...]]], card: SourceLocation,
+               headings: list[str], out: CardText) -> None:
+    """Split a paragraph into sentences, each located at the line it starts on."""
+    joined = ""
+    starts: list[tuple[int, SourceLocation, tuple[str, ...]]] = []
+    for text, loc, explicit in para:
+        if joined:
+            joined += " "
+        starts.append((len(joined), loc, explicit))
+        joined += text.strip()
+    pos = 0
+    pieces = SENTENCE_END.split(joined)
+    for piece in pieces:
+        at = joined.find(piece, pos)
+        pos = at + len(piece)
+        loc, explicit = starts[0][1], starts[0][2]
+        for offset, l2, e2 in starts:
+            if offset <= at:
+                loc, explicit = l2, e2
+        _emit(piece, loc, card, headings, explicit, out)
+
+
+# ---- matching ---------------------------------------------------------------------------------
+
+def clauses(text: str) -> list[str]:
+    """The statement's clauses (split at , ; : and but/and/while/whereas/…)."""
+    return [c for c in (s.strip() for s in CLAUSE_SPLIT.split(text)) if c] or [text]
+
+
+def subjects_in(text: str, catalogue: Catalogue) -> list[str]:
+    """Catalogue subjects named in ``text``, in order of first appearance, plus flag names."""
+    found: list[tuple[int, str]] = []
+    for name, pat in catalogue.subjects.items():
+        m = pat.search(text)
+        if m:
+            found.append((m.start(), name))
+    for m in CONSTANT.finditer(text):
+        found.append((m.start(), m.group(0)))
+    return [n for _, n in sorted(found)]
+
+
+def context_subjects(statement: Statement, catalogue: Catalogue) -> list[str]:
+    """Subjects of the nearest enclosing heading that names one."""
+    for heading in statement.headings:
+        found = subjects_in(heading, catalogue)
+        if found:
+            return found
+    return []
+
+
+def value_from_text(kind: str, clause: str, text: str) -> tuple[Any, str]:
+    """Read an asserted value of ``kind`` (bytes | int | range) from the clause, else the
+    statement. Returns ``(value, error)``."""
+    for source in (clause, text):
+        if kind == "range":
+            m = RANGE.search(source.replace("−", "-"))
+            if m:
+                return [int(m.group(1)), int(m.group(2))], ""
+            continue
+        m = NUMBER_UNIT.search(source)
+        if m:
+            n = int(m.group(1).replace(",", "").replace("_", ""))
+            if kind == "bytes" and m.group(2):
+                n *= UNITS[m.group(2).lower()]
+            return n, ""
+    return None, f"no {kind} value in the statement"
+
+
+def _polarity(part_deny: re.Pattern[str] | None, clause: str) -> bool:
+    flips = 0
+    if part_deny is not None and part_deny.search(clause):
+        flips += 1
+    if NEGATION.search(clause):
+        flips += 1
+    return flips % 2 == 0
+
+
+def match_part(part: Part, statement: str, parts_of: list[str], forced: bool = False
+               ) -> PartMatch | None:
+    """Match one part against a statement's clauses; ``forced`` (explicit ids) accepts a
+    statement where the key is absent, reading polarity from the whole statement."""
+    clause = next((c for c in parts_of if part.key.search(c)), None)
+    if clause is None:
+        if not forced:
+            return None
+        clause = statement
+    if not forced and not all(p.search(statement) for p in part.also):
+        return None
+    scope = clause
+    if part.require_polar or part.assert_ is not None:
+        def polar(s: str) -> bool:
+            return bool((part.assert_ and part.assert_.search(s)) or
+                        (part.deny and part.deny.search(s)))
+        if not polar(scope):
+            scope = statement
+            if not polar(scope) and part.require_polar and not forced:
+                return None
+    polarity = _polarity(part.deny, scope)
+    value, error = part.value, ""
+    if part.value_from_text:
+        value, error = value_from_text(part.value_from_text, clause, statement)
+        if error and not forced:
+            return None
+    return PartMatch(part.fact, value, polarity, clause, error)
+
+
+def _match_flag_table(statement: Statement, catalogue: Catalogue, cls: list[str],
+                      only: str | None = None) -> Match | None:
+    for table in catalogue.flag_tables:
+        named = [(m.start(), f) for f in table.flags
+                 for m in [re.search(rf"(?<![A-Za-z0-9_]){re.escape(f)}(?![A-Za-z0-9_])",
+                                     statement.text)] if m]
+        if not named:
+            continue
+        flag = sorted(named)[0][1]
+        own_resource, check_id = table.flags[flag]
+        if only is not None and only != check_id:
+            continue
+        rest = statement.text
+        for res, pat in table.resources:
+            clause = next((c for c in cls if pat.search(c)), None)
+            if clause is None:
+                continue
+            scope = clause if (table.assert_.search(clause) or table.deny.search(clause)) else rest
+            if not (table.assert_.search(scope) or table.deny.search(scope)):
+                return None
+            polarity = _polarity(table.deny, scope)
+            check = catalogue.by_id[check_id]
+            pm = PartMatch(f"{table.fact_prefix}.{flag}.{res}", True, polarity, clause)
+            return Match(check, (pm,), 17, flag)
+    return None
+
+
+def match_statement(statement: Statement, catalogue: Catalogue) -> tuple[Match | None, list[str]]:
+    """The best catalogue check for a statement.
+
+    Returns:
+        ``(match or None, unknown explicit ids)``. Explicit ``<!--verify: id-->`` ids win over
+        matching; otherwise the applicable check with the most parts wins (ties: catalogue
+        order); flag-table readings count as one part plus a named flag.
+    """
+    cls = clauses(statement.text)
+    text_subjects = subjects_in(statement.text, catalogue)
+    ctx = context_subjects(statement, catalogue)
+    unknown = [i for i in statement.explicit if catalogue.check(i) is None]
+    for check_id in statement.explicit:
+        check = catalogue.check(check_id)
+        if check is None:
+            continue
+        if check.flag_table:
+            m = _match_flag_table(statement, catalogue, cls, only=check_id)
+            if m:
+                return m, unknown
+        parts = tuple(match_part(p, statement.text, cls, forced=True) for p in check.parts)
+        subject = next((s for s in check.subjects if s in text_subjects + ctx), None)
+        return Match(check, parts, 1000, subject), unknown  # type: ignore[arg-type]
+
+    best: Match | None = _match_flag_table(statement, catalogue, cls)
+    subjects = set(text_subjects) | set(ctx)
+    for check in catalogue.checks:
+        if check.flag_table:
+            continue
+        if "*" not in check.subjects and not subjects & set(check.subjects):
+            continue
+        parts = []
+        for part in check.parts:
+            pm = match_part(part, statement.text, cls)
+            if pm is None:
+                break
+            parts.append(pm)
+        else:
+            in_text = any(s in text_subjects for s in check.subjects)
+            score = 10 * len(parts) + sum(len(p.also) for p in check.parts) + (5 if in_text else 0)
+            if best is None or score > best.score:
+                subject = next((s for s in check.subjects if s in text_subjects), None) or next(
+                    (s for s in check.subjects if s in ctx), None)
+                best = Match(check, tuple(parts), score, subject)
+    return best, unknown
+
+
+def to_claim(statement: Statement, match: Match | None, catalogue: Catalogue) -> Claim:
+    """The model's :class:`~mkdeck.model.Claim` for a statement and its match."""
+    subject = match.subject if match else None
+    if subject is None:
+        found = subjects_in(statement.text, catalogue) or context_subjects(statement, catalogue)
+        subject = found[0] if found else None
+    return Claim(statement.location, statement.card_location, statement.text, subject,
+                 match.check.id if match else None, match.polarity if match else True)

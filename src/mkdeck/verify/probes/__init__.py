@@ -1,0 +1,1 @@
+"""Probe programs (run as scripts by the isolating runner, never imported)."""

@@ -1,0 +1,74 @@
+"""Shared helpers for mkdeck's probe programs (run as scripts: ``python -E -s -S p_x.py``).
+
+A probe prints exactly one JSON line on stdout:
+``{"probe": name, "facts": {key: {"value", "valid", "evidence"}}, "t_ms": float}``.
+``valid`` says whether the probe's control behaved, so the measurement could tell the cases
+apart; a fact with ``valid`` false is never used for a verdict.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+T0 = time.monotonic()
+
+
+class Facts:
+    """Collects facts and prints them as the probe's single JSON line."""
+
+    def __init__(self, probe: str) -> None:
+        self.probe = probe
+        self.facts: dict[str, dict[str, object]] = {}
+
+    def add(self, key: str, value: object, valid: object, **evidence: object) -> None:
+        """Record fact ``key`` = ``value``; ``valid`` is whether its control behaved."""
+        self.facts[key] = {"value": value, "valid": bool(valid), "evidence": evidence}
+
+    def emit(self) -> None:
+        """Print the JSON line and flush."""
+        out = {"probe": self.probe, "facts": self.facts,
+               "t_ms": round((time.monotonic() - T0) * 1000, 2)}
+        sys.stdout.write(json.dumps(out, sort_keys=True, default=str) + "\n")
+        sys.stdout.flush()
+
+
+def read_all(fd: int) -> bytes:
+    """Read ``fd`` to end of file and close it."""
+    chunks = []
+    while True:
+        b = os.read(fd, 65536)
+        if not b:
+            break
+        chunks.append(b)
+    os.close(fd)
+    return b"".join(chunks)
+
+
+def status_field(pid: int | str, name: str) -> str | None:
+    """The value of ``name:`` in ``/proc/<pid>/status`` (``"self"`` allowed), or ``None``."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith(name + ":"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        return None
+    return None
+
+
+def proc_state(pid: int) -> str | None:
+    """The one-letter state from ``/proc/<pid>/stat`` (``"S"``, ``"Z"``…), or ``None``."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            data = fh.read()
+    except OSError:
+        return None
+    return data.rsplit(")", 1)[1].split()[0]
+
+
+def wait_status(pid: int) -> int:
+    """``waitpid`` and return the raw status."""
+    return os.waitpid(pid, 0)[1]

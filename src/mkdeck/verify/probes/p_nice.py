@@ -1,0 +1,95 @@
+"""Probe: nice values are clamped to -20..19, inherited over fork, and an unprivileged
+process can raise but not lower its nice value (setpriority(2), RLIMIT_NICE 0). As root the
+unprivileged part runs in a child that drops to uid/gid 65534; control: root can lower.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import resource
+
+from _probelib import Facts
+
+F = Facts("nice")
+WHO = os.PRIO_PROCESS
+
+
+def in_child(fn) -> int:
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.write(w, str(fn()).encode())
+        finally:
+            os._exit(0)
+    os.close(w)
+    data = os.read(r, 100)
+    os.close(r)
+    os.waitpid(pid, 0)
+    return int(data) if data else -999
+
+
+def clamp() -> str:
+    os.setpriority(WHO, 0, 100)
+    hi = os.getpriority(WHO, 0)
+    lo = None
+    try:
+        os.setpriority(WHO, 0, -100)
+        lo = os.getpriority(WHO, 0)
+    except OSError:
+        pass
+    return f"{lo if lo is not None else 99}{hi:+d}"
+
+
+def clamp_pair() -> tuple[int | None, int]:
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.write(w, clamp().encode())
+        os._exit(0)
+    os.close(w)
+    data = os.read(r, 100).decode()
+    os.close(r)
+    os.waitpid(pid, 0)
+    lo, hi = data.rsplit("+", 1) if "+" in data[1:] else (data, "0")
+    return (None if lo == "99" else int(lo)), int(hi)
+
+
+def inherited() -> int:
+    os.setpriority(WHO, 0, 7)
+    return in_child(lambda: os.getpriority(WHO, 0))
+
+
+def unprivileged() -> int:
+    """0: raising 5 -> 10 works and lowering 10 -> 5 fails with EACCES/EPERM; 1: lowering works."""
+    if os.geteuid() == 0:
+        os.setgroups([])
+        os.setgid(65534)
+        os.setuid(65534)
+    resource.setrlimit(resource.RLIMIT_NICE, (0, 0)) if os.geteuid() != 0 else None
+    os.setpriority(WHO, 0, max(os.getpriority(WHO, 0), 5))
+    os.setpriority(WHO, 0, 10)
+    if os.getpriority(WHO, 0) != 10:
+        return 2
+    try:
+        os.setpriority(WHO, 0, 5)
+    except OSError as exc:
+        return 0 if exc.errno in (errno.EACCES, errno.EPERM) else 3
+    return 1
+
+
+lo, hi = clamp_pair()
+root = os.geteuid() == 0
+F.add("nice.range", [lo, hi] if lo is not None else [None, hi], hi == 19 and lo is not None,
+      set_100_gave=hi, set_minus_100_gave=lo)
+child_nice = in_child(inherited)
+F.add("nice.inherited", child_nice == 7, child_nice != -999, parent_nice=7,
+      child_nice=child_nice)
+u = in_child(unprivileged)
+root_lowers = in_child(lambda: (os.setpriority(WHO, 0, 10), os.setpriority(WHO, 0, 5),
+                                os.getpriority(WHO, 0))[-1]) if root else None
+F.add("nice.unprivileged_cannot_lower", u == 0, u in (0, 1) and (root_lowers in (5, None)),
+      result_code=u, dropped_to_uid=65534 if root else os.geteuid(),
+      control_root_can_lower=root_lowers)
+F.emit()

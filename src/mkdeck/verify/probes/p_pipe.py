@@ -1,0 +1,120 @@
+"""Probe: pipe capacity, PIPE_BUF atomicity, EOF without writers, SIGPIPE/EPIPE without
+readers (pipe(7)). Controls: after F_SETPIPE_SZ to 131072 the measured capacity follows;
+a write of 50 bytes fits where a 200-byte (<= PIPE_BUF) write must fail whole.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import select
+import signal
+
+from _probelib import Facts
+
+F = Facts("pipe")
+F_SETPIPE_SZ = 1031
+F_GETPIPE_SZ = 1032
+PIPE_BUF = select.PIPE_BUF
+
+
+def fill(w: int, chunk: int) -> int:
+    total = 0
+    data = b"x" * chunk
+    while True:
+        try:
+            n = os.write(w, data)
+        except BlockingIOError:
+            return total
+        total += n
+
+
+r, w = os.pipe2(os.O_NONBLOCK)
+cap = fill(w, 4096)
+reported = fcntl.fcntl(w, F_GETPIPE_SZ)
+os.close(r)
+os.close(w)
+r, w = os.pipe2(os.O_NONBLOCK)
+cap1 = fill(w, 1)
+os.close(r)
+os.close(w)
+r, w = os.pipe2(os.O_NONBLOCK)
+try:
+    fcntl.fcntl(w, F_SETPIPE_SZ, 131072)
+    bigger = fill(w, 4096)
+except OSError:
+    bigger = None
+os.close(r)
+os.close(w)
+F.add("pipe.capacity", cap, cap == cap1 == reported and bigger == 131072,
+      bytes_written_4k_chunks=cap, bytes_written_1b_chunks=cap1, f_getpipe_sz=reported,
+      control_after_setpipe_sz_131072=bigger,
+      host_dependent="unprivileged users over pipe-user-pages-soft get one-page pipes")
+# atomicity: 15 full page slots + 4000 bytes in the 16th
+r, w = os.pipe2(os.O_NONBLOCK)
+for _ in range(15):
+    os.write(w, b"a" * 4096)
+os.write(w, b"b" * 4000)
+try:
+    n200 = os.write(w, b"c" * 200)
+except BlockingIOError:
+    n200 = -errno.EAGAIN
+try:
+    n50 = os.write(w, b"d" * 50)
+except BlockingIOError:
+    n50 = -errno.EAGAIN
+os.close(r)
+os.close(w)
+r, w = os.pipe2(os.O_NONBLOCK)
+for _ in range(15):
+    os.write(w, b"a" * 4096)
+try:
+    n8192 = os.write(w, b"e" * 8192)
+except BlockingIOError:
+    n8192 = -errno.EAGAIN
+os.close(r)
+os.close(w)
+F.add("pipe.pipe_buf_atomic", n200 == -errno.EAGAIN, n50 == 50 and 0 < n8192 < 8192,
+      pipe_buf=PIPE_BUF, write_200_into_96_free=n200, control_write_50=n50,
+      control_write_8192_into_one_slot=n8192)
+# EOF without writers
+r, w = os.pipe()
+os.close(w)
+eof = os.read(r, 10) == b""
+os.close(r)
+r, w = os.pipe()
+os.write(w, b"z")
+ctl = os.read(r, 10) == b"z"
+os.close(r)
+os.close(w)
+F.add("pipe.eof_without_writers", eof, ctl, read_returned_empty=eof)
+# SIGPIPE without readers: a child with default SIGPIPE dies of it; ignored -> EPIPE
+r, w = os.pipe()
+os.close(r)
+pid = os.fork()
+if pid == 0:
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    try:
+        os.write(w, b"x")
+    except OSError:
+        os._exit(3)
+    os._exit(0)
+_, st = os.waitpid(pid, 0)
+killed = os.WIFSIGNALED(st) and os.WTERMSIG(st) == signal.SIGPIPE
+signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+try:
+    os.write(w, b"x")
+    epipe = False
+except BrokenPipeError:
+    epipe = True
+os.close(w)
+r, w = os.pipe()
+try:
+    ok = os.write(w, b"x") == 1
+finally:
+    os.close(r)
+    os.close(w)
+F.add("pipe.sigpipe_without_readers", killed and epipe, ok, child_killed_by_sigpipe=killed,
+      epipe_when_ignored=epipe, control_write_with_reader=ok)
+F.emit()

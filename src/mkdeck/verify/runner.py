@@ -1,0 +1,331 @@
+"""The isolating probe runner: a dedicated process that runs probe programs safely.
+
+This file is executed as a script (``python -E -s runner.py``) in its own process, never
+imported into the CLI or test process for running probes (it uses only the standard library,
+so it starts fast). It reads ``{"jobs": [...], "parallel": n}`` as JSON on stdin and writes
+one JSON line per finished job on stdout.
+
+Isolation per probe (research: live-kernel-checks.md section 6):
+- the runner is a child subreaper (``PR_SET_CHILD_SUBREAPER``), so descendants that escape a
+  probe's process group are re-parented to it and can be swept;
+- each probe runs in its own session and process group (``setsid``), stdin ``/dev/null``,
+  stdout/stderr to temp files, every other fd closed;
+- rlimits: CPU (timeout + 1 s), address space, core dumps off, RLIMIT_NPROC;
+- as root, a pids cgroup (v1 controller at ``/sys/fs/cgroup/pids``) caps the number of tasks,
+  because RLIMIT_NPROC does not bind root;
+- waits use pidfds (``os.pidfd_open`` + poll), so timing is not quantized by polling sleeps;
+- at the timeout the whole group is SIGKILLed; after every probe, escaped descendants are
+  found by the probe's environment token, its cgroup and the runner's children, and killed.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import resource
+import select
+import signal
+import sys
+import tempfile
+import time
+import traceback
+import uuid
+
+PR_SET_CHILD_SUBREAPER = 36
+CGROUP_PIDS_V1 = "/sys/fs/cgroup/pids"
+TOKEN_VAR = "MKDECK_PROBE_TOKEN"
+OUTPUT_LIMIT = 1 << 20
+
+
+def set_subreaper() -> bool:
+    """Make this process a child subreaper (prctl(2) PR_SET_CHILD_SUBREAPER)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+class PidsCgroup:
+    """A v1 pids cgroup per probe, under ``/sys/fs/cgroup/pids/mkdeck-<runner pid>``."""
+
+    def __init__(self) -> None:
+        self.root: str | None = None
+        self.reason = ""
+        if os.geteuid() != 0:
+            self.reason = "not root"
+            return
+        if not os.path.isfile(os.path.join(CGROUP_PIDS_V1, "cgroup.procs")):
+            self.reason = f"no v1 pids controller at {CGROUP_PIDS_V1}"
+            return
+        path = os.path.join(CGROUP_PIDS_V1, f"mkdeck-{os.getpid()}")
+        try:
+            os.mkdir(path)
+        except OSError as exc:
+            self.reason = f"cannot create {path}: {exc.strerror}"
+            return
+        self.root = path
+
+    def make(self, name: str, max_pids: int) -> str | None:
+        """Create the cgroup for one probe; ``None`` when cgroups are not usable."""
+        if self.root is None:
+            return None
+        path = os.path.join(self.root, name)
+        try:
+            os.mkdir(path)
+            with open(os.path.join(path, "pids.max"), "w") as fh:
+                fh.write(str(max_pids))
+        except OSError:
+            return None
+        return path
+
+    @staticmethod
+    def procs(path: str) -> list[int]:
+        try:
+            with open(os.path.join(path, "cgroup.procs")) as fh:
+                return [int(x) for x in fh.read().split()]
+        except OSError:
+            return []
+
+    def remove(self, path: str | None) -> None:
+        if path:
+            for _ in range(100):
+                try:
+                    os.rmdir(path)
+                    return
+                except OSError:
+                    time.sleep(0.002)
+
+    def close(self) -> None:
+        if self.root:
+            self.remove(self.root)
+
+
+def _kill(pid: int) -> bool:
+    try:
+        os.kill(pid, signal.SIGKILL)
+        return True
+    except OSError:
+        return False
+
+
+def _procs_with_token(token: str) -> list[int]:
+    needle = f"{TOKEN_VAR}={token}".encode()
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as fh:
+                if needle in fh.read():
+                    out.append(int(entry))
+        except OSError:
+            continue
+    return out
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as fh:
+                out.extend(int(x) for x in fh.read().split())
+    except OSError:
+        pass
+    return out
+
+
+class Runner:
+    """Runs jobs with isolation; one instance per runner process."""
+
+    def __init__(self, parallel: int) -> None:
+        self.parallel = max(1, parallel)
+        self.subreaper = set_subreaper()
+        self.cgroup = PidsCgroup()
+        self.statuses: dict[int, int] = {}
+        self.leaders: set[int] = set()
+        self.active_tokens: set[str] = set()
+
+    def reap(self) -> None:
+        """Collect every exited child; keep statuses of probe leaders."""
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            if pid in self.leaders:
+                self.statuses[pid] = status
+
+    def start(self, job: dict) -> dict:
+        out = tempfile.TemporaryFile()
+        err = tempfile.TemporaryFile()
+        token = uuid.uuid4().hex
+        cg = self.cgroup.make(f"{job['name']}-{token[:8]}", int(job.get("max_pids", 64)))
+        env = dict(job.get("env") or os.environ)
+        env[TOKEN_VAR] = token
+        timeout = float(job.get("timeout", 10))
+        argv = [str(a) for a in job["argv"]]
+        t0 = time.monotonic()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child execs or exits
+            try:
+                os.setsid()
+                if cg:
+                    with open(os.path.join(cg, "cgroup.procs"), "w") as fh:
+                        fh.write(str(os.getpid()))
+                cpu = int(timeout) + 1
+                resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+                mem = int(job.get("max_memory", 1 << 30))
+                resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
+                resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+                nproc = int(job.get("max_pids", 64))
+                resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+                for sig in (signal.SIGPIPE, signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
+                    signal.signal(sig, signal.SIG_DFL)
+                null = os.open("/dev/null", os.O_RDONLY)
+                os.dup2(null, 0)
+                os.dup2(out.fileno(), 1)
+                os.dup2(err.fileno(), 2)
+                os.closerange(3, 65536)
+                if job.get("cwd"):
+                    os.chdir(job["cwd"])
+                os.execve(argv[0], argv, env)
+            except BaseException:
+                try:
+                    os.write(2, traceback.format_exc().encode())
+                finally:
+                    os._exit(126)
+        self.leaders.add(pid)
+        self.active_tokens.add(token)
+        try:
+            pidfd = os.pidfd_open(pid)
+        except OSError:
+            pidfd = None
+        return {"job": job, "pid": pid, "pidfd": pidfd, "t0": t0, "deadline": t0 + timeout,
+                "out": out, "err": err, "token": token, "cgroup": cg, "timed_out": False}
+
+    def sweep(self, run: dict) -> int:
+        """Kill the probe's group, its cgroup and every process carrying its token."""
+        killed: set[int] = set()
+        try:
+            os.killpg(run["pid"], signal.SIGKILL)
+        except OSError:
+            pass
+        for _ in range(50):
+            found = set(_procs_with_token(run["token"]))
+            if run["cgroup"]:
+                found.update(self.cgroup.procs(run["cgroup"]))
+            found.discard(run["pid"])
+            found = {p for p in found if p not in self.leaders}
+            if not found:
+                break
+            for p in found:
+                if _kill(p):
+                    killed.add(p)
+            time.sleep(0.001)
+            self.reap()
+        self.reap()
+        self.cgroup.remove(run["cgroup"])
+        return len(killed)
+
+    def finish(self, run: dict) -> dict:
+        pid = run["pid"]
+        if pid not in self.statuses:
+            try:
+                got, status = os.waitpid(pid, 0)
+                self.statuses[pid] = status
+            except ChildProcessError:
+                self.statuses.setdefault(pid, 0)
+        status = self.statuses.pop(pid)
+        ms = (time.monotonic() - run["t0"]) * 1000
+        swept = self.sweep(run)
+        self.leaders.discard(pid)
+        self.active_tokens.discard(run["token"])
+        if run["pidfd"] is not None:
+            os.close(run["pidfd"])
+        outputs = []
+        for fh in (run["out"], run["err"]):
+            fh.seek(0)
+            outputs.append(fh.read(OUTPUT_LIMIT).decode("utf-8", "replace"))
+            fh.close()
+        rc = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
+        sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+        return {"name": run["job"]["name"], "rc": rc, "signal": sig,
+                "timed_out": run["timed_out"], "ms": round(ms, 2), "stdout": outputs[0],
+                "stderr": outputs[1], "swept": swept, "cgroup": run["cgroup"] is not None}
+
+    def run_all(self, jobs: list[dict]) -> None:
+        queue = list(jobs)
+        active: dict[int, dict] = {}
+        while queue or active:
+            while queue and len(active) < self.parallel:
+                job = queue[0]
+                exclusive = bool(job.get("exclusive"))
+                if active and (exclusive or any(r["job"].get("exclusive") for r in active.values())):
+                    break
+                queue.pop(0)
+                run = self.start(job)
+                active[run["pid"]] = run
+            now = time.monotonic()
+            wait_s = max(0.0, min(r["deadline"] for r in active.values()) - now)
+            fds = [r["pidfd"] for r in active.values() if r["pidfd"] is not None]
+            if fds:
+                poller = select.poll()
+                for fd in fds:
+                    poller.register(fd, select.POLLIN)
+                poller.poll(min(wait_s, 0.5) * 1000)
+            else:
+                time.sleep(min(wait_s, 0.005))
+            self.reap()
+            now = time.monotonic()
+            for pid, run in list(active.items()):
+                done = pid in self.statuses
+                if not done and now >= run["deadline"]:
+                    run["timed_out"] = True
+                    try:
+                        os.killpg(pid, signal.SIGKILL)
+                    except OSError:
+                        _kill(pid)
+                    done = True
+                if done:
+                    del active[pid]
+                    sys.stdout.write(json.dumps(self.finish(run)) + "\n")
+                    sys.stdout.flush()
+
+    def close(self) -> int:
+        """Kill whatever is still a child of the runner (escaped without a token)."""
+        killed = 0
+        for _ in range(20):
+            kids = _children(os.getpid())
+            if not kids:
+                break
+            for p in kids:
+                killed += _kill(p)
+            time.sleep(0.002)
+            self.reap()
+        self.cgroup.close()
+        return killed
+
+
+def main() -> int:
+    request = json.loads(sys.stdin.read() or "{}")
+    runner = Runner(int(request.get("parallel", 1)))
+    sys.stdout.write(json.dumps({"runner": {
+        "pid": os.getpid(), "subreaper": runner.subreaper,
+        "pids_cgroup": runner.cgroup.root is not None, "pids_cgroup_reason": runner.cgroup.reason,
+    }}) + "\n")
+    sys.stdout.flush()
+    try:
+        runner.run_all(list(request.get("jobs", [])))
+    finally:
+        left = runner.close()
+        sys.stdout.write(json.dumps({"done": {"killed_at_exit": left}}) + "\n")
+        sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
