@@ -133,6 +133,7 @@ def dump_document(result: ParseResult) -> tuple[dict[str, Any], list[Diagnostic]
                 r = by_note.get(id(note))
                 if r is None:
                     continue
+                out["tags"] = list(r.note.tags)  # render adds inline #tags
                 out["html"] = dict(r.html)
                 out["media"] = [{"name": m.name, "path": m.path} for m in r.media]
 

@@ -36,7 +36,7 @@ from mkdeck.codes import register
 from mkdeck.model import Config, Diagnostic, Field, Note, NoteFile, NoteType, Severity, SourceLocation
 from mkdeck.notetypes import NoteTypeIndex, name_key
 from mkdeck.parse.cloze import convert_shorthand, has_cloze
-from mkdeck.parse.tags import inline_tags, merge_tags, split_tags
+from mkdeck.parse.tags import merge_tags, split_tags
 
 LOG = logging.getLogger(__name__)
 
@@ -909,10 +909,9 @@ class _Parser:
                             f"deletion: mark one as {{{{c1::text}}}} (Anki makes no card "
                             f"without one); it is skipped.", column=p.location.column)
                 continue
+            # Obsidian #tags in fields (config.inline_tags) are collected by mkdeck.render from
+            # the rendered token stream, where code and links are already known.
             tags = list(file_level_tags) + p.tags
-            if self.config.inline_tags:
-                for f in built:
-                    tags.extend(inline_tags(f.markdown))
             out.append(Note(
                 location=p.location, note_type=p.note_type, fields=tuple(built), deck=deck,
                 tags=merge_tags(tags), id=p.id, kind=p.kind,  # type: ignore[arg-type]

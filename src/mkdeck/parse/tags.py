@@ -1,5 +1,5 @@
-"""Anki tags from the vault: ``Tags:`` lines, ``FILE TAGS``, frontmatter ``tags``, folder
-tags and (with ``inline_tags``) Obsidian ``#tags`` in fields.
+"""Anki tags from the vault: ``Tags:`` lines, ``FILE TAGS``, frontmatter ``tags`` and folder
+tags (Obsidian ``#tags`` inside fields are collected by :mod:`mkdeck.render`).
 
 Rules (EXPECTED.md decision 7): split on whitespace, a leading ``#`` stripped (also after each
 ``::``), ``/`` becomes ``::`` (Obsidian nested tags → Anki hierarchical tags). A token holding a
@@ -10,7 +10,6 @@ backticks, ``$``) is not a tag: ``[[Truth`` in prose after ``Tags:`` is text, no
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable
 
 LOG = logging.getLogger(__name__)
@@ -20,10 +19,6 @@ LOG = logging.getLogger(__name__)
 #: the search syntax); the rest would come from markdown, not from a tag.
 _BAD_TAG_CHARS = frozenset('[]|\\"<>{}`$')
 
-# Obsidian tag: `#` at a word start, then letters/digits/_/-// with at least one non-digit
-# (Obsidian: "Tags must contain at least one non-numerical character").
-_INLINE_TAG_RE = re.compile(r"(?<![^\s(])#([\w/\-]*[^\W\d][\w/\-]*)")
-_CODE_SPAN_RE = re.compile(r"(`+)(?:(?!\1).)+?\1")
 
 
 def normalize_tag(token: str) -> str | None:
@@ -70,29 +65,3 @@ def merge_tags(*groups: Iterable[str]) -> tuple[str, ...]:
                 seen.add(key)
                 out.append(tag)
     return tuple(out)
-
-
-def inline_tags(markdown: str) -> list[str]:
-    """Obsidian ``#tags`` written in a field's markdown, outside code fences and code spans,
-    normalized (``#a/b`` → ``a::b``). Headings (``# Title``), URL fragments and HTML entities
-    (``&#039;``) are not tags."""
-    out: list[str] = []
-    fence: str | None = None
-    for line in markdown.split("\n"):
-        stripped = line.lstrip()
-        if fence is not None:
-            if stripped.startswith(fence) and not stripped.strip(fence[0]).strip():
-                fence = None
-            continue
-        if stripped.startswith(("```", "~~~")):
-            run = len(stripped) - len(stripped.lstrip(stripped[0]))
-            fence = stripped[0] * run
-            continue
-        if "#" not in line:
-            continue
-        line = _CODE_SPAN_RE.sub(" ", line)
-        for match in _INLINE_TAG_RE.finditer(line):
-            tag = normalize_tag(match.group(1))
-            if tag is not None:
-                out.append(tag)
-    return out
