@@ -21,7 +21,8 @@ import genanki
 from mkdeck import __version__
 from mkdeck.export import cache
 from mkdeck.export.apkg import write_package
-from mkdeck.export.plan import plan_export
+from mkdeck.codes import register
+from mkdeck.export.plan import ExportPlan, plan_export
 from mkdeck.model import Diagnostic, ParseResult, RenderedNote, Severity, SourceLocation
 
 LOG = logging.getLogger(__name__)
@@ -160,6 +161,8 @@ def build(
     rendered, render_diags = render_parallel(result, jobs=jobs)
     plan = plan_export(rendered, vault=result.vault, css=note_type_css(), environ=dict(env))
     diags: list[Diagnostic] = [*result.diagnostics, *render_diags, *plan.diagnostics]
+    diags.extend(schema_changes(plan, cache.load_schemas(out_path, env),
+                                result.vault.config.source))
     verification = None
     if verify:
         step("verify")
@@ -171,7 +174,8 @@ def build(
     diags.sort(key=Diagnostic.sort_key)
     outcome = BuildOutcome(
         out=str(out_path), written=False, notes=len(plan.notes), cards=plan.card_count,
-        decks=len(plan.decks), media=len(plan.media), skipped=plan.skipped,
+        decks=len(plan.decks), media=len(plan.media),
+        skipped=plan.skipped + len(_lost_in_parse(result)),
         diagnostics=tuple(diags), verification=verification,
     )
     if strict and (outcome.errors or outcome.warnings):
@@ -179,9 +183,52 @@ def build(
     step("write")
     write_package(plan, out_path)
     outcome = _replace_written(outcome, True)
+    known = cache.load_schemas(out_path, env)
+    known.update({m.name: list(m.fields) for m in plan.models})
+    cache.store_schemas(out_path, known, env)
     if key is not None:
         cache.store(key, out_path, _summary_dict(outcome), env)
     return outcome
+
+
+def _lost_in_parse(result: ParseResult) -> set[tuple[str, int]]:
+    """Cards the parser dropped: the places of its error diagnostics in notes that are not
+    the START of a parsed note (the parser reports a skipped card at its START line)."""
+    starts = {(n.location.path, n.location.line) for n in result.notes}
+    return {
+        (d.location.path, d.location.line)
+        for d in result.diagnostics
+        if d.severity is Severity.ERROR and d.location.line > 0
+        and d.location.path.lower().endswith(".md")
+        and (d.location.path, d.location.line) not in starts
+    }
+
+
+NOTE_TYPE_CHANGED = register(
+    "MKD308",
+    Severity.WARNING,
+    "note type's fields changed since the last build",
+    fix="Keep the note type's old field list; or, when importing, tick \"Merge note types\" "
+    "and set \"Update notes\" to \"Always\" in Anki's import dialog, else Anki adds a copy of "
+    "the type named with a '+' and skips every existing note.",
+)
+
+
+def schema_changes(plan: ExportPlan, known: Mapping[str, Sequence[str]],
+                   config_source: str | None) -> list[Diagnostic]:
+    """MKD308 warnings for note types whose fields differ from those last written to the same
+    package (Anki treats that as a new note type: research §0.3, §5 c2)."""
+    out = []
+    for model in plan.models:
+        old = known.get(model.name)
+        if old is not None and list(old) != list(model.fields):
+            out.append(NOTE_TYPE_CHANGED.at(
+                SourceLocation(config_source or ".", 0),
+                f"note type {model.name!r} had fields {list(old)} in the last build of this "
+                f"deck and now has {list(model.fields)}: Anki will not update existing notes "
+                f"of it unless you import with \"Merge note types\" and \"Update notes: "
+                f"Always\"."))
+    return out
 
 
 # --- rendering on several cores -------------------------------------------------------------

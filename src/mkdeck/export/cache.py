@@ -20,7 +20,7 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -123,3 +123,37 @@ def copy_out(cached: Path, out: Path) -> int:
         tmp.unlink(missing_ok=True)
         raise
     return out.stat().st_size
+
+
+def _schemas_file(environ: Mapping[str, str] | None = None) -> Path:
+    return cache_dir(environ).parent / "notetypes.json"
+
+
+def load_schemas(out: Path, environ: Mapping[str, str] | None = None) -> dict[str, list[str]]:
+    """Note type name -> field names, as last written to the package ``out`` (by its
+    absolute path) on this machine; empty when unknown."""
+    try:
+        data = json.loads(_schemas_file(environ).read_text("utf-8"))
+        entry = data.get(str(out.resolve()), {})
+        return {str(k): [str(f) for f in v] for k, v in entry.items()}
+    except (OSError, ValueError, AttributeError, TypeError):
+        return {}
+
+
+def store_schemas(out: Path, schemas: Mapping[str, Sequence[str]],
+                  environ: Mapping[str, str] | None = None) -> None:
+    """Remember the note types written to ``out`` (see :func:`load_schemas`); failures are
+    logged, never raised."""
+    path = _schemas_file(environ)
+    try:
+        try:
+            data = json.loads(path.read_text("utf-8"))
+            if not isinstance(data, dict):
+                data = {}
+        except (OSError, ValueError):
+            data = {}
+        data[str(out.resolve())] = {k: list(v) for k, v in schemas.items()}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _atomic_write(path, json.dumps(data, sort_keys=True).encode("utf-8"))
+    except OSError as exc:
+        LOG.warning("note types not remembered: %s", exc)

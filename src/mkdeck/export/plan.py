@@ -303,7 +303,7 @@ def plan_export(
             )
         deck_names.add(deck)
         tags: list[str] = []
-        for tag in note.tags:
+        for tag in (*note.tags, *item.tags):
             fixed = normalize_tag(tag)
             if fixed != tag and fixed:
                 diags.append(
