@@ -42,6 +42,7 @@ NOTES = {
     "deep5.md": "d5\n![[deep6]]\n",
     "deep6.md": "d6\n![[deep7]]\n",
     "deep7.md": "d7\n",
+    "Node.js.md": "# Node.js\nruns JavaScript\n",
     "code note.md": "# code\n```c\n![[li fork]]\n```\n`![[li fork]]` [[li fork]]\n",
 }
 ATTACHMENTS = (

@@ -20,6 +20,7 @@ Rules implemented (Obsidian's behaviour, as documented in its help pages "Intern
 
 from __future__ import annotations
 
+import functools
 import logging
 import posixpath
 import re
@@ -87,6 +88,7 @@ _BLOCK_ID_RE = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)\s*$")
 _HEADING_PUNCT_RE = re.compile(r"[\[\]|#^:]")
 _SPACE_RE = re.compile(r"\s+")
 _BACKTICKS_RE = re.compile(r"`+")
+_CONTAINER_RE = re.compile(r"^((?:[ \t]*>[ \t]?)*)([ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,6 +316,15 @@ class VaultIndex:
         """``True`` when ``path`` is a markdown note of the vault."""
         return path in self._notes
 
+    def is_note_embed(self, target: str, from_path: str) -> bool:
+        """``True`` when ``![[target]]`` embeds a note (to expand) rather than a file: the
+        target resolves to a note (``![[Node.js]]`` with ``Node.js.md``), or it resolves to
+        nothing and has no file extension."""
+        res = self.resolve(target, from_path)
+        if res.path is not None:
+            return res.path in self._notes
+        return is_note_target(target) and not res.outside
+
     def lines(self, path: str) -> list[str]:
         """The note's lines (``text.split("\\n")``); ``[]`` for an unknown path."""
         cached = self._lines.get(path)
@@ -482,12 +493,17 @@ class VaultIndex:
 # --- diagnostics shared by the renderer ---------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)
+def _repaired(text: str) -> str:
+    return ftfy.fix_text(text)
+
+
 def unresolved_message(index: VaultIndex, link: LinkTarget, from_path: str,
                        what: str = "link") -> str:
     """The message for a link or embed whose target is not found, naming the ftfy-repaired
     target (and whether that resolves) when the target looks like mojibake."""
     msg = f"{what} target {link.target!r} is not a note or file of the vault"
-    fixed = ftfy.fix_text(link.target)
+    fixed = _repaired(link.target)
     if fixed != link.target:
         res = index.resolve(fixed, from_path)
         if res.path is not None:
@@ -583,28 +599,41 @@ def expand_lines(lines: Sequence[Line], index: VaultIndex, *,
 
     for (text, loc), sp in zip(lines, spans):
         links = [(m, lt) for m, lt in find_links(text, sp)
-                 if lt.embed and is_note_target(lt.target)]
+                 if lt.embed and index.is_note_embed(lt.target, loc.path)]
         if not links:
             emit(text, loc)
             continue
+        # an embed inside a quote or list item stays inside it: its lines get the container's
+        # continuation prefix ("> " or the list item's indentation)
+        c = _CONTAINER_RE.match(text)
+        quote, marker = (c.group(1) or "", c.group(2) or "") if c else ("", "")
+        cont = quote + " " * len(marker)
         pos = 0
         for m, link in links:
             embedded = _embed(link, index, loc, chain, diags)
             if embedded is None:
                 continue
             before = text[pos:m.start()]
-            if before.strip():
-                emit(before, loc)
+            if pos == 0 and (quote or marker):
+                emit(before.rstrip(), loc)  # the container's first line ("- see", ">")
+            elif before.strip():
+                emit(cont + before.strip() if pos else before.rstrip(), loc)
             elif gap_after is not None:
                 gap_after = None
-            if out and out[-1][0].strip():
+            if not cont and out and out[-1][0].strip():
                 out.append(("", loc))  # an embed is a block of its own (Obsidian)
-            out.extend(embedded)
-            gap_after = loc
+            if cont:
+                out.extend(((cont + t) if t.strip() else cont.rstrip(), where)
+                           for t, where in embedded)
+            else:
+                out.extend(embedded)
+                gap_after = loc
             pos = m.end()
         rest = text[pos:]
-        if pos == 0 or rest.strip():
+        if pos == 0:
             emit(rest, loc)
+        elif rest.strip():
+            emit(cont + rest.strip() if cont else rest, loc)
     return out
 
 
@@ -612,12 +641,10 @@ def _embed(link: LinkTarget, index: VaultIndex, at: SourceLocation,
            chain: tuple[tuple[str, str], ...], diags: list[Diagnostic]) -> list[Line] | None:
     res = index.resolve(link.target, at.path)
     if res.path is None or not index.is_note(res.path):
-        if res.path is None:
-            diags.extend(link_diagnostics(index, link, res, at, "embed"))
+        diags.extend(link_diagnostics(index, link, res, at, "embed"))
         return None
     if res.ambiguous:
-        diags.extend(link_diagnostics(index, link, Resolution(res.path, res.candidates),
-                                      at, "embed")[:1])
+        diags.append(link_diagnostics(index, link, res, at, "embed")[0])
     sub = link.subpath or ""
     key = (res.path, heading_key(sub) if not sub.startswith("^") else sub.casefold())
     if key in chain:

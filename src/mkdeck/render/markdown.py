@@ -36,7 +36,6 @@ from mkdeck.codes import register
 from mkdeck.links import (
     LinkTarget,
     VaultIndex,
-    is_note_target,
     link_diagnostics,
     parse_link,
 )
@@ -195,7 +194,13 @@ def _media_html(fenv: FieldEnv, target: str, spec: str | None, at: SourceLocatio
     size, spec_alt = _size_attrs(spec)
     alt = alt or spec_alt
     base = unquote(target).replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
-    if kind == "other":
+    if res.outside:
+        fenv.diagnostics.extend(link_diagnostics(fenv.index, parse_link(target, True), res, at,
+                                                 "media"))
+        if kind == "other":
+            return f'<span class="mkdeck-missing">{escapeHtml(raw)}</span>'
+        name = escapeHtml(base)
+    elif kind == "other":
         if res.path is not None:
             fenv.diagnostics.append(MEDIA_UNSUPPORTED.at(
                 at, f"{raw} embeds {res.path!r}, which Anki cannot show; write a link "
@@ -205,10 +210,6 @@ def _media_html(fenv: FieldEnv, target: str, spec: str | None, at: SourceLocatio
                 at, f"embedded file {target!r} is not in the vault (and Anki could not show "
                     f"it): fix the name or write a link"))
         return f'<span class="mkdeck-missing">{escapeHtml(raw)}</span>'
-    if res.outside:
-        fenv.diagnostics.extend(link_diagnostics(fenv.index, parse_link(target, True), res, at,
-                                                 "media"))
-        name = escapeHtml(base)
     elif res.path is None:
         fenv.diagnostics.append(MEDIA_MISSING.at(
             at, f"media file {target!r} is not in the vault; add it (any folder) or fix the "
@@ -226,8 +227,8 @@ def _render_wikiembed(self: Any, tokens: Sequence[Token], idx: int, options: Any
     fenv = _env(env)
     link: LinkTarget = tokens[idx].meta["link"]
     at: SourceLocation = tokens[idx].meta["at"]
-    if is_note_target(link.target) and media_kind(link.target) == "other":
-        # a note embed that expansion could not splice in (already reported there)
+    if fenv.index.is_note_embed(link.target, at.path):
+        # a note embed that expansion could not splice in (reported there)
         return f'<span class="mkdeck-missing">{escapeHtml(link.raw)}</span>'
     return _media_html(fenv, link.target, link.alias, at, link.raw)
 
@@ -247,7 +248,8 @@ def _render_image(self: Any, tokens: Sequence[Token], idx: int, options: Any, en
     if "|" in alt:
         alt, spec = alt.split("|", 1)
     at = token.meta.get("at") if token.meta else None
-    return _media_html(fenv, unquote(src), spec, at or fenv.location(fenv.line), f"![{alt}]({src})",
+    local = unquote(src.split("#", 1)[0].split("?", 1)[0])
+    return _media_html(fenv, local, spec, at or fenv.location(fenv.line), f"![{alt}]({src})",
                        alt.strip())
 
 
