@@ -344,3 +344,61 @@ def test_example_vault_builds_cleanly(tmp_path):
         decks = anki.decks()
         assert (decks["Example::Syscalls"], decks["Example"]) == (6, 1)
         assert anki.check_database() == (set(), set())
+
+
+def test_parallel_render_equals_one_process(make_vault):
+    from mkdeck import pipeline
+    from mkdeck.export.build import PARALLEL_MIN_NOTES, render_parallel
+    from mkdeck.render import render_notes
+
+    files = {}
+    for i in range(PARALLEL_MIN_NOTES // 4 + 5):
+        files[f"n{i:03}.md"] = "".join(
+            f"START\nBasic\nq{i}-{j} `code` $x^{j}$ [[n{(i + 1) % 50:03}]]\nBack: **a**{j}\n"
+            f"![[pic.png]]\nEND\n\n" for j in range(4))
+    files["pic.png"] = b"\x89PNG one"
+    files["sub/pic.png"] = b"\x89PNG two"  # same basename, other bytes: renamed by sha1
+    files["late.md"] = "START\nBasic\nlate\nBack: ![[sub/pic.png]]\nEND\n"
+    vault = make_vault(files, mtime=T0)
+    result = pipeline.load([str(vault)])
+    assert len(result.notes) >= PARALLEL_MIN_NOTES
+    single = render_notes(result)
+    assert render_parallel(result, jobs=2) == single
+    assert render_parallel(result, jobs=3) == single
+    names = {m.name for r in single[0] for m in r.media}
+    assert len(names) == 2 and "pic.png" not in names
+
+
+def test_progress_bar_only_on_a_terminal(make_vault, tmp_path):
+    vault = make_vault(BASIC_VAULT, mtime=T0)
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    err = Tty()
+    assert main([str(vault), "-o", str(tmp_path / "a.apkg"), "--no-cache"],
+                stdout=io.StringIO(), stderr=err) == 0
+    assert "\x1b[" in err.getvalue()  # rich drew (and cleared) its bar
+    assert err.getvalue().rstrip().endswith("(0 errors, 0 warnings)")
+    status, _, plain = run(str(vault), "-o", str(tmp_path / "b.apkg"), "--no-cache")
+    assert status == 0 and "\x1b" not in plain
+
+
+def test_changed_note_type_fields_warn(make_vault, tmp_path):
+    vault = make_vault({
+        "mkdeck.yaml": "note_types:\n  QA: {fields: [Q, A], base: Basic}\n",
+        "a.md": "START\nQA\nquestion\nA: answer\nEND\n",
+    }, mtime=T0)
+    out = tmp_path / "qa.apkg"
+    status, _, stderr = run(str(vault), "-o", str(out))
+    assert status == 0 and "MKD308" not in stderr
+    (vault / "mkdeck.yaml").write_text(
+        "note_types:\n  QA: {fields: [Q, A, Source], base: Basic}\n")
+    status, _, stderr = run(str(vault), "-o", str(out))
+    assert status == 0
+    (warning,) = [ln for ln in stderr.splitlines() if "MKD308" in ln]
+    assert warning.startswith("mkdeck.yaml:0: MKD308 note type 'QA (mkdeck)' had fields "
+                              "['Q', 'A']")
+    # remembered: the next build of the same deck does not warn again
+    assert "MKD308" not in run(str(vault), "-o", str(out), "--no-cache")[2]
