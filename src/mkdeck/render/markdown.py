@@ -15,6 +15,7 @@ The render rules resolve links and media through the :class:`FieldEnv` passed as
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 from collections.abc import Sequence
@@ -265,7 +266,7 @@ def _image_locations(state: StateCore) -> None:
         for child in token.children:
             if child.type in ("softbreak", "hardbreak"):
                 line += 1
-            elif child.type in ("image", "link_open"):
+            elif child.type in ("image", "link_open", "html_inline"):
                 child.meta = {**(child.meta or {}), "at": fenv.location(line)}
 
 
@@ -297,6 +298,52 @@ def _render_link_close(self: Any, tokens: Sequence[Token], idx: int, options: An
     if (tokens[idx].meta or {}).get("drop"):
         return ""
     return "</a>"
+
+
+# --- raw HTML: <img src> of local files are media too -------------------------------------
+
+_HTML_IMG_RE = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*)(["'])(.*?)\2""", re.I | re.S)
+
+
+def _html_media(html_text: str, fenv: FieldEnv, first_line: int) -> str:
+    def swap(m: re.Match[str]) -> str:
+        src = html.unescape(m.group(3))
+        if not src or _SCHEME_RE.match(src) or src.startswith("//"):
+            return m.group(0)
+        at = fenv.location(first_line + html_text.count("\n", 0, m.start()))
+        target = unquote(src.split("#", 1)[0].split("?", 1)[0])
+        res = fenv.index.resolve(target, at.path)
+        if res.path is None or res.outside:
+            if res.outside:
+                fenv.diagnostics.extend(link_diagnostics(
+                    fenv.index, parse_link(target, True), res, at, "media"))
+            else:
+                fenv.diagnostics.append(MEDIA_MISSING.at(
+                    at, f"<img src={src!r}> is not a file of the vault; add it or fix the path"))
+            return m.group(0)
+        return f"{m.group(1)}{m.group(2)}{fenv.media_slot(res.path, at)}{m.group(2)}"
+
+    return _HTML_IMG_RE.sub(swap, html_text) if "<img" in html_text.lower() else html_text
+
+
+def _render_html_inline(self: Any, tokens: Sequence[Token], idx: int, options: Any,
+                        env: Any) -> str:
+    fenv = env.get("field")
+    token = tokens[idx]
+    if fenv is None:
+        return token.content
+    at = (token.meta or {}).get("at")
+    line = fenv.locations.index(at) if at in fenv.locations else fenv.line
+    return _html_media(token.content, fenv, line)
+
+
+def _render_html_block(self: Any, tokens: Sequence[Token], idx: int, options: Any,
+                       env: Any) -> str:
+    fenv = env.get("field")
+    token = tokens[idx]
+    if fenv is None:
+        return token.content
+    return _html_media(token.content, fenv, token.map[0] if token.map else fenv.line)
 
 
 # --- ==mark== -----------------------------------------------------------------------------
@@ -512,6 +559,8 @@ def build_markdown() -> MarkdownIt:
     md.add_render_rule("image", _render_image)
     md.add_render_rule("link_open", _render_link_open)
     md.add_render_rule("link_close", _render_link_close)
+    md.add_render_rule("html_inline", _render_html_inline)
+    md.add_render_rule("html_block", _render_html_block)
     md.add_render_rule("mark_open", lambda self, t, i, o, e: "<mark>")
     md.add_render_rule("mark_close", lambda self, t, i, o, e: "</mark>")
     md.add_render_rule("callout_open", _render_callout_open)
