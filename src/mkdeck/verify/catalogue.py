@@ -54,6 +54,8 @@ class Part:
     Attributes:
         key: located in one clause of the statement; polarity is read in that clause.
         also: patterns that must match somewhere in the statement.
+        unless: patterns that must not match anywhere in the statement (the statement is
+            about something else: "ignoring SIGCHLD means no zombies" is not a zombie check).
         deny: words saying the opposite (each flips polarity, as does a negation).
         assert_: with ``require_polar``, words saying the fact itself.
         require_polar: the clause (or failing that, the statement) must contain an assert or
@@ -68,6 +70,7 @@ class Part:
     fact: str
     value: Any = True
     also: tuple[re.Pattern[str], ...] = ()
+    unless: tuple[re.Pattern[str], ...] = ()
     deny: re.Pattern[str] | None = None
     assert_: re.Pattern[str] | None = None
     require_polar: bool = False
@@ -168,7 +171,7 @@ def _as_list(value: Any) -> list[Any]:
 def _part(raw: Any, where: str) -> Part:
     if not isinstance(raw, dict) or "key" not in raw or "fact" not in raw:
         raise CatalogueError(f"{where}: a part needs 'key' and 'fact'")
-    unknown = set(raw) - {"key", "also", "deny", "assert", "require_polar", "fact", "value",
+    unknown = set(raw) - {"key", "also", "unless", "deny", "assert", "require_polar", "fact", "value",
                           "value_from_text"}
     if unknown:
         raise CatalogueError(f"{where}: unknown part keys {sorted(unknown)}")
@@ -180,6 +183,7 @@ def _part(raw: Any, where: str) -> Part:
         fact=str(raw["fact"]),
         value=raw.get("value", True),
         also=tuple(compile_pattern(str(p), where) for p in _as_list(raw.get("also"))),
+        unless=tuple(compile_pattern(str(p), where) for p in _as_list(raw.get("unless"))),
         deny=compile_pattern(str(raw["deny"]), where) if raw.get("deny") else None,
         assert_=compile_pattern(str(raw["assert"]), where) if raw.get("assert") else None,
         require_polar=bool(raw.get("require_polar", False)),

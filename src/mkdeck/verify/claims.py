@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
 
 from mkdeck.model import Claim, Note, SourceLocation
@@ -29,6 +29,8 @@ WIKILINK = re.compile(r"(!?)\[\[([^\]|]*?)(?:\|([^\]]*))?\]\]")
 MDLINK = re.compile(r"(!?)\[([^\]]*)\]\([^)]*\)")
 VERIFY_COMMENT = re.compile(r"<!--\s*verify:\s*([^>]*?)\s*-->", re.I)
 HTML_COMMENT = re.compile(r"<!--.*?-->|%%.*?%%", re.S)
+CLOZE = re.compile(r"\{\{c\d+::(.*?)(?:::[^}]*)?\}\}", re.S)
+NEGATION_WINDOW = 4  # a negation applies to an anchor word at most this many words after it
 HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
 HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?(.*)$")
@@ -60,6 +62,8 @@ class Statement:
         headings: enclosing heading texts, innermost first (plain text).
         explicit: check ids given with ``<!--verify: id-->`` on the line.
         names: syscall, flag and signal names found in the statement.
+        context: the card's question side (first field of a non-cloze note), plain text: a
+            subject named there ("`SIGSTOP`") is the subject of the answer's statements.
     """
 
     text: str
@@ -68,6 +72,7 @@ class Statement:
     headings: tuple[str, ...] = ()
     explicit: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
+    context: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,6 +133,7 @@ def plain(text: str) -> str:
         return page or sub.lstrip("^")
 
     text = HTML_COMMENT.sub(" ", text)
+    text = CLOZE.sub(lambda m: m.group(1), text)
     text = WIKILINK.sub(wl, text)
     text = MDLINK.sub(lambda m: "" if m.group(1) else m.group(2), text)
     text = HTML_TAG.sub(" ", text)
@@ -155,10 +161,18 @@ def find_names(text: str) -> tuple[str, ...]:
 def read_card(note: Note, lines_of_field: Sequence[Sequence[tuple[str, SourceLocation]]]
               ) -> CardText:
     """Split a note's fields (each a list of ``(markdown line, location)``) into statements
-    and ``verify`` code blocks."""
+    and ``verify`` code blocks.
+
+    The first field of a non-cloze note is the card's question side (Anki's Front): its
+    lines are prompts, not assertions, so they give context (subjects) to the other fields'
+    statements instead of being checked. Cloze notes are statements throughout."""
     out = CardText()
     card = note.location
-    for lines in lines_of_field:
+    skip_first = note.note_type.kind != "cloze" and len(lines_of_field) > 1
+    context = plain(" ".join(t for t, _ in lines_of_field[0])) if skip_first else ""
+    for number, lines in enumerate(lines_of_field):
+        if skip_first and number == 0:
+            continue
         headings: list[tuple[int, str]] = []
         para: list[tuple[str, SourceLocation, tuple[str, ...]]] = []
         fence: tuple[str, str, SourceLocation, list[str]] | None = None
@@ -226,6 +240,8 @@ def read_card(note: Note, lines_of_field: Sequence[Sequence[tuple[str, SourceLoc
                 continue
             para.append((text, loc, explicit))
         flush()
+    if context:
+        out.statements = [replace(st, context=context) for st in out.statements]
     return out
 
 
@@ -280,12 +296,13 @@ def subjects_in(text: str, catalogue: Catalogue) -> list[str]:
 
 
 def context_subjects(statement: Statement, catalogue: Catalogue) -> list[str]:
-    """Subjects of the nearest enclosing heading that names one."""
+    """Subjects of the nearest enclosing heading that names one, else of the card's
+    question side."""
     for heading in statement.headings:
         found = subjects_in(heading, catalogue)
         if found:
             return found
-    return []
+    return subjects_in(statement.context, catalogue) if statement.context else []
 
 
 def value_from_text(kind: str, clause: str, text: str) -> tuple[Any, str]:
@@ -306,12 +323,19 @@ def value_from_text(kind: str, clause: str, text: str) -> tuple[Any, str]:
     return None, f"no {kind} value in the statement"
 
 
-def _polarity(part_deny: re.Pattern[str] | None, clause: str) -> bool:
+def _polarity(deny: re.Pattern[str] | None, scope: str,
+              anchors: Sequence[re.Pattern[str] | None] = ()) -> bool:
+    """``True`` (the statement asserts the fact) unless an odd number of flips: a deny word
+    in ``scope``, and a negation followed within four words by an anchor (the part's key,
+    deny or assert words), so "has not been waited for stays a zombie" is not negated."""
     flips = 0
-    if part_deny is not None and part_deny.search(clause):
+    if deny is not None and deny.search(scope):
         flips += 1
-    if NEGATION.search(clause):
-        flips += 1
+    for neg in NEGATION.finditer(scope):
+        window = " ".join(scope[neg.end():].split()[:NEGATION_WINDOW])
+        if not anchors or any(a is not None and a.search(window) for a in anchors):
+            flips += 1
+            break
     return flips % 2 == 0
 
 
@@ -326,6 +350,8 @@ def match_part(part: Part, statement: str, parts_of: list[str], forced: bool = F
         clause = statement
     if not forced and not all(p.search(statement) for p in part.also):
         return None
+    if not forced and any(p.search(statement) for p in part.unless):
+        return None
     scope = clause
     if part.require_polar or part.assert_ is not None:
         def polar(s: str) -> bool:
@@ -335,7 +361,7 @@ def match_part(part: Part, statement: str, parts_of: list[str], forced: bool = F
             scope = statement
             if not polar(scope) and part.require_polar and not forced:
                 return None
-    polarity = _polarity(part.deny, scope)
+    polarity = _polarity(part.deny, scope, (part.key, part.deny, part.assert_))
     value, error = part.value, ""
     if part.value_from_text:
         value, error = value_from_text(part.value_from_text, clause, statement)
@@ -364,7 +390,7 @@ def _match_flag_table(statement: Statement, catalogue: Catalogue, cls: list[str]
             scope = clause if (table.assert_.search(clause) or table.deny.search(clause)) else rest
             if not (table.assert_.search(scope) or table.deny.search(scope)):
                 return None
-            polarity = _polarity(table.deny, scope)
+            polarity = _polarity(table.deny, scope, (table.deny, table.assert_, pat))
             check = catalogue.by_id[check_id]
             pm = PartMatch(f"{table.fact_prefix}.{flag}.{res}", True, polarity, clause)
             return Match(check, (pm,), 17, flag)

@@ -291,8 +291,9 @@ def judge(match: Match, runs: dict[str, ProbeRun], chosen: dict[str, ProbeSpec],
             verdicts.append("inconclusive")
             reasons.append(f"probe {spec.name} did not report {part.fact}")
             continue
-        entry.update(measured=fact.get("value"), valid=fact.get("valid"),
-                     **(fact.get("evidence") or {}))
+        entry.update({k: v for k, v in (fact.get("evidence") or {}).items()
+                      if k not in ("asserted", "measured", "valid")})
+        entry.update(measured=fact.get("value"), valid=fact.get("valid"))
         if not fact.get("valid"):
             verdicts.append("inconclusive")
             reasons.append(f"the control of {part.fact} did not behave")

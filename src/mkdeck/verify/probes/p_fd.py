@@ -35,6 +35,9 @@ os.waitpid(pid, 0)
 ctl_offset = os.lseek(fd2, 0, os.SEEK_CUR)
 F.add("fd.offset_shared_after_fork", offset == 10, ctl_offset == 0,
       parent_offset_after_child_read_10=offset, control_offset_own_open=ctl_offset)
+F.add("fd.own_open_own_offset", ctl_offset == 0, offset == 10,
+      parent_offset_after_child_read_50_own_open=ctl_offset,
+      control_inherited_fd_offset=offset)
 inh = os.fork()
 if inh == 0:
     try:

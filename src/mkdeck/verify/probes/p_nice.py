@@ -89,7 +89,7 @@ F.add("nice.inherited", child_nice == 7, child_nice != -999, parent_nice=7,
 u = in_child(unprivileged)
 root_lowers = in_child(lambda: (os.setpriority(WHO, 0, 10), os.setpriority(WHO, 0, 5),
                                 os.getpriority(WHO, 0))[-1]) if root else None
-F.add("nice.unprivileged_cannot_lower", u == 0, u in (0, 1) and (root_lowers in (5, None)),
+F.add("nice.unprivileged_can_lower", u == 1, u in (0, 1) and (root_lowers in (5, None)),
       result_code=u, dropped_to_uid=65534 if root else os.geteuid(),
       control_root_can_lower=root_lowers)
 F.emit()

@@ -51,6 +51,8 @@ F.add("pipe.capacity", cap, cap == cap1 == reported and bigger == 131072,
       bytes_written_4k_chunks=cap, bytes_written_1b_chunks=cap1, f_getpipe_sz=reported,
       control_after_setpipe_sz_131072=bigger,
       host_dependent="unprivileged users over pipe-user-pages-soft get one-page pipes")
+F.add("pipe.setpipe_sz_changes_capacity", bigger == 131072 and reported == cap,
+      cap == cap1, f_getpipe_sz=reported, bytes_written=cap, after_setpipe_sz_131072=bigger)
 # atomicity: 15 full page slots + 4000 bytes in the 16th
 r, w = os.pipe2(os.O_NONBLOCK)
 for _ in range(15):
