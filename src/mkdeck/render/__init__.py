@@ -102,7 +102,13 @@ def render_markdown(lines: Sequence[Line], index: VaultIndex, config: Config,
         still ``\\x00i\\x00`` slots into ``env.media`` (see :func:`render_notes`).
     """
     diags: list[Diagnostic] = []
-    cleaned = _clean(expand_lines(lines, index, diagnostics=diags))
+    joined = "\n".join(text for text, _ in lines)
+    cleaned = list(lines)
+    if "![[" in joined:
+        cleaned = expand_lines(cleaned, index, diagnostics=diags)
+        joined = "\n".join(text for text, _ in cleaned)
+    if "%%" in joined or "^" in joined:
+        cleaned = _clean(cleaned)
     src = "\n".join(text for text, _ in cleaned)
     fenv = FieldEnv(index=index, config=config,
                     vault_name=vault_name or config.vault_name or index.vault.name,
