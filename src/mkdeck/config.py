@@ -162,7 +162,11 @@ def _merge(primary: _Partial, plugin: _Partial, deck: str | None, root: Path,
     syntax = dict(plugin.syntax)
     syntax.update(primary.syntax)
     folders = dict(plugin.folders)
-    folders.update(primary.folders)
+    for key, rule in primary.folders.items():
+        fill = folders.get(key)
+        if fill is not None:
+            rule = FolderRule(key, rule.deck or fill.deck, rule.tags or fill.tags)
+        folders[key] = rule
     ignore = list(dict.fromkeys([*primary.ignore, *plugin.ignore]))
 
     def pick(name: str, default: Any) -> Any:

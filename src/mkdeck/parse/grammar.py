@@ -742,6 +742,11 @@ class _Parser:
                     f"space-separated tags after Tags:."))
                 fields[current].append((lineno, content))
                 continue
+            if _GLUED_TAGS_RE.search(s):
+                warnings.append(GLUED_TAGS.at(
+                    self.loc(lineno),
+                    f"`Tags:` is glued to the end of line {lineno}, so it is text, not tags: "
+                    f"put Tags: at the start of its own line."))
             m = _PREFIX_RE.match(content)
             if m:
                 name = m.group(1)
@@ -760,11 +765,6 @@ class _Parser:
                     after = content[m.end():]
                     fields[current].append((lineno, after[1:] if after.startswith(" ") else after))
                     continue
-            if _GLUED_TAGS_RE.search(s):
-                warnings.append(GLUED_TAGS.at(
-                    self.loc(lineno),
-                    f"`Tags:` is glued to the end of line {lineno}, so it is text, not tags: "
-                    f"put Tags: at the start of its own line."))
             fields[current].append((lineno, content))
         deck = None
         if block_decks:

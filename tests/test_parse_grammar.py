@@ -1,0 +1,410 @@
+"""The card grammar, construct by construct: each case is a small note text and the notes and
+diagnostic codes/lines it must give (EXPECTED.md decisions 1–9, research §2–§6)."""
+
+from __future__ import annotations
+
+import pytest
+
+from mkdeck.model import Config, FolderRule, NoteFile, NoteType, Syntax
+from mkdeck.parse import parse_file
+
+
+def parse(text: str, path: str = "n.md", **config):
+    config.setdefault("deck", "Default")
+    notes, diagnostics = parse_file(NoteFile(path, text), Config(**config))
+    return notes, [(d.code, d.location.line) for d in diagnostics]
+
+
+def fields(note) -> dict[str, str]:
+    return {f.name: f.markdown for f in note.fields}
+
+
+# --- markers and blocks ------------------------------------------------------------------
+
+def test_minimal_block() -> None:
+    notes, diags = parse("START\nBasic\nWhat?\nBack: That.\nEND\n")
+    assert diags == []
+    [n] = notes
+    assert (n.location.line, n.end_line, n.kind) == (1, 5, "block")
+    assert fields(n) == {"Front": "What?", "Back": "That."}
+    assert [f.lines for f in n.fields] == [(3,), (4,)]
+
+
+def test_unclosed_start_is_skipped_and_next_card_parses() -> None:
+    text = "START\nBasic\nq1\nBack: a1\n\nSTART\nBasic\nq2\nBack: a2\nEND\n"
+    notes, diags = parse(text)
+    assert diags == [("MKD101", 1)]
+    assert [fields(n)["Front"] for n in notes] == ["q2"]
+
+
+def test_unclosed_start_at_end_of_file() -> None:
+    notes, diags = parse("START\nBasic\nq\n")
+    assert (notes, diags) == ([], [("MKD101", 1)])
+
+
+@pytest.mark.parametrize("end_line, closes", [
+    ("END", True), ("END  ", True), ("END> %%", True), ("END -->", True),
+    ("ENDgame", False), ("ENDI", False), ("END_CARD", False), (" END", False),
+])
+def test_end_marker(end_line: str, closes: bool) -> None:
+    notes, diags = parse(f"START\nBasic\nq\nBack: a\n{end_line}\n")
+    assert bool(notes) is closes
+    if not closes:
+        assert diags == [("MKD101", 1)]
+
+
+def test_trailing_spaces_on_markers_warn_but_parse() -> None:
+    notes, diags = parse("TARGET DECK: Math  \nSTART \nBasic\t\nq  \nBack: a  \nEND  \n")
+    assert diags == [("MKD105", 1), ("MKD105", 2), ("MKD105", 3)]
+    assert notes[0].deck == "Math"
+    assert fields(notes[0]) == {"Front": "q", "Back": "a"}
+
+
+def test_orphan_end_warns() -> None:
+    assert parse("text\nEND\n") == ([], [("MKD102", 2)])
+
+
+def test_empty_block_and_placeholder() -> None:
+    notes, diags = parse("START\n\nEND\nSTART\n{Note Type}\n{Note Fields}\nEND\n")
+    assert notes == []
+    assert diags == [("MKD104", 1), ("MKD103", 5)]
+
+
+def test_type_line_after_blank_lines_and_case_insensitive() -> None:
+    notes, diags = parse("START\n\n\nbasic (AND reversed CARD)\nq\nback: a\nEND\n")
+    assert diags == []
+    assert notes[0].note_type.name == "Basic (and reversed card)"
+    assert fields(notes[0]) == {"Front": "q", "Back": "a"}
+
+
+def test_localized_type_and_fields() -> None:
+    notes, _ = parse("START\n问答题\n正面: 问题\n背面: 答案\nEND\n")
+    assert notes[0].note_type.name == "Basic"
+    assert fields(notes[0]) == {"Front": "问题", "Back": "答案"}
+    notes, _ = parse("START\nLückentext\nText: ein {{c1::Test}}\nRückseite Extra: mehr\nEND\n")
+    assert notes[0].note_type.name == "Cloze"
+    assert fields(notes[0]) == {"Text": "ein {{c1::Test}}", "Back Extra": "mehr"}
+    # full-width parentheses are matched by their NFKC form
+    notes, _ = parse("START\n问答题(附翻转卡片)\nq\n背面: a\nEND\n")
+    assert notes[0].note_type.name == "Basic (and reversed card)"
+
+
+def test_custom_note_type_from_config() -> None:
+    mcq = NoteType("MCQ", ("Question", "Answers"), base="Basic")
+    notes, diags = parse("START\nMCQ\nQuestion: Q\nAnswers: 0 1\nEND\n", note_types=(mcq,))
+    assert diags == []
+    assert fields(notes[0]) == {"Question": "Q", "Answers": "0 1"}
+
+
+# --- where blocks count ------------------------------------------------------------------
+
+def test_block_in_callout_strips_only_its_own_quote_level() -> None:
+    text = "> [!note] card\n> START\n> Basic\n> q\n> Back: a\n> > quoted\n> END\n"
+    notes, diags = parse(text)
+    assert diags == []
+    assert fields(notes[0]) == {"Front": "q", "Back": "a\n> quoted"}
+    assert notes[0].location.line == 2
+
+
+def test_block_in_percent_comment_counts() -> None:
+    notes, _ = parse("%%\nSTART\nBasic\nq\nBack: a\nEND\n%%\n")
+    assert len(notes) == 1
+
+
+def test_blocks_in_code_fences_do_not_count_except_anki() -> None:
+    text = ("```md\nSTART\nBasic\nhidden\nEND\n```\n"
+            "~~~anki\nSTART\nBasic\nshown\nEND\n~~~\n")
+    notes, diags = parse(text)
+    assert [fields(n)["Front"] for n in notes] == ["shown"]
+    assert diags == []
+
+
+def test_unclosed_top_level_fence_hides_cards_with_a_warning() -> None:
+    notes, diags = parse("```\ncode\nSTART\nBasic\nq\nEND\n")
+    assert notes == []
+    assert diags == [("MKD117", 1)]
+
+
+def test_heredoc_end_inside_fence_in_card_is_code() -> None:
+    text = "START\nBasic\nq\nBack:\n```sh\ncat <<END\nhi\nEND\n```\nEND\n"
+    notes, diags = parse(text)
+    assert diags == []
+    assert fields(notes[0])["Back"] == "```sh\ncat <<END\nhi\nEND\n```"
+    assert notes[0].end_line == 10
+
+
+def test_card_showing_card_syntax_in_a_fence() -> None:
+    text = "START\nBasic\nhow to write a card?\nBack:\n```\nSTART\nBasic\nq\nEND\n```\nEND\n"
+    notes, diags = parse(text)
+    assert diags == []
+    assert len(notes) == 1
+    assert fields(notes[0])["Back"].split("\n")[1] == "START"
+
+
+def test_fence_left_open_in_card_ends_at_end_and_next_card_parses() -> None:
+    text = ("START\nBasic\nq1\nBack:\n```sh\necho\nEND\n\n"
+            "START\nBasic\nq2\nBack:\n```c\nint x;\n```\nEND\n")
+    notes, diags = parse(text)
+    assert [fields(n)["Front"] for n in notes] == ["q1", "q2"]
+    assert diags == [("MKD118", 5)]
+
+
+def test_field_prefix_inside_fence_does_not_switch() -> None:
+    text = "START\nBasic\nq\nBack:\n```yaml\nFront: x\nBack: y\n```\nEND\n"
+    notes, _ = parse(text)
+    assert fields(notes[0]) == {"Front": "q", "Back": "```yaml\nFront: x\nBack: y\n```"}
+
+
+def test_crlf_and_cr_text_is_already_lf_here() -> None:
+    # decoding (mkdeck.vault) turns CRLF/CR into LF; the grammar never sees `\r`
+    notes, _ = parse("START\nBasic\nq\nBack: a\nEND")
+    assert fields(notes[0]) == {"Front": "q", "Back": "a"}
+
+
+# --- fields -------------------------------------------------------------------------------
+
+def test_fields_accumulate_reorder_and_explicit_first_field() -> None:
+    text = ("START\nBasic (optional reversed card)\nAdd Reverse: y\nFront: one\nBack:\n- a\n"
+            "Front: two\nEND\n")
+    notes, _ = parse(text)
+    assert fields(notes[0]) == {"Front": "one\ntwo", "Back": "- a", "Add Reverse": "y"}
+    assert notes[0].field("Front").lines == (4, 7)
+
+
+def test_unknown_word_prefix_stays_text_and_foreign_field_warns() -> None:
+    text = "START\nCloze\nDefinice: {{c1::x}}\nBack: extra\nExtra: more\nEND\n"
+    notes, diags = parse(text)
+    assert fields(notes[0]) == {"Text": "Definice: {{c1::x}}", "Back Extra": "extra\nmore"}
+    assert diags == [("MKD106", 4), ("MKD106", 5)]
+
+
+def test_no_space_after_colon_and_blank_line_field() -> None:
+    notes, _ = parse("START\nBasic\nq\nBack:Paris\nEND\n")
+    assert fields(notes[0])["Back"] == "Paris"
+
+
+def test_empty_first_field_is_an_error() -> None:
+    notes, diags = parse("START\nBasic\nBack: only\nEND\n")
+    assert (notes, diags) == ([], [("MKD113", 1)])
+
+
+# --- tags ---------------------------------------------------------------------------------
+
+def test_tags_sources_and_normalization() -> None:
+    text = ("---\ntags: [fm, 'nested/one']\n---\nFILE TAGS: #file a/b\n"
+            "START\nBasic\nq\nBack: a\nTags: #Card x/y  FILE\nEND\n")
+    notes, diags = parse(text, folders=(FolderRule("", tags=("root",)),))
+    assert diags == []
+    assert notes[0].tags == ("root", "fm", "nested::one", "file", "a::b", "Card", "x::y")
+
+
+def test_frontmatter_tags_as_string() -> None:
+    notes, _ = parse("---\ntags: one, two three\n---\nSTART\nBasic\nq\nEND\n")
+    assert notes[0].tags == ("one", "two", "three")
+
+
+def test_empty_tags_line_gives_no_tags_and_no_text() -> None:
+    notes, _ = parse("START\nBasic\nq\nBack: a\nTags: \nEND\n")
+    assert notes[0].tags == ()
+    assert fields(notes[0])["Back"] == "a"
+
+
+def test_tags_line_with_wikilink_stays_text() -> None:
+    notes, diags = parse("START\nBasic\nq\nBack: a\nTags: see [[Truth tables|tt]]\nEND\n")
+    assert notes[0].tags == ()
+    assert fields(notes[0])["Back"] == "a\nTags: see [[Truth tables|tt]]"
+    assert diags == [("MKD110", 5)]
+
+
+def test_glued_tags_warns() -> None:
+    notes, diags = parse("START\nBasic\nq\nBack: ![x](a.png)Tags:\nEND\n")
+    assert fields(notes[0])["Back"] == "![x](a.png)Tags:"
+    assert diags == [("MKD109", 4)]
+
+
+# --- IDs ----------------------------------------------------------------------------------
+
+def test_id_forms() -> None:
+    notes, diags = parse("START\nBasic\nq\nBack: a\n  <!-- ID: 42 -->\nEND\n"
+                         "START\nBasic\nq\nBack: a\nID: 43\n\nEND\n"
+                         "START\nBasic\nq\nID: 44\nBack: a\nEND\n")
+    assert diags == []
+    assert [(n.id, n.id_line) for n in notes] == [(42, 5), (43, 11), (None, None)]
+    assert fields(notes[2]) == {"Front": "q\nID: 44", "Back": "a"}
+
+
+def test_duplicate_and_malformed_ids() -> None:
+    text = ("START\nBasic\nq\nBack: a\n<!--ID: 1-->\n<!--ID: 2-->\nEND\n"
+            "START\nBasic\nq\nBack: a\n<!--ID: 12For some\ngarbage line\n34-->\nEND\n")
+    notes, diags = parse(text)
+    assert [n.id for n in notes] == [1, None]
+    assert fields(notes[1]) == {"Front": "q", "Back": "a"}
+    assert diags == [("MKD108", 6), ("MKD107", 12)]
+
+
+def test_id_comments_outside_blocks_do_nothing() -> None:
+    assert parse("- [c] a = b\n<!--ID: 1751434090770-->\n") == ([], [])
+
+
+# --- decks --------------------------------------------------------------------------------
+
+def test_deck_nearest_above_and_first_for_cards_above() -> None:
+    card = "START\nBasic\nq\nEND\n"
+    text = card + "TARGET DECK: A::B\n" + card + "TARGET DECK\nC\n" + card
+    notes, diags = parse(text)
+    assert diags == []
+    assert [n.deck for n in notes] == ["A::B", "A::B", "C"]
+
+
+def test_deck_inside_block_is_that_card_only_and_not_in_fields() -> None:
+    text = ("TARGET DECK: File\nSTART\nBasic\nTARGET DECK: Card\nq\nEND\n"
+            "START\nBasic\nq2\nEND\n")
+    notes, _ = parse(text)
+    assert [(n.deck, fields(n)["Front"]) for n in notes] == [("Card", "q"), ("File", "q2")]
+
+
+def test_empty_deck_warns_and_falls_back() -> None:
+    text = "TARGET DECK: A\nSTART\nBasic\nq\nEND\nTARGET DECK\n\nSTART\nBasic\nq\nEND\n"
+    notes, diags = parse(text, deck="Fallback")
+    assert [n.deck for n in notes] == ["A", "Fallback"]
+    assert diags == [("MKD111", 6)]
+
+
+def test_deck_parts_are_trimmed() -> None:
+    notes, _ = parse("TARGET DECK: A :: B ::C\nSTART\nBasic\nq\nEND\n")
+    assert notes[0].deck == "A::B::C"
+
+
+def test_folder_decks_innermost_wins_and_tags_add_up() -> None:
+    rules = (FolderRule("a", deck="A", tags=("ta",)), FolderRule("a/b", deck="A::B", tags=("tb",)),
+             FolderRule("x", deck="X"))
+    notes, _ = parse("START\nBasic\nq\nEND\n", path="a/b/c/n.md", folders=rules)
+    assert (notes[0].deck, notes[0].tags) == ("A::B", ("ta", "tb"))
+    notes, _ = parse("START\nBasic\nq\nEND\n", path="ab/n.md", folders=rules)
+    assert (notes[0].deck, notes[0].tags) == ("Default", ())
+
+
+def test_frontmatter_target_deck_is_below_target_deck_lines() -> None:
+    text = "---\ntarget-deck: FM\n---\nSTART\nBasic\nq\nEND\nTARGET DECK: Line\n"
+    notes, _ = parse(text)
+    assert notes[0].deck == "Line"
+    notes, _ = parse("---\ntarget-deck: FM\n---\nSTART\nBasic\nq\nEND\n")
+    assert notes[0].deck == "FM"
+
+
+def test_invalid_frontmatter_warns_and_parsing_goes_on() -> None:
+    notes, diags = parse("---\ntags: [a\n---\nSTART\nBasic\nq\nEND\n")
+    assert len(notes) == 1
+    assert diags[0][0] == "MKD123"
+
+
+# --- inline notes ------------------------------------------------------------------------
+
+def test_inline_notes_many_per_line_in_list_items() -> None:
+    text = ("1. STARTI [Basic] Q1? Back: A1 ENDI and STARTI [Basic] Q2 Back: A2 Tags: t/u "
+            "<!--ID: 7--> ENDI\n")
+    notes, diags = parse(text)
+    assert diags == []
+    assert [(fields(n), n.tags, n.id, n.location.column) for n in notes] == [
+        ({"Front": "Q1?", "Back": "A1"}, (), None, 4),
+        ({"Front": "Q2", "Back": "A2"}, ("t::u",), 7, 41),
+    ]
+    assert notes[0].kind == "inline" and notes[0].end_line == 1
+
+
+def test_inline_back_without_space_does_not_switch() -> None:
+    notes, _ = parse("STARTI [Basic] a Back:b ENDI\n")
+    assert fields(notes[0]) == {"Front": "a Back:b", "Back": ""}
+
+
+def test_inline_errors() -> None:
+    notes, diags = parse("STARTI Basic q ENDI\nx STARTI [Basic] never closed\n"
+                         "`STARTI [Basic] code ENDI`\n")
+    assert notes == []
+    assert diags == [("MKD116", 1), ("MKD120", 2)]
+
+
+def test_inline_multiword_and_localized_field_names() -> None:
+    notes, _ = parse("STARTI [Cloze] The {{c1::sky}} Back Extra: blue ENDI\n")
+    assert fields(notes[0]) == {"Text": "The {{c1::sky}}", "Back Extra": "blue"}
+
+
+# --- FROZEN and DELETE -------------------------------------------------------------------
+
+def test_frozen_is_appended_with_its_own_lines_even_when_written_below() -> None:
+    text = "START\nBasic\nq\nBack: a\nEND\n\nFROZEN - Basic:\nBack: <small>src</small>\n\n"
+    notes, diags = parse(text)
+    assert diags == []
+    back = notes[0].field("Back")
+    assert (back.markdown, back.lines) == ("a\n<small>src</small>", (4, 8))
+
+
+def test_frozen_unknown_type() -> None:
+    assert parse("FROZEN - Nope:\nx\n") == ([], [("MKD115", 1)])
+
+
+def test_delete_forms_are_reported() -> None:
+    notes, diags = parse("DELETE\n<!--ID: 1690000000000-->\nDELETE<!--ID: 5-->\nDELETED text\n"
+                         "START\nBasic\nq\nDELETE\nEND\n")
+    assert diags == [("MKD114", 1), ("MKD114", 3), ("MKD122", 8)]
+    assert fields(notes[0])["Front"] == "q"
+
+
+# --- clozes -------------------------------------------------------------------------------
+
+def test_cloze_without_deletion_is_an_error() -> None:
+    notes, diags = parse("START\nCloze\nThe sky is blue.\nEND\n")
+    assert (notes, diags) == ([], [("MKD112", 1)])
+
+
+@pytest.mark.parametrize("written, anki", [
+    ("{a} and {b}", "{{c1::a}} and {{c2::b}}"),
+    ("{2:a} {1|b} {c3:c} {c4|d}", "{{c2::a}} {{c1::b}} {{c3::c}} {{c4::d}}"),
+    # the plugin numbers unnumbered clozes 1, 2 regardless of explicit ones (c1 twice)
+    ("{a} {b} {2:c} {c1|d}", "{{c3::a}} {{c4::b}} {{c2::c}} {{c1::d}}"),
+    ("{1:Answer::Hint}", "{{c1::Answer::Hint}}"),
+    ("{c1::test}", "{{c1::test}}"),  # the plugin gives {{c1:::test}}
+    ("{10:ten}", "{{c10::ten}}"),
+    ("{C1:x}", "{{c1::x}}"),
+    ("nested {a {b} c}", "nested {{c1::a {b} c}}"),
+    ("{f{x}}", "{{c1::f{x} }}"),  # never `}}}}` inside a cloze
+    ("{line\none}", "{{c1::line\none}}"),
+    ("x {} y {a}", "x {} y {{c1::a}}"),
+    ("$\\frac{1}{2}$ `{k}` [[n{x}]] \\{lit\\} {a}", "$\\frac{1}{2}$ `{k}` [[n{x}]] \\{lit\\} {{c1::a}}"),
+    ("{{c1::x}} {y}", "{{c1::x}} {{c2::y}}"),
+])
+def test_curly_cloze(written: str, anki: str) -> None:
+    notes, diags = parse(f"START\nCloze\n{written}\nEND\n", curly_cloze=True)
+    assert diags == []
+    assert fields(notes[0])["Text"] == anki
+
+
+def test_curly_cloze_skips_fences_and_numbers_per_note() -> None:
+    text = "START\nCloze\n{a}\n```\n{not}\n```\nBack Extra: {b}\nEND\n"
+    notes, _ = parse(text, curly_cloze=True)
+    assert fields(notes[0]) == {"Text": "{{c1::a}}\n```\n{not}\n```", "Back Extra": "{{c2::b}}"}
+
+
+def test_curly_cloze_is_off_by_default_and_only_for_cloze_types() -> None:
+    notes, diags = parse("START\nCloze\n{a}\nEND\n")
+    assert (notes, diags) == ([], [("MKD112", 1)])
+    notes, _ = parse("START\nBasic\nset {1,2}\nEND\n", curly_cloze=True)
+    assert fields(notes[0])["Front"] == "set {1,2}"
+
+
+def test_highlight_cloze() -> None:
+    notes, _ = parse("START\nCloze\n==x== and ==1:ans::hint== but == not ==\nEND\n",
+                     highlight_cloze=True)
+    assert fields(notes[0])["Text"] == "{{c2::x}} and {{c1::ans::hint}} but == not =="
+
+
+# --- custom markers ----------------------------------------------------------------------
+
+def test_custom_markers() -> None:
+    syntax = Syntax(start="<<", end=">>", start_inline="<i", end_inline="i>",
+                    target_deck="DECK", file_tags="TAGS")
+    text = "DECK: D\nTAGS: t\n<<\nBasic\nq\n>>\n<i [Basic] a Back: b i>\nSTART\nBasic\nq\nEND\n"
+    notes, diags = parse(text, syntax=syntax)
+    assert [(n.kind, n.deck, n.tags) for n in notes] == [("block", "D", ("t",)),
+                                                        ("inline", "D", ("t",))]
+    assert diags == []

@@ -1,0 +1,140 @@
+"""Reading the vault: root finding, selection, ignore globs, dot-folders, decoding (BOM, CRLF,
+CR, bad bytes), unreadable paths, and the dump CLI's JSON and exit statuses."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+
+import pytest
+
+from mkdeck.cli import main
+from mkdeck.pipeline import load
+from mkdeck.vault import VaultError, decode_note, is_ignored
+
+CARD = "START\nBasic\nq {n}\nBack: a\nEND\n"
+
+
+def card(n: int) -> str:
+    return CARD.replace("{n}", str(n))
+
+
+def run_dump(*argv: str) -> tuple[int, dict | None, str]:
+    out, err = io.StringIO(), io.StringIO()
+    status = main(["dump", *argv], stdout=out, stderr=err)
+    data = json.loads(out.getvalue()) if out.getvalue() else None
+    return status, data, err.getvalue()
+
+
+def test_root_is_nearest_obsidian_folder_and_selection(make_vault) -> None:
+    root = make_vault({".obsidian/app.json": "{}", "a.md": card(1), "sub/b.md": card(2),
+                       "sub/deep/c.md": card(3), "img/p.png": b"\x89PNG"})
+    result = load([root / "sub"])
+    assert result.vault.root == str(root.resolve())
+    assert [f.path for f in result.vault.files] == ["a.md", "sub/b.md", "sub/deep/c.md"]
+    assert [f.selected for f in result.vault.files] == [False, True, True]
+    assert [n.location.path for n in result.notes] == ["sub/b.md", "sub/deep/c.md"]
+    assert result.vault.attachments == ("img/p.png",)
+    files = load([root / "a.md", root / "sub/deep/c.md"])
+    assert [n.location.path for n in files.notes] == ["a.md", "sub/deep/c.md"]
+
+
+def test_without_obsidian_the_path_is_the_root(make_vault) -> None:
+    root = make_vault({"x/a.md": card(1), "x/y/b.md": card(2), "z.md": card(3)})
+    result = load([root / "x"])
+    assert result.vault.name == "x"
+    assert [f.path for f in result.vault.files] == ["a.md", "y/b.md"]
+    single = load([root / "x" / "y" / "b.md"])
+    assert single.vault.name == "y" and [f.path for f in single.vault.files] == ["b.md"]
+
+
+def test_dot_folders_and_ignore_globs_are_skipped(make_vault) -> None:
+    root = make_vault({".obsidian/x.md": card(1), ".trash/t.md": card(2), ".git/g.md": card(3),
+                       "templates/t.md": card(4), "notes/n.md": card(5), "notes/draft.md": card(6),
+                       "mkdeck.yaml": "ignore: ['templates/**', 'draft.md']\n"})
+    result = load([root])
+    assert [f.path for f in result.vault.files] == ["notes/n.md"]
+    assert "mkdeck.yaml" in result.vault.attachments
+
+
+@pytest.mark.parametrize("pattern, path, hit", [
+    ("**/*.excalidraw.md", "a/b/c.excalidraw.md", True),
+    ("**/*.excalidraw.md", "c.excalidraw.md", True),
+    ("templates/**", "templates/a/b.md", True),
+    ("templates", "templates/a.md", True),
+    ("*.md", "a/b.md", True),
+    ("a/*.md", "a/b/c.md", False),
+    ("a/?.md", "a/b.md", True),
+    ("[ab].md", "c.md", False),
+])
+def test_ignore_globs(pattern: str, path: str, hit: bool) -> None:
+    assert is_ignored(path, [pattern]) is hit
+
+
+def test_decoding_bom_crlf_cr_and_bad_bytes() -> None:
+    text, diags = decode_note(b"\xef\xbb\xbfa\r\nb\rc\n", "n.md")
+    assert (text, diags) == ("a\nb\nc\n", [])
+    text, diags = decode_note(b"ok\r\nline two \xff\xfe here\n", "n.md")
+    assert text == "ok\nline two \ufffd\ufffd here\n"
+    [d] = diags
+    assert (d.code, d.location.line) == ("MKD010", 2)
+
+
+def test_bad_bytes_do_not_stop_the_card(make_vault) -> None:
+    root = make_vault({"a.md": b"START\r\nBasic\r\nq \xff\r\nBack: a\r\nEND"})
+    result = load([root])
+    assert [d.code for d in result.diagnostics] == ["MKD010"]
+    assert result.notes[0].fields[0].markdown == "q \ufffd"
+
+
+def test_missing_and_unreadable_paths_raise(make_vault, tmp_path) -> None:
+    with pytest.raises(VaultError):
+        load([tmp_path / "nope"])
+    with pytest.raises(VaultError):
+        load([])
+    root = make_vault({"a.md": card(1)})
+    other = make_vault({"b.md": card(2)}, name="other")
+    os.mkdir(other / ".obsidian")
+    with pytest.raises(VaultError):
+        load([other / "b.md", root / "a.md"])
+
+
+def test_unreadable_note_inside_vault_is_a_diagnostic(make_vault) -> None:
+    """A note that cannot be read (here a dangling symlink, which fails even for root) is
+    reported and the other notes still parse."""
+    root = make_vault({"a.md": card(1)})
+    os.symlink(root / "gone.md", root / "b.md")
+    result = load([root])
+    assert [(d.code, d.location.path) for d in result.diagnostics] == [("MKD011", "b.md")]
+    assert len(result.notes) == 1
+    with pytest.raises(VaultError):
+        load([root / "b.md"])
+
+
+def test_non_markdown_file_named_is_a_warning(make_vault) -> None:
+    root = make_vault({"a.md": card(1), "p.txt": "x"})
+    result = load([root / "a.md", root / "p.txt"])
+    assert [(d.code, d.location.path) for d in result.diagnostics] == [("MKD012", "p.txt")]
+
+
+def test_dump_cli_exit_statuses(make_vault, tmp_path) -> None:
+    root = make_vault({"a.md": card(1)})
+    status, data, _ = run_dump(str(root), "--deck", "D")
+    assert status == 0
+    [note] = data["notes"]
+    assert {k: note[k] for k in ("source", "note_type", "deck", "fields", "tags", "id")} == {
+        "source": {"path": "a.md", "line": 1}, "note_type": "Basic", "deck": "D",
+        "fields": {"Front": "q 1", "Back": "a"}, "tags": [], "id": None}
+    (root / "b.md").write_text("START\nNope\nq\nEND\n")
+    status, data, _ = run_dump(str(root))
+    assert status == 1
+    assert [(d["path"], d["line"], d["code"], d["severity"]) for d in data["diagnostics"]] == [
+        ("b.md", 2, "MKD103", "error")]
+    assert "Basic" in data["diagnostics"][0]["message"]
+    status, data, err = run_dump(str(tmp_path / "missing"))
+    assert (status, data) == (2, None)
+    assert "no such file" in err
+    status, _, err = run_dump(str(root), "--config", str(tmp_path / "missing.yaml"))
+    assert status == 2
+    assert main(["dump"], stdout=io.StringIO(), stderr=io.StringIO()) == 2
