@@ -24,7 +24,8 @@ NOTES = {
     "li fork.md": (
         "---\ntags: [linux]\n---\n# li fork\nintro line\n\n## [[li fork|fork]]\n"
         "- creates a child [[li process]]\n- returns twice `fork()`\n\n### details\n"
-        "- copy on write\n\n## exec\n- replaces the image ^exec1\n\nA paragraph\nof two lines ^para\n"
+        "- copy on write\n\n## exec\n- replaces the image ^exec1\n\n"
+        "A paragraph\nof two lines ^para\n"
         "\n| a | b |\n|---|---|\n| 1 | 2 |\n^tbl\n"
     ),
     "linux/li process.md": "# li process\n- a running program\n",

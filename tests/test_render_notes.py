@@ -29,13 +29,15 @@ BASIC = NoteType("Basic", ("Front", "Back"))
 def field_at(name: str, path: str, text: str, first_line: int) -> Field:
     """A field whose markdown lines sit at ``first_line``, ``first_line + 1``, … of ``path``."""
     n = text.count("\n") + 1
-    return Field(name, text, SourceLocation(path, first_line), tuple(range(first_line, first_line + n)))
+    return Field(name, text, SourceLocation(path, first_line),
+                 tuple(range(first_line, first_line + n)))
 
 
 def basic(path: str, start: int, front: str, back: str, back_line: int,
           tags: tuple[str, ...] = ()) -> Note:
     return Note(SourceLocation(path, start), BASIC,
-                (field_at("Front", path, front, start + 2), field_at("Back", path, back, back_line)),
+                (field_at("Front", path, front, start + 2),
+                 field_at("Back", path, back, back_line)),
                 "Default", tags)
 
 
@@ -44,8 +46,8 @@ def seed_note() -> tuple[Vault, Note]:
     text = SEED.read_text(encoding="utf-8")
     lines = text.split("\n")
     start = lines.index("START") + 1
-    back = next(i for i, l in enumerate(lines) if l.startswith("Back:")) + 1
-    tags = next(i for i, l in enumerate(lines) if l.startswith("Tags:")) + 1
+    back = next(i for i, line in enumerate(lines) if line.startswith("Back:")) + 1
+    tags = next(i for i, line in enumerate(lines) if line.startswith("Tags:")) + 1
     front = "\n".join(lines[start + 1:back - 1])
     back_md = "\n".join(lines[back:tags - 1]).rstrip("\n")
     note = basic("li clone.md", start, front, back_md, back + 1, ("code", "linux"))

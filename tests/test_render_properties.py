@@ -31,9 +31,9 @@ markdownish = st.text(
 )
 
 
-def _render(text: str, config: Config = Config()) -> str:
+def _render(text: str, config: Config | None = None) -> str:
     lines = [(t, SourceLocation("n.md", i + 1)) for i, t in enumerate(text.split("\n"))]
-    return render_markdown(lines, INDEX, config).html
+    return render_markdown(lines, INDEX, config or Config()).html
 
 
 @settings(max_examples=300, deadline=None)
@@ -56,7 +56,8 @@ def test_text_never_reaches_anki_unescaped(text: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.characters(blacklist_characters="$\\`\n\r\x00{}", blacklist_categories=("Cs", "Zs", "Cc")),
+@given(st.text(alphabet=st.characters(blacklist_characters="$\\`\n\r\x00{}",
+                                      blacklist_categories=("Cs", "Zs", "Cc")),
                min_size=1, max_size=40))
 def test_inline_math_content_survives(content: str) -> None:
     out = _render(f"x ${content}$ y")

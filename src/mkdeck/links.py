@@ -267,7 +267,8 @@ def _inside(pos: int, spans: Sequence[tuple[int, int]]) -> bool:
     return any(a <= pos < b for a, b in spans)
 
 
-def find_links(line: str, spans: Sequence[tuple[int, int]]) -> list[tuple[re.Match[str], LinkTarget]]:
+def find_links(line: str, spans: Sequence[tuple[int, int]]
+               ) -> list[tuple[re.Match[str], LinkTarget]]:
     """Wikilinks and embeds of one line that are not inside ``spans`` (see :func:`code_spans`)."""
     found = []
     for m in WIKILINK_RE.finditer(line):
@@ -465,9 +466,10 @@ class VaultIndex:
                 if m and not _inside(m.start(1), spans[i]):
                     ids.setdefault(m.group(1).casefold(), i)
             self._blocks[path] = ids
-        i = ids.get(block_id.lstrip("^").casefold())
-        if i is None:
+        found = ids.get(block_id.lstrip("^").casefold())
+        if found is None:
             return None
+        i = found
         line = lines[i]
         if line.strip().startswith("^"):  # standalone id: the block above
             end = i
@@ -597,7 +599,7 @@ def expand_lines(lines: Sequence[Line], index: VaultIndex, *,
         gap_after = None
         out.append((text, loc))
 
-    for (text, loc), sp in zip(lines, spans):
+    for (text, loc), sp in zip(lines, spans, strict=True):
         links = [(m, lt) for m, lt in find_links(text, sp)
                  if lt.embed and index.is_note_embed(lt.target, loc.path)]
         if not links:

@@ -20,8 +20,22 @@ from markdown_it import MarkdownIt
 
 from mkdeck.codes import INTERNAL_ERROR
 from mkdeck.links import Line, VaultIndex, expand_lines, field_lines, scan_lines
-from mkdeck.model import Config, Diagnostic, MediaRef, Note, ParseResult, RenderedNote
-from mkdeck.render.markdown import MEDIA_MISSING, MEDIA_UNSUPPORTED, FieldEnv, build_markdown, has_cloze
+from mkdeck.model import (
+    Config,
+    Diagnostic,
+    MediaRef,
+    Note,
+    ParseResult,
+    RenderedNote,
+    SourceLocation,
+)
+from mkdeck.render.markdown import (
+    MEDIA_MISSING,
+    MEDIA_UNSUPPORTED,
+    FieldEnv,
+    build_markdown,
+    has_cloze,
+)
 from mkdeck.render.media import media_kind, media_names
 from mkdeck.render.style import highlight_code, note_type_css
 
@@ -53,7 +67,7 @@ def _clean(lines: Sequence[Line]) -> list[Line]:
     source locations), so a comment never splits a paragraph."""
     texts = [t for t, _ in lines]
     out: list[Line] = []
-    for (text, loc), spans in zip(lines, scan_lines(texts)):
+    for (text, loc), spans in zip(lines, scan_lines(texts), strict=True):
         if spans and spans[0][2] == "fence":
             out.append((text, loc))
             continue
@@ -119,6 +133,13 @@ def render_markdown(lines: Sequence[Line], index: VaultIndex, config: Config,
     return fenv
 
 
+def _renumber(html: str, base: int) -> str:
+    """Shift a field's media slots by ``base`` (slots count per note, not per field)."""
+    if not base or "\x00" not in html:
+        return html
+    return _SLOT_RE.sub(lambda m: f"\x00{int(m.group(1)) + base}\x00", html)
+
+
 def _dedupe(diags: Sequence[Diagnostic]) -> list[Diagnostic]:
     seen: set[tuple[str, str, int, str]] = set()
     out = []
@@ -150,11 +171,11 @@ def render_notes(result: ParseResult) -> tuple[tuple[RenderedNote, ...], tuple[D
     vault = result.vault
     index = VaultIndex(vault)
     config = vault.config
-    staged: list[tuple[Note, dict[str, str], list[tuple[str, object]], list[str]]] = []
+    staged: list[tuple[Note, dict[str, str], list[tuple[str, SourceLocation]], list[str]]] = []
     diags: list[Diagnostic] = []
     for note in result.notes:
         html: dict[str, str] = {}
-        media: list[tuple[str, object]] = []
+        media: list[tuple[str, SourceLocation]] = []
         tags: list[str] = []
         for f in note.fields:
             try:
@@ -166,10 +187,8 @@ def render_notes(result: ParseResult) -> tuple[tuple[RenderedNote, ...], tuple[D
                                 f"the field is left empty: please report this"))
                 html[f.name] = ""
                 continue
-            base = len(media)
+            html[f.name] = _renumber(fenv.html, len(media))
             media.extend(fenv.media)
-            html[f.name] = _SLOT_RE.sub(lambda m, b=base: f"\x00{int(m.group(1)) + b}\x00",
-                                        fenv.html)
             diags.extend(fenv.diagnostics)
             for tag in fenv.tags:
                 if tag.casefold() not in {t.casefold() for t in tags}:
@@ -178,12 +197,12 @@ def render_notes(result: ParseResult) -> tuple[tuple[RenderedNote, ...], tuple[D
     names = media_names(vault.root, (p for _, _, media, _ in staged for p, _ in media))
     rendered = []
     for note, html, media, tags in staged:
-        def fill(m: re.Match[str], media: list = media) -> str:  # type: ignore[type-arg]
-            return names[media[int(m.group(1))][0]]
-        final = {k: _SLOT_RE.sub(fill, v) for k, v in html.items()}
+        slots = [names[path] for path, _ in media]
+        final = {k: _SLOT_RE.sub(lambda m, s=slots: s[int(m.group(1))], v)  # type: ignore[misc]
+                 for k, v in html.items()}
         refs: dict[str, MediaRef] = {}
         for path, loc in media:
-            refs.setdefault(path, MediaRef(names[path], path, loc))  # type: ignore[arg-type]
+            refs.setdefault(path, MediaRef(names[path], path, loc))
         extra: tuple[str, ...] = ()
         if config.inline_tags:
             have = {t.casefold() for t in note.tags}  # Anki: tags ignore case
