@@ -86,7 +86,7 @@ def test_host_dependent_facts_are_labelled_on_the_card(report: dict, cards: list
         check = catalogue.check(claim["check"])
         if check is not None and check.host_dependent:
             card = text_of[(claim["path"], claim["card_line"])]
-            assert re.search(r"host-dependent|on this host|depends on the host", card), (
+            assert re.search(r"host-dependent|on this host|depends on the host", card, re.I), (
                 f"{claim['path']}:{claim['line']}: {check.id} is host-dependent "
                 f"({check.host_dependent}) but the card does not say so"
             )
