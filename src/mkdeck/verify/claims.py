@@ -30,6 +30,7 @@ MDLINK = re.compile(r"(!?)\[([^\]]*)\]\([^)]*\)")
 VERIFY_COMMENT = re.compile(r"<!--\s*verify:\s*([^>]*?)\s*-->", re.I)
 HTML_COMMENT = re.compile(r"<!--.*?-->|%%.*?%%", re.S)
 CLOZE = re.compile(r"\{\{c\d+::(.*?)(?:::[^}]*)?\}\}", re.S)
+ALTERNATIVE = re.compile(r"\b(?:instead of|rather than)\b.*", FLAGS | re.S)  # the rejected option
 NEGATION_WINDOW = 4  # a negation applies to an anchor word at most this many words after it
 HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
 HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -250,6 +251,8 @@ def _emit(markdown: str, loc: SourceLocation, card: SourceLocation, headings: li
     text = plain(markdown)
     if not text or (text.endswith("?") and not explicit):
         return
+    if not re.search(r"[A-Za-z]", WIKILINK.sub("", HTML_COMMENT.sub("", markdown))):
+        return  # only links ("[[li wait]], [[li zombie process]]"): a see-also list
     out.statements.append(Statement(text, loc, card, tuple(headings), explicit,
                                     find_names(HTML_COMMENT.sub(" ", markdown))))
 
@@ -328,6 +331,7 @@ def _polarity(deny: re.Pattern[str] | None, scope: str,
     """``True`` (the statement asserts the fact) unless an odd number of flips: a deny word
     in ``scope``, and a negation followed within four words by an anchor (the part's key,
     deny or assert words), so "has not been waited for stays a zombie" is not negated."""
+    scope = ALTERNATIVE.sub("", scope)
     flips = 0
     if deny is not None and deny.search(scope):
         flips += 1
@@ -403,7 +407,9 @@ def match_statement(statement: Statement, catalogue: Catalogue) -> tuple[Match |
     Returns:
         ``(match or None, unknown explicit ids)``. Explicit ``<!--verify: id-->`` ids win over
         matching; otherwise the applicable check with the most parts wins (ties: catalogue
-        order); flag-table readings count as one part plus a named flag.
+        order). Score: 10 per part, 1 per ``also`` pattern, 5 when a subject of the check is
+        named in the statement, 2 when it is the statement's first subject; a flag-table
+        reading scores 17.
     """
     cls = clauses(statement.text)
     text_subjects = subjects_in(statement.text, catalogue)
@@ -436,7 +442,9 @@ def match_statement(statement: Statement, catalogue: Catalogue) -> tuple[Match |
             parts.append(pm)
         else:
             in_text = any(s in text_subjects for s in check.subjects)
-            score = 10 * len(parts) + sum(len(p.also) for p in check.parts) + (5 if in_text else 0)
+            first = (text_subjects or ctx or [None])[0]
+            score = (10 * len(parts) + sum(len(p.also) for p in check.parts)
+                     + (5 if in_text else 0) + (2 if first in check.subjects else 0))
             if best is None or score > best.score:
                 subject = next((s for s in check.subjects if s in text_subjects), None) or next(
                     (s for s in check.subjects if s in ctx), None)

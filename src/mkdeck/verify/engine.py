@@ -25,7 +25,7 @@ from mkdeck.model import Claim, Diagnostic, Field, Note, ParseResult, Severity, 
 from mkdeck.verify.catalogue import Catalogue, default_catalogue
 from mkdeck.verify.claims import (CodeBlock, Match, Statement, match_statement, read_card,
                                   to_claim)
-from mkdeck.verify.probeset import Environment, ProbeSpec, argv_for, build_c, choose
+from mkdeck.verify.probeset import PROBES, Environment, ProbeSpec, argv_for, build_c, choose
 
 LOG = logging.getLogger(__name__)
 
@@ -428,8 +428,8 @@ def collect(result: ParseResult, catalogue: Catalogue
 
 
 def verify_notes(result: ParseResult, *, run_code: bool = False, jobs: int | None = None,
-                 env: Environment | None = None, catalogue: Catalogue | None = None
-                 ) -> VerificationReport:
+                 env: Environment | None = None, catalogue: Catalogue | None = None,
+                 probes: Sequence[ProbeSpec] = PROBES) -> VerificationReport:
     """Verify every checkable statement of the notes in ``result`` on the running kernel.
 
     Args:
@@ -439,6 +439,8 @@ def verify_notes(result: ParseResult, *, run_code: bool = False, jobs: int | Non
         jobs: probes run at once (default: the CPU count); timing-sensitive probes run alone.
         env: the host (default: :meth:`Environment.detect`); tests pass a changed ``PATH``.
         catalogue: default: the package's catalogue.
+        probes: the probes to choose from (default: the built-in ones; tests pass
+            misbehaving ones).
 
     Returns:
         The :class:`VerificationReport`. Never raises for bad input or a failing probe: those
@@ -449,7 +451,7 @@ def verify_notes(result: ParseResult, *, run_code: bool = False, jobs: int | Non
     t0 = time.monotonic()
     matched, unchecked, blocks, diags = collect(result, catalogue)
     needed = {p.fact for _, m in matched for p in m.parts}
-    chosen, skipped = choose(needed, env)
+    chosen, skipped = choose(needed, env, probes)
     # build C probes; a failed build makes the compiler path unusable, so fall back
     binaries: dict[str, str] = {}
     for _ in range(3):
@@ -464,7 +466,7 @@ def verify_notes(result: ParseResult, *, run_code: bool = False, jobs: int | Non
                     binaries[spec.name] = path
         if not broken:
             break
-        chosen, skipped = choose(needed, env)
+        chosen, skipped = choose(needed, env, probes)
     specs = list(dict.fromkeys(chosen.values()))
     job_list = [{"name": s.name, "argv": argv_for(s, env, binaries.get(s.name)),
                  "timeout": s.timeout, "exclusive": s.exclusive} for s in specs]

@@ -18,7 +18,7 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Sequence
 
 LOG = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ class ProbeSpec:
         family: self-test family in the catalogue (``"clone"``).
         kind: ``"python"`` (a script in ``probes/``) or ``"c"`` (a source in ``probes/``,
             compiled at run time and cached).
-        file: the script or source file name.
+        file: the script or source file name (an absolute path is used as is).
         facts: fact key prefixes the probe provides.
         args: arguments after the program.
         needs: host requirements: ``"linux"``, ``"cc"``, ``"strace"``, ``"root"``.
@@ -168,9 +168,9 @@ class Environment:
                 "cc": self.cc, "strace": self.strace}
 
 
-def choose(facts: Iterable[str], env: Environment
+def choose(facts: Iterable[str], env: Environment, probes: Sequence[ProbeSpec] = PROBES
            ) -> tuple[dict[str, ProbeSpec], dict[str, str]]:
-    """Pick a probe for every fact.
+    """Pick a probe for every fact (from ``probes``, default the built-in ones).
 
     Returns:
         ``(fact -> probe, fact -> skip reason)``: the first probe providing the fact whose
@@ -181,7 +181,7 @@ def choose(facts: Iterable[str], env: Environment
     skipped: dict[str, str] = {}
     for fact in sorted(set(facts)):
         reasons = []
-        for spec in PROBES:
+        for spec in probes:
             if not spec.provides(fact):
                 continue
             why = env.missing(spec)
@@ -202,7 +202,7 @@ def build_c(spec: ProbeSpec, env: Environment) -> tuple[str | None, str]:
         cache folder and renamed into place, so a concurrent run never sees half a file.
     """
     assert env.cc is not None
-    source = (PROBE_DIR / spec.file).read_bytes()
+    source = (PROBE_DIR / spec.file).read_bytes()  # an absolute spec.file wins
     st = os.stat(env.cc)
     key = hashlib.sha256(
         source + b"\0" + os.path.realpath(env.cc).encode() + f"\0{st.st_size}\0{st.st_mtime_ns}"
@@ -235,4 +235,4 @@ def argv_for(spec: ProbeSpec, env: Environment, binary: str | None = None) -> li
     if spec.kind == "c":
         assert binary is not None
         return [binary, *spec.args]
-    return [env.python, "-E", "-s", "-S", str(PROBE_DIR / spec.file), *spec.args]
+    return [env.python, "-E", "-s", "-S", str(PROBE_DIR / spec.file), *spec.args]  # abs wins
