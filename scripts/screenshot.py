@@ -157,6 +157,7 @@ def screenshot(chromium: str, url: str, out: Path, width: int, height: int) -> N
                                  f"--screenshot={tmp}", url])
         if Path(tmp).stat().st_size == 0:
             raise ScreenshotError("chromium wrote an empty screenshot")
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; the image is a repository file
         os.replace(tmp, out)
     finally:
         Path(tmp).unlink(missing_ok=True)
