@@ -1,0 +1,111 @@
+"""Benchmark rendering: MB/s of field markdown through ``mkdeck.render.render_notes``, next to
+markdown-it-py's own throughput on the same text.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/bench_render.py                 # 10,000 cards, best of 3
+    .venv/bin/python benchmarks/bench_render.py --vault /tmp/v  # reuse (or create) a vault
+
+The vault is helper A's generated benchmark vault (``benchmarks/gen_vault.py``). Measured in
+this process, wall time, best of ``--runs`` after one warm-up run:
+
+* **mkdeck**: ``render_notes(load(vault))`` (wikilinks resolved, embeds expanded, media
+  named, Pygments highlighting, callouts, math, tags);
+* **mkdeck, no highlighting**: the same with Pygments switched off, to show its share;
+* **markdown-it-py**: ``MarkdownIt("commonmark", {"breaks": True}).enable(["table",
+  "strikethrough"]).render(field)`` for every field of the same notes;
+* **markdown-it-py + dollarmath**: the same with mdit-py-plugins' dollarmath (the work any
+  renderer of these notes must at least do).
+
+Bytes are the UTF-8 size of every field's markdown. Figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def best_of(runs: int, fn: Callable[[], object]) -> float:
+    """Best wall time of ``runs`` calls of ``fn`` (seconds), after one warm-up call."""
+    fn()
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cards", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--vault", type=Path, help="use (or create) the vault here")
+    args = parser.parse_args(argv)
+
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+    import mkdeck.render as render
+    from mkdeck.pipeline import load
+    from mkdeck.render.markdown import build_markdown
+
+    with tempfile.TemporaryDirectory() as tmp:
+        vault = args.vault or Path(tmp) / "vault"
+        if not vault.exists() or not any(vault.iterdir()):
+            try:
+                import gen_vault  # helper A's generator
+            except ImportError:
+                print("benchmarks/gen_vault.py is missing (helper A writes it)", file=sys.stderr)
+                return 2
+            vault.mkdir(parents=True, exist_ok=True)
+            gen_vault.generate(vault, cards=args.cards)
+        result = load([vault])
+        fields = [f.markdown for n in result.notes for f in n.fields]
+        size = sum(len(m.encode("utf-8")) for m in fields)
+        mb = size / 1e6
+        print(f"vault: {vault}  notes: {len(result.notes)}  fields: {len(fields)}  "
+              f"markdown: {mb:.2f} MB")
+
+        t_mkdeck = best_of(args.runs, lambda: render.render_notes(result))
+
+        plain_md = build_markdown()
+        plain_md.options["highlight"] = None
+        real_md = render._md
+        render._md = lambda: plain_md  # type: ignore[assignment]
+        try:
+            t_nohl = best_of(args.runs, lambda: render.render_notes(result))
+        finally:
+            render._md = real_md  # type: ignore[assignment]
+
+        mdit = MarkdownIt("commonmark", {"breaks": True}).enable(["table", "strikethrough"])
+        t_mdit = best_of(args.runs, lambda: [mdit.render(m) for m in fields])
+        mdit_math = (MarkdownIt("commonmark", {"breaks": True})
+                     .enable(["table", "strikethrough"]).use(dollarmath_plugin))
+        t_math = best_of(args.runs, lambda: [mdit_math.render(m) for m in fields])
+
+    rows = [
+        ("mkdeck render_notes", t_mkdeck),
+        ("mkdeck, no highlighting", t_nohl),
+        ("markdown-it-py", t_mdit),
+        ("markdown-it-py + dollarmath", t_math),
+    ]
+    print(f"{'renderer':30} {'seconds':>8} {'MB/s':>7} {'notes/s':>9}")
+    for name, t in rows:
+        print(f"{name:30} {t:8.3f} {mb / t:7.2f} {len(result.notes) / t:9.0f}")
+    print(f"mkdeck / markdown-it-py throughput: {t_mdit / t_mkdeck:.2f}x "
+          f"(without highlighting {t_mdit / t_nohl:.2f}x)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
