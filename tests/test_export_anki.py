@@ -99,6 +99,9 @@ def test_first_import(tmp_path, anki):
     assert sorted(fork.tags) == ["code", "linux"]
     assert [c.deck for c in fork.cards] == ["Linux::Syscalls"]
     assert fork.mtime == T0
+    # the package leaves sfld/csum empty: Anki computes them from the first field
+    sfld, csum = anki.col.db.first("select sfld, csum from notes where id = ?", fork.note_id)
+    assert (sfld, csum != 0) == ("What is fork?", True)
     cloze = by_first["{{c1::read}} and {{c2::write}}"]
     assert [c.ord for c in cloze.cards] == [0, 1]
     assert cloze.note_type == "Cloze (mkdeck)"

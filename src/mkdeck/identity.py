@@ -136,15 +136,19 @@ def _describe(note: Note) -> str:
     return "the same note type and first field"
 
 
-def duplicate_guid_diagnostics(notes: Iterable[Note]) -> list[Diagnostic]:
+def duplicate_guid_diagnostics(notes: Iterable[Note],
+                               guids: Sequence[str] | None = None) -> list[Diagnostic]:
     """One MKD301 error for every note whose guid an earlier note (vault order) already has.
 
     The diagnostic is placed at the later note and names the earlier one's path and line;
-    the exporter keeps the first note and skips the later ones. Returns them in input order."""
+    the exporter keeps the first note and skips the later ones. ``guids``, when given, are
+    the notes' guids (saves computing them again). Returns them in input order."""
     first_seen: dict[str, Note] = {}
     out: list[Diagnostic] = []
-    for note in notes:
-        guid = note_guid(note)
+    notes = list(notes)
+    if guids is None:
+        guids = [note_guid(n) for n in notes]
+    for note, guid in zip(notes, guids):
         earlier = first_seen.get(guid)
         if earlier is None:
             first_seen[guid] = note

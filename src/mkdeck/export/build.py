@@ -23,7 +23,14 @@ from mkdeck.export import cache
 from mkdeck.export.apkg import write_package
 from mkdeck.codes import register
 from mkdeck.export.plan import ExportPlan, plan_export
-from mkdeck.model import Diagnostic, ParseResult, RenderedNote, Severity, SourceLocation
+from mkdeck.model import (
+    Diagnostic,
+    MediaRef,
+    ParseResult,
+    RenderedNote,
+    Severity,
+    SourceLocation,
+)
 
 LOG = logging.getLogger(__name__)
 
@@ -238,13 +245,17 @@ PARALLEL_MIN_NOTES = 400
 _SHARED: ParseResult | None = None
 
 
-def _render_chunk(bounds: tuple[int, int]) -> tuple[tuple[RenderedNote, ...],
-                                                    tuple[Diagnostic, ...]]:
+def _render_chunk(bounds: tuple[int, int]) -> tuple[
+        list[tuple[dict[str, str], tuple[MediaRef, ...], tuple[str, ...]]], tuple[Diagnostic, ...]]:
+    """Render notes ``[start, stop)`` of the shared parse result; return only what the parent
+    lacks (HTML, media, tags per note), not the notes themselves: less to pickle."""
     from mkdeck.render import render_notes
 
     assert _SHARED is not None
     start, stop = bounds
-    return render_notes(dataclasses.replace(_SHARED, notes=_SHARED.notes[start:stop]))
+    rendered, diags = render_notes(
+        dataclasses.replace(_SHARED, notes=_SHARED.notes[start:stop]))
+    return [(r.html, r.media, r.tags) for r in rendered], diags
 
 
 def default_jobs() -> int:
@@ -283,15 +294,20 @@ def render_parallel(result: ParseResult, jobs: int | None = None) -> tuple[
             parts = pool.map(_render_chunk, bounds, chunksize=1)
     finally:
         _SHARED = None
+    rendered_parts = []
+    for (start, _stop), (items, _diags) in zip(bounds, parts):
+        rendered_parts.append(tuple(
+            RenderedNote(notes[start + i], html, media, tags)
+            for i, (html, media, tags) in enumerate(items)))
     root = result.vault.root
-    all_paths = [m.path for rendered, _ in parts for r in rendered for m in r.media]
+    all_paths = [m.path for part in rendered_parts for r in part for m in r.media]
     whole = media_names(root, all_paths)
-    for rendered, _ in parts:
-        chunk = media_names(root, [m.path for r in rendered for m in r.media])
+    for part in rendered_parts:
+        chunk = media_names(root, [m.path for r in part for m in r.media])
         if any(whole[path] != name for path, name in chunk.items()):
             LOG.debug("media names differ between chunks; rendering in one process")
             return render_notes(result)
-    merged = tuple(r for rendered, _ in parts for r in rendered)
+    merged = tuple(r for part in rendered_parts for r in part)
     seen: set[tuple[str, str, int, str]] = set()
     diags: list[Diagnostic] = []
     for _, chunk_diags in parts:

@@ -18,6 +18,7 @@ A field is empty when it holds nothing but ASCII whitespace and ``<br>``/``<div>
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Mapping, Sequence
@@ -90,6 +91,7 @@ class _Node:
     children: tuple[_Node, ...] = ()
 
 
+@functools.lru_cache(maxsize=64)
 def _parse_template(template: str) -> tuple[_Node, ...]:
     """Parse an Anki card template into nodes (``rslib/src/template.rs`` ``parse_inner``).
 

@@ -249,13 +249,15 @@ def plan_export(
     models: dict[str, ModelSpec] = {}
     bad_types: set[str] = set()
 
-    dup_diags = duplicate_guid_diagnostics(r.note for r in rendered)
+    all_guids = [note_guid(r.note) for r in rendered]
+    dup_diags = duplicate_guid_diagnostics([r.note for r in rendered], all_guids)
     diags.extend(dup_diags)
     dup_locations = {d.location for d in dup_diags}
 
     accepted: list[tuple[RenderedNote, ModelSpec, tuple[str, ...], list[int]]] = []
+    guids: list[str] = []
     skipped = 0
-    for item in rendered:
+    for item, guid in zip(rendered, all_guids):
         note = item.note
         if note.location in dup_locations:
             skipped += 1
@@ -282,8 +284,8 @@ def plan_export(
         else:
             ords = standard_card_ords(spec.qfmts, dict(zip(spec.fields, values)))
         accepted.append((item, spec, values, ords))
+        guids.append(guid)
 
-    guids = [note_guid(item.note) for item, _, _, _ in accepted]
     nids = allocate_ids([note_id(g) for g in guids])
     wanted_cids = [card_id(g, o) for g, (_, _, _, ords) in zip(guids, accepted) for o in ords]
     cids = iter(allocate_ids(wanted_cids))
