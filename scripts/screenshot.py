@@ -105,6 +105,7 @@ def render_card(package: Path, guid: str, side: str, workdir: Path) -> tuple[str
     ``(page HTML, media folder)`` for the first card of the note with ``guid``."""
     from anki.collection import Collection, ImportAnkiPackageRequest
 
+    workdir.mkdir(parents=True, exist_ok=True)
     col = Collection(str(workdir / "collection.anki2"))
     try:
         opts = col._backend.get_import_anki_package_presets()

@@ -90,3 +90,76 @@ def test_host_dependent_facts_are_labelled_on_the_card(report: dict, cards: list
                 f"{claim['path']}:{claim['line']}: {check.id} is host-dependent "
                 f"({check.host_dependent}) but the card does not say so"
             )
+
+
+# Statements of the vault and the check that must prove each: one or more per topic, chosen
+# so that a matcher change which proves a statement with the wrong fact (e.g. a copy-on-write
+# sentence read as "the nice value is inherited") fails here. (path, start of the statement
+# as plain text) -> check id.
+MEANT = {
+    ("li fork.md", "li fork creates a new li process by duplicating"): "fork.duplicates-caller",
+    ("li fork.md", "the li child process has its own li process id and a separate"):
+        "fork.child-own-pid-separate-memory",
+    ("li fork.md", "`fork()` returns the li process id of the li child"): "fork.returns-child-pid",
+    ("li child process.md", "In the li child process, `fork()` returns 0."):
+        "fork.returns-zero-in-child",
+    ("li child process.md", "the child's PPID is the PID of the parent"): "fork.knows-ppid",
+    ("li memory paging.md", "a page is copied only when it is first written"): "fork.copy-on-write",
+    ("li memory paging.md", "After li fork the pages are shared"): "fork.copy-on-write",
+    ("li virtual memory.md", "After li fork the child has a separate"): "fork.separate-memory",
+    ("li virtual memory.md", "`CLONE_VM`: the same memory space is shared"): "clone.vm-shared",
+    ("li syscall.md", "it fails with `EINVAL` and no child is created"): "clone.sighand-requires-vm",
+    ("li thread.md", "threads are created with clone()"): "clone.creates-threads",
+    ("li thread.md", "All threads of a process return the same PID"): "threads.share-pid",
+    ("li execve.md", "the PID does not change after execve"): "exec.keeps-pid",
+    ("li execve.md", "`execve()` replaces the li process image"): "exec.fork-exec-replaces-image",
+    ("li process image.md", "the PID survives exec"): "exec.keeps-pid",
+    ("li vfork.md", "`vfork()` suspends the parent"): "vfork.suspends-parent",
+    ("li vfork.md", "the child shares the memory of the parent"): "vfork.shares-memory",
+    ("li zombie process.md", "A terminated child stays a zombie until"): "wait.zombie-until-wait",
+    ("li wait.md", "If the parent sets the disposition of `SIGCHLD` to `SIG_IGN`"):
+        "wait.sigchld-ignore-no-zombie",
+    ("li parent process.md", "the parent then calls li wait to collect"): "wait.returns-status",
+    ("li orphan process.md", "An orphan is adopted by the nearest ancestor subreaper"):
+        "orphan.adopted-by-init",
+    ("li subreaper.md", "by calling prctl with `PR_SET_CHILD_SUBREAPER`"):
+        "orphan.adopted-by-subreaper",
+    ("li exit status.md", "`_exit(300)` gives 44"): "exit.status-8-bits",
+    ("li exit status.md", "A POSIX shell such as bash or dash reports"): "exit.shell-128-plus-signal",
+    ("li signal.md", "`SIGKILL` and `SIGSTOP` cannot be caught"):
+        ("signal.sigkill-sigstop-uncatchable", "signal.sigkill-uncatchable"),
+    ("li signal.md", "the signal that stops a process"): "signal.sigstop-uncatchable",
+    ("li SIGCHLD.md", "the parent receives `SIGCHLD` when a child terminates"):
+        "signal.sigchld-on-exit",
+    ("li pipe.md", "the default pipe capacity is 65536 bytes"): "pipe.capacity",
+    ("li pipe.md", "`fcntl(fd, F_GETPIPE_SZ)` reads the capacity"): "pipe.setpipe-sz",
+    ("li PIPE_BUF.md", "writes of at most `PIPE_BUF` bytes"): "pipe.pipe-buf-atomic",
+    ("li file descriptor.md", "After li fork, parent and child share the file offset"):
+        "fd.shared-offset",
+    ("li file descriptor.md", "an open() of the same file in the child has its own offset"):
+        "fd.own-open-own-offset",
+    ("li close-on-exec.md", "a descriptor opened with `O_CLOEXEC` is closed on exec"):
+        "fd.cloexec-closed-on-exec",
+    ("li close-on-exec.md", "a descriptor without the flag stays open across execve"):
+        "fd.kept-across-exec",
+    ("li mmap.md", "A write to a `MAP_PRIVATE` mapping does not reach"): "mmap.private-invisible",
+    ("li mmap.md", "A write to a `MAP_SHARED` mapping does reach"): "mmap.shared-visible",
+    ("li nice.md", "the nice value ranges from -20 to 19"): "nice.range",
+    ("li nice.md", "a child inherits the nice value"): "nice.inherited",
+    ("li nice.md", "an unprivileged process cannot lower"): "nice.unprivileged-cannot-lower",
+    ("li namespaces.md", "in a new PID namespace (`CLONE_NEWPID`)"): "ns.pid-namespace-pid1",
+    ("li namespaces.md", "a new network namespace (`CLONE_NEWNET`)"): "ns.net-loopback-only",
+    ("li namespaces.md", "a new UTS namespace (`CLONE_NEWUTS`)"): "ns.uts-hostname",
+}
+
+
+@pytest.mark.parametrize("where", sorted(MEANT), ids=lambda w: f"{w[0]}: {w[1][:40]}")
+def test_statement_is_proved_by_the_check_it_means(report: dict, where: tuple[str, str]) -> None:
+    path, start = where
+    found = [c for c in report["claims"] if c["path"] == path and c["text"].startswith(start)]
+    assert found, f"{path}: no claim starts with {start!r}"
+    wanted = MEANT[where]
+    wanted = wanted if isinstance(wanted, tuple) else (wanted,)
+    for claim in found:
+        assert claim["check"] in wanted, f"{path}:{claim['line']}: {claim['check']} {claim['text']}"
+        assert claim["verdict"] == "verified", claim
