@@ -402,3 +402,23 @@ def test_changed_note_type_fields_warn(make_vault, tmp_path):
                               "['Q', 'A']")
     # remembered: the next build of the same deck does not warn again
     assert "MKD308" not in run(str(vault), "-o", str(out), "--no-cache")[2]
+
+
+def test_verify_a_refuted_claim_fails_the_build(make_vault, tmp_path):
+    vault = make_vault({
+        "fork.md": "START\nBasic\nfork\nBack:\n## fork\n"
+                   "- fork() returns 0 in the child\n"
+                   "- the child of fork() has the same PID as its parent\nEND\n",
+    }, mtime=T0)
+    out = tmp_path / "v.apkg"
+    status, _, stderr = run(str(vault), "-o", str(out), "--verify")
+    assert status == 1, stderr
+    summary = stderr.splitlines()[-1]
+    assert "claims: " in summary and "1 refuted" in summary and "1 verified" in summary
+    assert any(ln.startswith("fork.md:7: MKD4") for ln in stderr.splitlines())
+    # the same vault without the false line builds cleanly with --verify
+    (vault / "fork.md").write_text("START\nBasic\nfork\nBack:\n## fork\n"
+                                   "- fork() returns 0 in the child\nEND\n")
+    status, _, stderr = run(str(vault), "-o", str(out), "--verify")
+    assert status == 0, stderr
+    assert "0 refuted" in stderr.splitlines()[-1]

@@ -75,6 +75,9 @@ def summary_line(o: BuildOutcome) -> str:
     tail = f"{_plural(o.errors, 'error')}, {_plural(o.warnings, 'warning')}"
     if o.skipped:
         tail += f"; {_plural(o.skipped, 'note')} with errors skipped"
+    if o.verification is not None:
+        checked = ", ".join(f"{n} {verdict}" for verdict, n in sorted(o.verification.items()))
+        tail += f"; claims: {checked}"
     if not o.written:
         return f"{name}: not written (--strict): {counts} ({tail})"
     return f"{name}: {counts} ({tail})"
@@ -146,6 +149,6 @@ def run(args: argparse.Namespace, io: IO) -> int:
         print(format_diagnostic(diag), file=io.stderr)
     if not args.quiet:
         print(summary_line(outcome), file=io.stderr)
-    failed = outcome.errors or (args.strict and outcome.warnings) or any(
+    failed = outcome.errors or outcome.refuted or (args.strict and outcome.warnings) or any(
         d.severity is Severity.ERROR for d in id_diags)
     return EXIT_FINDINGS if failed else EXIT_OK

@@ -69,6 +69,11 @@ class BuildOutcome:
         return sum(d.severity is Severity.ERROR for d in self.diagnostics)
 
     @property
+    def refuted(self) -> int:
+        """Claims (or verify code blocks) the verifier refuted; 0 without ``verify``."""
+        return int((self.verification or {}).get("refuted", 0))
+
+    @property
     def warnings(self) -> int:
         """Number of warning diagnostics."""
         return sum(d.severity is Severity.WARNING for d in self.diagnostics)
@@ -177,7 +182,9 @@ def build(
 
         report = verify_notes(result)
         diags.extend(report.diagnostics)
-        verification = dict(report.summary) if report.summary is not None else None
+        verification = dict(report.summary)
+        verification["refuted"] = max(int(verification.get("refuted", 0)),
+                                      int(report.refuted))
     diags.sort(key=Diagnostic.sort_key)
     outcome = BuildOutcome(
         out=str(out_path), written=False, notes=len(plan.notes), cards=plan.card_count,
