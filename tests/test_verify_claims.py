@@ -1,0 +1,281 @@
+"""Every catalogue check: true rephrasings are verified and at least two false variants are
+refuted, on the running kernel, through the real pipeline (one vault, one verification, so
+every probe runs once)."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections import defaultdict
+
+import pytest
+
+from mkdeck.cli import main
+from mkdeck.verify.catalogue import default_catalogue
+
+V, R = "verified", "refuted"
+
+# heading -> [(statement, check id, verdict)]
+CASES: dict[str, list[tuple[str, str, str]]] = {
+    "fork": [
+        ("fork() creates a new process by duplicating the calling process", "fork.duplicates-caller", V),
+        ("the child of fork() is not a duplicate of the calling process", "fork.duplicates-caller", R),
+        ("fork creates a new process that is not a copy of the caller", "fork.duplicates-caller", R),
+        ("the newly created child process has its own process id and a separate virtual memory space but with the same content", "fork.child-own-pid-separate-memory", V),
+        ("the child process has the same process id as the parent and a separate memory space with the same content", "fork.child-own-pid-separate-memory", R),
+        ("the child has its own process id and shares the memory space of the parent with the same content", "fork.child-own-pid-separate-memory", R),
+        ("the child of fork() has its own PID", "fork.child-own-pid", V),
+        ("the child of fork() has the same PID as its parent", "fork.child-own-pid", R),
+        ("the child of fork() does not get its own PID", "fork.child-own-pid", R),
+        ("after fork() parent and child have separate memory", "fork.separate-memory", V),
+        ("after fork() parent and child share the same memory", "fork.separate-memory", R),
+        ("after fork() the memory of parent and child is not separate", "fork.separate-memory", R),
+        ("fork() returns the PID of the child to the parent", "fork.returns-child-pid", V),
+        ("fork() does not return the PID of the child", "fork.returns-child-pid", R),
+        ("fork() returns the PID of the parent to the child", "fork.returns-child-pid", R),
+        ("fork() returns 0 in the child", "fork.returns-zero-in-child", V),
+        ("fork() never returns 0 in the child", "fork.returns-zero-in-child", R),
+        ("fork() returns 0 to the parent, not the child", "fork.returns-zero-in-child", R),
+        ("a child can read the PID of its parent with getppid()", "fork.knows-ppid", V),
+        ("no process knows its parent process id", "fork.knows-ppid", R),
+        ("a child cannot find out its PPID", "fork.knows-ppid", R),
+        ("fork() uses copy-on-write, so pages are copied only when written", "fork.copy-on-write", V),
+        ("fork() does not use copy-on-write", "fork.copy-on-write", R),
+        ("fork() never uses copy on write", "fork.copy-on-write", R),
+        ("fork() does not copy the whole memory immediately", "fork.copies-memory-immediately", V),
+        ("fork() copies the whole memory of the parent immediately", "fork.copies-memory-immediately", R),
+        ("fork() eagerly copies all of the memory", "fork.copies-memory-immediately", R),
+        ("the child of fork() has only one thread, a copy of the calling thread", "fork.only-calling-thread", V),
+        ("every thread of the parent is copied into the child of fork(), not just the calling one", "fork.only-calling-thread", R),
+        ("after fork() the child runs all threads of the parent, not one", "fork.only-calling-thread", R),
+    ],
+    "execve": [
+        ("execve() replaces the process image with a new program", "exec.fork-exec-replaces-image", V),
+        ("execve() keeps the old image and runs the new program alongside", "exec.fork-exec-replaces-image", R),
+        ("execve() does not replace the process image", "exec.fork-exec-replaces-image", R),
+        ("execve() keeps the PID of the process", "exec.keeps-pid", V),
+        ("execve() gives the process a new PID", "exec.keeps-pid", R),
+        ("after execve() the PID is different", "exec.keeps-pid", R),
+        ("a successful execve() does not return", "exec.no-return", V),
+        ("execve() returns to the caller on success", "exec.no-return", R),
+        ("a successful execve() returns 0", "exec.no-return", R),
+    ],
+    "clone": [
+        ("clone() is a generalised version of fork()", "clone.upgraded-fork", V),
+        ("clone() is not an upgraded version of fork()", "clone.upgraded-fork", R),
+        ("clone() is unrelated to fork() and no extension of it", "clone.upgraded-fork", R),
+        ("the flags of clone() choose what parent and child share", "clone.controls-sharing", V),
+        ("clone() gives no control over what is shared", "clone.controls-sharing", R),
+        ("clone() does not let the caller choose what is shared", "clone.controls-sharing", R),
+        ("clone() creates a new process", "clone.creates-process", V),
+        ("clone() never creates a new process", "clone.creates-process", R),
+        ("clone() does not create a new process", "clone.creates-process", R),
+        ("CLONE_SIGHAND requires CLONE_VM", "clone.sighand-requires-vm", V),
+        ("CLONE_SIGHAND works without CLONE_VM", "clone.sighand-requires-vm", R),
+        ("CLONE_SIGHAND does not require CLONE_VM", "clone.sighand-requires-vm", R),
+        ("threads are created with clone()", "clone.creates-threads", V),
+        ("threads are not created with clone()", "clone.creates-threads", R),
+        ("clone() cannot create threads", "clone.creates-threads", R),
+        ("`CLONE_FS` the working directory and umask are shared", "clone.fs-shared", V),
+        ("`CLONE_FS` File-system information is copied", "clone.fs-shared", R),
+        ("`CLONE_FS` the set of open files is shared", "clone.fs-shared", R),
+        ("with `CLONE_VM` parent and child run in the same address space", "clone.vm-shared", V),
+        ("`CLONE_VM` the memory is copied", "clone.vm-shared", R),
+        ("`CLONE_VM` File-system information is shared", "clone.vm-shared", R),
+        ("`CLONE_SIGHAND` the table of signal handlers is shared", "clone.sighand-shared", V),
+        ("`CLONE_SIGHAND` signal handlers are not shared", "clone.sighand-shared", R),
+        ("`CLONE_SIGHAND` the memory space is shared", "clone.sighand-shared", R),
+        ("`CLONE_FILES` the file descriptor table is shared", "clone.files-shared", V),
+        ("`CLONE_FILES` The set of open files is copied", "clone.files-shared", R),
+        ("`CLONE_FILES` each process gets its own file descriptors", "clone.files-shared", R),
+    ],
+    "wait": [
+        ("a child that exits stays a zombie until the parent waits for it", "wait.zombie-until-wait", V),
+        ("a child that exits leaves no zombie before wait()", "wait.zombie-until-wait", R),
+        ("a terminated child never becomes a zombie, even before the parent waits", "wait.zombie-until-wait", R),
+        ("waitpid() gives the parent the exit status of the child", "wait.returns-status", V),
+        ("wait() does not return the exit status of the child", "wait.returns-status", R),
+        ("the exit status of a child is lost, wait() cannot report it", "wait.returns-status", R),
+    ],
+    "SIGCHLD": [
+        ("if SIGCHLD is set to SIG_IGN, children are reaped automatically and leave no zombies", "wait.sigchld-ignore-no-zombie", V),
+        ("setting SIGCHLD to SIG_IGN has no effect on zombies", "wait.sigchld-ignore-no-zombie", R),
+        ("SIGCHLD set to SIG_IGN still leaves zombies", "wait.sigchld-ignore-no-zombie", R),
+        ("the parent gets SIGCHLD when a child exits", "signal.sigchld-on-exit", V),
+        ("the parent does not receive SIGCHLD when a child terminates", "signal.sigchld-on-exit", R),
+        ("SIGCHLD is never sent to the parent when a child exits", "signal.sigchld-on-exit", R),
+    ],
+    "orphan": [
+        ("an orphan is adopted by init or by the nearest subreaper", "orphan.adopted-by-init", V),
+        ("an orphan is not adopted by init or a subreaper", "orphan.adopted-by-init", R),
+        ("an orphan dies with its parent instead of being adopted by init", "orphan.adopted-by-init", R),
+        ("a subreaper adopts its orphaned descendants", "orphan.adopted-by-subreaper", V),
+        ("a subreaper does not adopt orphaned descendants", "orphan.adopted-by-subreaper", R),
+        ("a process with PR_SET_CHILD_SUBREAPER never reaps its orphaned descendants", "orphan.adopted-by-subreaper", R),
+        ("a process becomes a subreaper by calling prctl with `PR_SET_CHILD_SUBREAPER`", "orphan.set-subreaper", V),
+        ("calling prctl with `PR_SET_CHILD_SUBREAPER` does not make a process a subreaper", "orphan.set-subreaper", R),
+        ("prctl with `PR_SET_CHILD_SUBREAPER` has no effect on orphans", "orphan.set-subreaper", R),
+    ],
+    "vfork": [
+        ("vfork() suspends the parent until the child calls execve or exits", "vfork.suspends-parent", V),
+        ("vfork() does not suspend the parent", "vfork.suspends-parent", R),
+        ("vfork() never blocks the calling process", "vfork.suspends-parent", R),
+        ("the child of vfork() runs in the memory of the parent, sharing it", "vfork.shares-memory", V),
+        ("the child of vfork() gets its own copy of the memory", "vfork.shares-memory", R),
+        ("vfork() does not share memory with the parent", "vfork.shares-memory", R),
+    ],
+    "threads": [
+        ("threads of one process report the same getpid()", "threads.share-pid", V),
+        ("threads have different getpid() values", "threads.share-pid", R),
+        ("each thread has its own PID", "threads.share-pid", R),
+        ("each thread has its own thread ID", "threads.own-tid", V),
+        ("all threads share one thread ID", "threads.own-tid", R),
+        ("threads do not have their own TID", "threads.own-tid", R),
+        ("threads of a process share its memory", "threads.share-memory", V),
+        ("each thread has its own private memory", "threads.share-memory", R),
+        ("threads do not share memory", "threads.share-memory", R),
+    ],
+    "pipe": [
+        ("a pipe holds 64 KiB by default", "pipe.capacity", V),
+        ("a pipe holds 4096 bytes", "pipe.capacity", R),
+        ("the capacity of a pipe is 1 MiB", "pipe.capacity", R),
+        ("`F_SETPIPE_SZ` changes the capacity of a pipe", "pipe.setpipe-sz", V),
+        ("`F_SETPIPE_SZ` cannot change the capacity of a pipe", "pipe.setpipe-sz", R),
+        ("the capacity set by `F_SETPIPE_SZ` has no effect", "pipe.setpipe-sz", R),
+        ("writes of at most PIPE_BUF bytes to a pipe are atomic", "pipe.pipe-buf-atomic", V),
+        ("writes of PIPE_BUF bytes to a pipe are not atomic", "pipe.pipe-buf-atomic", R),
+        ("a write of 4096 bytes to a pipe may be split and interleaved, it is not atomic", "pipe.pipe-buf-atomic", R),
+        ("reading from a pipe whose write ends are all closed returns 0 (end of file)", "pipe.eof-without-writers", V),
+        ("reading from an empty pipe with all write ends closed blocks forever instead of returning EOF", "pipe.eof-without-writers", R),
+        ("with all writers closed, a read from the pipe does not return EOF", "pipe.eof-without-writers", R),
+        ("writing to a pipe with no reader raises SIGPIPE", "pipe.sigpipe-without-readers", V),
+        ("writing to a pipe with no reader never raises SIGPIPE", "pipe.sigpipe-without-readers", R),
+        ("a write to a pipe without readers does not fail with EPIPE", "pipe.sigpipe-without-readers", R),
+    ],
+    "signals": [
+        ("SIGKILL cannot be caught", "signal.sigkill-uncatchable", V),
+        ("SIGKILL can be caught by a handler", "signal.sigkill-uncatchable", R),
+        ("a process can block SIGKILL", "signal.sigkill-uncatchable", R),
+        ("SIGSTOP cannot be ignored", "signal.sigstop-uncatchable", V),
+        ("SIGSTOP can be ignored", "signal.sigstop-uncatchable", R),
+        ("a handler can catch SIGSTOP", "signal.sigstop-uncatchable", R),
+        ("SIGKILL and SIGSTOP cannot be caught or ignored", "signal.sigkill-sigstop-uncatchable", V),
+        ("SIGKILL and SIGSTOP can be caught", "signal.sigkill-sigstop-uncatchable", R),
+        ("SIGKILL and SIGSTOP can be blocked like any other signal", "signal.sigkill-sigstop-uncatchable", R),
+    ],
+    "exit status": [
+        ("only the low 8 bits of the exit status reach the parent", "exit.status-8-bits", V),
+        ("the full exit status reaches the parent, not only 8 bits", "exit.status-8-bits", R),
+        ("the exit status is not truncated to 8 bits", "exit.status-8-bits", R),
+        ("a shell reports 128+N for a child killed by signal N", "exit.shell-128-plus-signal", V),
+        ("a shell does not report 128+N for a child killed by signal N", "exit.shell-128-plus-signal", R),
+        ("the shell's $? is never 128+N after a child is killed by signal N", "exit.shell-128-plus-signal", R),
+    ],
+    "mmap": [
+        ("writes to a `MAP_SHARED` mapping are visible to other processes", "mmap.shared-visible", V),
+        ("writes to a `MAP_SHARED` mapping are invisible to other processes", "mmap.shared-visible", R),
+        ("`MAP_SHARED` writes never reach the file", "mmap.shared-visible", R),
+        ("writes to a `MAP_PRIVATE` mapping do not reach the file", "mmap.private-invisible", V),
+        ("writes to a `MAP_PRIVATE` mapping reach the file", "mmap.private-invisible", R),
+        ("`MAP_PRIVATE` writes are visible to other processes", "mmap.private-invisible", R),
+    ],
+    "file descriptors": [
+        ("after fork() parent and child share the file offset of an inherited descriptor", "fd.shared-offset", V),
+        ("after fork() each process has its own file offset for an inherited descriptor", "fd.shared-offset", R),
+        ("after fork() the offsets of inherited descriptors are independent", "fd.shared-offset", R),
+        ("the child of fork() inherits copies of the parent's file descriptors", "fd.inherited-across-fork", V),
+        ("the child of fork() does not inherit the parent's file descriptors", "fd.inherited-across-fork", R),
+        ("open file descriptors are not inherited by the child of fork()", "fd.inherited-across-fork", R),
+        ("a file opened again with open() in the child has its own offset", "fd.own-open-own-offset", V),
+        ("a file opened again with open() shares the offset with the parent", "fd.own-open-own-offset", R),
+        ("a second open() of the same file shares one offset", "fd.own-open-own-offset", R),
+        ("descriptors opened with `O_CLOEXEC` are closed on exec", "fd.cloexec-closed-on-exec", V),
+        ("descriptors opened with `O_CLOEXEC` stay open across exec", "fd.cloexec-closed-on-exec", R),
+        ("`O_CLOEXEC` descriptors survive execve", "fd.cloexec-closed-on-exec", R),
+        ("file descriptors without close-on-exec stay open across exec", "fd.kept-across-exec", V),
+        ("file descriptors without the flag are not kept across exec", "fd.kept-across-exec", R),
+        ("plain file descriptors do not survive exec", "fd.kept-across-exec", R),
+    ],
+    "nice": [
+        ("nice values range from -20 to 19", "nice.range", V),
+        ("nice values range from 0 to 39", "nice.range", R),
+        ("nice values go from -19 to 20", "nice.range", R),
+        ("a forked child inherits the nice value of its parent", "nice.inherited", V),
+        ("the nice value is reset for a forked child, not inherited", "nice.inherited", R),
+        ("a child does not inherit its parent's nice value", "nice.inherited", R),
+        ("an unprivileged process cannot lower its nice value", "nice.unprivileged-cannot-lower", V),
+        ("an unprivileged process can lower its nice value", "nice.unprivileged-cannot-lower", R),
+        ("ordinary users can decrease their nice value", "nice.unprivileged-cannot-lower", R),
+    ],
+    "namespaces": [
+        ("the first process in a new PID namespace has PID 1", "ns.pid-namespace-pid1", V),
+        ("the first process in a new PID namespace does not have PID 1", "ns.pid-namespace-pid1", R),
+        ("a new PID namespace does not start at PID 1", "ns.pid-namespace-pid1", R),
+        ("a new UTS namespace has its own hostname", "ns.uts-hostname", V),
+        ("a new UTS namespace shares the hostname of the host", "ns.uts-hostname", R),
+        ("the hostname is not private in a new UTS namespace", "ns.uts-hostname", R),
+        ("a new network namespace starts with only the loopback interface", "ns.net-loopback-only", V),
+        ("a new network namespace does not have only a loopback interface", "ns.net-loopback-only", R),
+        ("a new network namespace sees every network interface of the host, not only loopback", "ns.net-loopback-only", R),
+    ],
+}
+
+
+def _vault_text() -> tuple[str, dict[int, tuple[str, str, str]]]:
+    lines = ["# Anki", "", "START", "Basic", "claims", "Back:"]
+    where: dict[int, tuple[str, str, str]] = {}
+    for heading, cases in CASES.items():
+        lines.append(f"## {heading}")
+        for text, check, verdict in cases:
+            lines.append(f"- {text}")
+            where[len(lines)] = (text, check, verdict)
+    lines += ["END", ""]
+    return "\n".join(lines), where
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict]:
+    text, where = _vault_text()
+    root = tmp_path_factory.mktemp("claims")
+    (root / "claims.md").write_text(text, encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    status = main(["verify", str(root), "--format", "json"], stdout=out, stderr=err)
+    data = json.loads(out.getvalue())
+    data["_status"] = status
+    return data, where
+
+
+def test_every_statement_gets_its_check_and_verdict(results: tuple[dict, dict]) -> None:
+    data, where = results
+    got = {c["line"]: c for c in data["claims"]}
+    wrong = []
+    for line, (text, check, verdict) in sorted(where.items()):
+        claim = got.get(line)
+        if claim is None:
+            wrong.append(f"line {line}: {text!r}: no claim (expected {verdict} {check})")
+        elif (claim["check"], claim["verdict"]) != (check, verdict):
+            wrong.append(f"line {line}: {text!r}: got {claim['verdict']} {claim['check']}, "
+                         f"expected {verdict} {check}; evidence {claim['evidence']}")
+    assert wrong == [], "\n".join(wrong)
+    assert data["_status"] == 1  # something is refuted
+
+
+def test_every_catalogue_check_has_two_false_variants_and_a_true_one() -> None:
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: {V: 0, R: 0})
+    for cases in CASES.values():
+        for _, check, verdict in cases:
+            counts[check][verdict] += 1
+    core = [c.id for c in default_catalogue().checks if c.source == "core.yaml"]
+    missing = [cid for cid in core if counts[cid][R] < 2 or counts[cid][V] < 1]
+    assert missing == []
+
+
+def test_refuted_claims_carry_measured_evidence(results: tuple[dict, dict]) -> None:
+    data, _ = results
+    for claim in data["claims"]:
+        facts = claim["evidence"]["facts"]
+        assert facts, claim
+        for fact in facts.values():
+            assert fact["valid"] is True, claim
+            assert "measured" in fact and "asserted" in fact, claim
+        assert claim["ms"] > 0
