@@ -10,28 +10,38 @@ import logging
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from mkdeck.export.apkg import collection_bytes, write_package
-from mkdeck.export.cards import (
-    cloze_card_ords,
-    cloze_numbers,
-    field_is_empty,
-    standard_card_ords,
-    template_renders,
-)
-from mkdeck.export.notetypes import ModelSpec, model_id, model_name, model_spec
-from mkdeck.export.plan import (
-    ExportPlan,
-    PlannedCard,
-    PlannedMedia,
-    PlannedNote,
-    deck_id,
-    plan_export,
-    time_cap,
-)
 from mkdeck.model import Diagnostic, RenderedNote, Vault
 
+if TYPE_CHECKING:
+    from mkdeck.export.plan import ExportPlan
+
 LOG = logging.getLogger(__name__)
+
+# Public names and the submodule defining each: imported on first use (PEP 562), so that
+# ``mkdeck build`` served from the cache never loads genanki or the renderer.
+_LAZY = {
+    "collection_bytes": "apkg", "write_package": "apkg",
+    "cloze_card_ords": "cards", "cloze_numbers": "cards", "field_is_empty": "cards",
+    "standard_card_ords": "cards", "template_renders": "cards",
+    "ModelSpec": "notetypes", "model_id": "notetypes", "model_name": "notetypes",
+    "model_spec": "notetypes",
+    "ExportPlan": "plan", "PlannedCard": "plan", "PlannedMedia": "plan", "PlannedNote": "plan",
+    "deck_id": "plan", "plan_export": "plan", "time_cap": "plan",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mkdeck.export' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"mkdeck.export.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "ExportPlan",
@@ -115,6 +125,9 @@ def write_apkg(
     Raises:
         OSError: when the package cannot be written (nothing is left behind).
     """
+    from mkdeck.export.apkg import write_package
+    from mkdeck.export.plan import plan_export
+
     if css is None:
         from mkdeck.render import note_type_css
 

@@ -10,19 +10,16 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import multiprocessing
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import genanki
+from typing import TYPE_CHECKING
 
 from mkdeck import __version__
-from mkdeck.export import cache
-from mkdeck.export.apkg import write_package
 from mkdeck.codes import register
-from mkdeck.export.plan import ExportPlan, plan_export
+from mkdeck.export import cache
 from mkdeck.model import (
     Diagnostic,
     MediaRef,
@@ -31,6 +28,9 @@ from mkdeck.model import (
     Severity,
     SourceLocation,
 )
+
+if TYPE_CHECKING:
+    from mkdeck.export.plan import ExportPlan
 
 LOG = logging.getLogger(__name__)
 
@@ -102,6 +102,15 @@ def _from_summary(out: str, data: dict[str, object]) -> BuildOutcome:
     )
 
 
+def _genanki_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("genanki")
+    except PackageNotFoundError:  # pragma: no cover - genanki is a dependency
+        return "?"
+
+
 def build(
     paths: Sequence[str | Path],
     out: str | Path,
@@ -135,8 +144,6 @@ def build(
         mkdeck.vault.VaultError: a PATH is missing or unreadable.
         OSError: the package cannot be written (nothing is left behind).
     """
-    from mkdeck import pipeline
-    from mkdeck.render import note_type_css
     from mkdeck.vault import find_root, resolve_paths
 
     env = os.environ if environ is None else environ
@@ -147,7 +154,7 @@ def build(
     if use_cache and not verify:
         resolved = resolve_paths(paths)
         root = find_root(resolved)
-        extra = [CACHE_FORMAT, __version__, genanki.__version__, str(root),
+        extra = [CACHE_FORMAT, __version__, _genanki_version(), str(root),
                  *(str(p) for p in resolved), str(config or ""), deck or "",
                  str(strict), env.get("SOURCE_DATE_EPOCH", "")]
         if config is not None:
@@ -166,6 +173,11 @@ def build(
                     return _replace_written(outcome, False)
                 cache.copy_out(hit[0], out_path)
                 return outcome
+
+    from mkdeck import pipeline
+    from mkdeck.export.apkg import write_package
+    from mkdeck.export.plan import plan_export
+    from mkdeck.render import note_type_css
 
     step("parse")
     result = pipeline.load(list(paths), config=config, deck=deck)
@@ -285,6 +297,8 @@ def render_parallel(result: ParseResult, jobs: int | None = None) -> tuple[
     small vaults. Returns exactly what ``render_notes`` returns."""
     from mkdeck.render import render_notes
     from mkdeck.render.media import media_names
+
+    import multiprocessing
 
     global _SHARED
     jobs = default_jobs() if jobs is None else max(1, jobs)
