@@ -83,7 +83,7 @@ WIKILINK_RE = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
 """``[[inner]]`` and ``![[inner]]`` on one line (Obsidian: no brackets or newline inside)."""
 
 _HEADING_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-_FENCE_RE = re.compile(r"^((?:[ \t]*>)*[ \t]{0,3})(`{3,}|~{3,})(.*)$")
+_FENCE_RE = re.compile(r"^((?:[ \t]*>)*[ \t]*)(`{3,}|~{3,})(.*)$")
 _BLOCK_ID_RE = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)\s*$")
 _HEADING_PUNCT_RE = re.compile(r"[\[\]|#^:]")
 _SPACE_RE = re.compile(r"\s+")
