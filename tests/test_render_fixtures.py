@@ -2,7 +2,8 @@
 (markdown-it-py's fixture format: title, ``.``, field markdown, ``.``, expected HTML, ``.``);
 each case is a test named by its file and line. Diagnostics a case produces follow the HTML as
 ``!! CODE path:line`` lines (what the message says is tested in test_render_links.py), and
-inline tags collected as one ``!! tags a b::c`` line.
+inline tags collected as one ``!! tags a b::c`` line. ``python tests/test_render_fixtures.py``
+rewrites the expected outputs from the inputs (review the diff before committing).
 
 The field is written in ``notes/card.md`` from line 1, inside the small vault below."""
 
@@ -96,3 +97,16 @@ def test_every_fixture_file_has_cases() -> None:
     assert len(files) >= 8
     for f in files:
         assert read_fixture_file(f), f"{f.name} holds no case"
+
+
+def rewrite(path: Path) -> None:
+    """Re-render every case of a fixture file and write the outputs back (review the diff)."""
+    cases = read_fixture_file(path)
+    parts = [f"{title}\n.\n{source}.\n{render_case(path.name, source)}.\n"
+             for _, title, source, _ in cases]
+    path.write_text("\n".join(parts), encoding="utf-8")
+
+
+if __name__ == "__main__":  # python tests/test_render_fixtures.py: refresh the expected HTML
+    for fixture in sorted(FIXTURES.glob("*.md")):
+        rewrite(fixture)
