@@ -103,3 +103,47 @@ def test_new_ids_are_unique_and_skip_used():
 
 def test_existing_ids_finds_both_forms():
     assert existing_ids(["<!--ID: 12-->", "ID: 34", "no id"]) == {12, 34}
+
+
+def test_ids_on_the_whole_corpus_insert_only_id_comments(tmp_path):
+    """Every corpus file after `mkdeck ids`: removing the inserted comments gives back the
+    original bytes; every note now has a unique ID; a second run changes nothing."""
+    import io
+    import re
+    import shutil
+
+    from conftest import CORPUS
+    from mkdeck import pipeline
+    from mkdeck.cli import main
+
+    vault = tmp_path / "vault"
+    shutil.copytree(CORPUS, vault)
+    (vault / "mkdeck.yaml").write_text(
+        "note_types:\n  FIT-Card: {fields: [Front, Back], base: Basic}\n")
+    before = {p.name: p.read_bytes() for p in vault.glob("*.md")}
+    notes_before = pipeline.load([str(vault)]).notes
+    lacking = sum(n.id is None for n in notes_before)
+    assert lacking > 5
+    err = io.StringIO()
+    assert main(["ids", str(vault)], stdout=io.StringIO(), stderr=err) == 0, err.getvalue()
+    assert err.getvalue().splitlines()[-1].startswith(f"{lacking} IDs added in ")
+    inserted = re.compile(rb"(?:(?<=[\r\n])[ \t>]*<!--ID: 1\d{12}-->(?:\r\n|\r|\n)"
+                          rb"|<!--ID: 1\d{12}--> (?=ENDI))")
+    after = {p.name: p.read_bytes() for p in vault.glob("*.md")}
+    for name, data in after.items():
+        new_ids = [m for m in inserted.finditer(data) if m.group(0) not in before[name]]
+        stripped = data
+        for m in reversed(new_ids):
+            stripped = stripped[:m.start()] + stripped[m.end():]
+        assert stripped == before[name], name
+    notes_after = pipeline.load([str(vault)]).notes
+    assert [(n.location.path, n.note_type.name) for n in notes_after] == [
+        (n.location.path, n.note_type.name) for n in notes_before]
+    ids = [n.id for n in notes_after]
+    assert None not in ids and len(set(ids)) == len(ids)
+    for old, new in zip(notes_before, notes_after):
+        assert [f.markdown for f in old.fields] == [f.markdown for f in new.fields]
+        if old.id is not None:
+            assert new.id == old.id
+    assert main(["ids", str(vault)], stdout=io.StringIO(), stderr=io.StringIO()) == 0
+    assert {p.name: p.read_bytes() for p in vault.glob("*.md")} == after
