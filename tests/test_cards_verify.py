@@ -111,19 +111,29 @@ MEANT = {
     ("li syscall.md", "it fails with `EINVAL` and no child is created"): "clone.sighand-requires-vm",
     ("li thread.md", "threads are created with clone()"): "clone.creates-threads",
     ("li thread.md", "All threads of a process return the same PID"): "threads.share-pid",
-    ("li execve.md", "the PID does not change after execve"): "exec.keeps-pid",
+    ("li thread.md", "the threads of a process share its memory"): "threads.share-memory",
+    ("li thread.md", "each thread has its own thread ID, the value `gettid()`"): "threads.own-tid",
+    ("li thread.md", "`CLONE_THREAD` requires `CLONE_SIGHAND`"): "clone.thread-requires-sighand",
+    ("li fork.md", "In a multi-threaded li process, `fork()` copies only"):
+        "fork.only-calling-thread",
+    ("li process.md", "li clone can also create a new process"): "clone.creates-process",
+    ("li execve.md", "the PID does not change after execve"): "exec.keeps-pid-and-ppid",
+    ("li execve.md", "On success `execve()` does not return"): "exec.no-return",
     ("li execve.md", "`execve()` replaces the li process image"): "exec.fork-exec-replaces-image",
-    ("li process image.md", "the PID survives exec"): "exec.keeps-pid",
+    ("li process image.md", "the PID survives exec"): "exec.keeps-pid-and-ppid",
+    ("li process id.md", "exec keeps the PID"): "exec.keeps-pid",
     ("li vfork.md", "`vfork()` suspends the parent"): "vfork.suspends-parent",
     ("li vfork.md", "the child shares the memory of the parent"): "vfork.shares-memory",
     ("li zombie process.md", "A terminated child stays a zombie until"): "wait.zombie-until-wait",
+    ("li wait.md", "a terminated child that has not been waited for stays a zombie"):
+        "wait.zombie-until-wait-then-gone",
     ("li wait.md", "If the parent sets the disposition of `SIGCHLD` to `SIG_IGN`"):
         "wait.sigchld-ignore-no-zombie",
     ("li parent process.md", "the parent then calls li wait to collect"): "wait.returns-status",
     ("li orphan process.md", "An orphan is adopted by the nearest ancestor subreaper"):
         "orphan.adopted-by-init",
     ("li subreaper.md", "by calling prctl with `PR_SET_CHILD_SUBREAPER`"):
-        "orphan.adopted-by-subreaper",
+        ("orphan.set-subreaper", "orphan.adopted-by-subreaper"),
     ("li exit status.md", "`_exit(300)` gives 44"): "exit.status-8-bits",
     ("li exit status.md", "A POSIX shell such as bash or dash reports"): "exit.shell-128-plus-signal",
     ("li signal.md", "`SIGKILL` and `SIGSTOP` cannot be caught"):
@@ -134,6 +144,11 @@ MEANT = {
     ("li pipe.md", "the default pipe capacity is 65536 bytes"): "pipe.capacity",
     ("li pipe.md", "`fcntl(fd, F_GETPIPE_SZ)` reads the capacity"): "pipe.setpipe-sz",
     ("li PIPE_BUF.md", "writes of at most `PIPE_BUF` bytes"): "pipe.pipe-buf-atomic",
+    ("li pipe.md", "reading from an empty pipe whose write ends are all closed"):
+        "pipe.eof-without-writers",
+    ("li pipe.md", "writing to a pipe whose read ends are all closed"):
+        "pipe.sigpipe-without-readers",
+    ("li file descriptor.md", "the child of fork inherits copies"): "fd.inherited-across-fork",
     ("li file descriptor.md", "After li fork, parent and child share the file offset"):
         "fd.shared-offset",
     ("li file descriptor.md", "an open() of the same file in the child has its own offset"):
