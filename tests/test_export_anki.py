@@ -8,8 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from anki_oracle import AnkiOracle
+
 from mkdeck.export import plan_export, write_apkg
 from mkdeck.model import (
     Field,

@@ -10,10 +10,9 @@ import shutil
 import zipfile
 from pathlib import Path
 
-import pytest
-
 from anki_oracle import AnkiOracle
 from conftest import CORPUS, SEED
+
 from mkdeck.cli import main
 
 T0 = 1_780_000_000

@@ -6,10 +6,10 @@ import os
 import tempfile
 
 import pytest
+from anki.collection import Collection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from anki.collection import Collection
 from mkdeck.export.cards import (
     cloze_card_ords,
     cloze_numbers,
@@ -77,7 +77,8 @@ _CLOZE_ALPHABET = st.sampled_from(
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(_CLOZE_ALPHABET, max_size=14).map("".join))
 def test_cloze_numbers_match_anki(col, text):
     assert cloze_numbers(text) == anki_cloze_numbers(col, text)

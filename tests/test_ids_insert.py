@@ -113,6 +113,7 @@ def test_ids_on_the_whole_corpus_insert_only_id_comments(tmp_path):
     import shutil
 
     from conftest import CORPUS
+
     from mkdeck import pipeline
     from mkdeck.cli import main
 

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 LOG = logging.getLogger(__name__)
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``build`` and its options."""
     p = subparsers.add_parser(
         "build",

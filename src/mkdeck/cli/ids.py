@@ -15,7 +15,7 @@ from mkdeck.model import Severity
 LOG = logging.getLogger(__name__)
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``ids`` and its options."""
     p = subparsers.add_parser(
         "ids",

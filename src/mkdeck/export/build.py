@@ -14,8 +14,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mkdeck import __version__
 from mkdeck.codes import register
@@ -61,7 +60,7 @@ class BuildOutcome:
     skipped: int = 0
     diagnostics: tuple[Diagnostic, ...] = ()
     from_cache: bool = False
-    verification: dict[str, object] | None = field(default=None)
+    verification: dict[str, int] | None = field(default=None)
 
     @property
     def errors(self) -> int:
@@ -79,7 +78,7 @@ class BuildOutcome:
         return sum(d.severity is Severity.WARNING for d in self.diagnostics)
 
 
-def _summary_dict(outcome: BuildOutcome) -> dict[str, object]:
+def _summary_dict(outcome: BuildOutcome) -> dict[str, Any]:
     return {
         "notes": outcome.notes, "cards": outcome.cards, "decks": outcome.decks,
         "media": outcome.media, "skipped": outcome.skipped,
@@ -88,17 +87,16 @@ def _summary_dict(outcome: BuildOutcome) -> dict[str, object]:
     }
 
 
-def _from_summary(out: str, data: dict[str, object]) -> BuildOutcome:
-    diags = []
-    for d in data.get("diagnostics", []):  # type: ignore[union-attr]
-        diags.append(Diagnostic(d["code"], Severity(d["severity"]),
-                                SourceLocation(d["path"], d["line"], d.get("column")),
-                                d["message"]))
+def _from_summary(out: str, data: dict[str, Any]) -> BuildOutcome:
+    diags = tuple(
+        Diagnostic(d["code"], Severity(d["severity"]),
+                   SourceLocation(d["path"], d["line"], d.get("column")), d["message"])
+        for d in data.get("diagnostics", [])
+    )
     return BuildOutcome(
-        out=out, written=True, notes=int(data["notes"]), cards=int(data["cards"]),  # type: ignore[arg-type]
-        decks=int(data["decks"]), media=int(data["media"]),  # type: ignore[arg-type]
-        skipped=int(data["skipped"]), diagnostics=tuple(diags), from_cache=True,  # type: ignore[arg-type]
-        verification=data.get("verification"),  # type: ignore[arg-type]
+        out=out, written=True, notes=int(data["notes"]), cards=int(data["cards"]),
+        decks=int(data["decks"]), media=int(data["media"]), skipped=int(data["skipped"]),
+        diagnostics=diags, from_cache=True, verification=data.get("verification"),
     )
 
 
@@ -295,10 +293,10 @@ def render_parallel(result: ParseResult, jobs: int | None = None) -> tuple[
     difference (two files sharing a basename across chunks) the notes are rendered again in
     one process. Falls back to one process without ``fork`` (macOS spawn, Windows) or for
     small vaults. Returns exactly what ``render_notes`` returns."""
+    import multiprocessing
+
     from mkdeck.render import render_notes
     from mkdeck.render.media import media_names
-
-    import multiprocessing
 
     global _SHARED
     jobs = default_jobs() if jobs is None else max(1, jobs)

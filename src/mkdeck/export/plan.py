@@ -33,7 +33,7 @@ from mkdeck.identity import (
     note_guid,
     note_id,
 )
-from mkdeck.model import Diagnostic, RenderedNote, Severity, SourceLocation, Vault
+from mkdeck.model import Diagnostic, RenderedNote, Severity, Vault
 
 LOG = logging.getLogger(__name__)
 
