@@ -400,3 +400,14 @@ def test_identical_files_under_one_name_are_not_a_clash(tmp_path):
     plan = plan_export(notes, vault=vault_for(tmp_path, notes), css=CSS, environ={})
     assert plan.diagnostics == ()
     assert [m.name for m in plan.media] == ["a.png"]
+
+
+def test_deck_names_differing_in_case_become_one_deck(tmp_path, anki):
+    notes = [rnote("a.md", 1, BASIC, {"Front": "1", "Back": ""}, deck="Linux::Sub"),
+             rnote("a.md", 9, BASIC, {"Front": "2", "Back": ""}, deck="linux::sub"),
+             rnote("a.md", 19, BASIC, {"Front": "3", "Back": ""}, deck="LINUX")]
+    out, result = build(tmp_path, notes)
+    assert [(d.code, d.location.line) for d in result.diagnostics] == [
+        ("MKD312", 9), ("MKD312", 19)]
+    anki.import_apkg(out)
+    assert {k: v for k, v in anki.decks().items() if v} == {"Linux::Sub": 2, "Linux": 1}

@@ -104,6 +104,14 @@ DECK_NAME_FIXED = register(
     bad="TARGET DECK: Linux::::Syscalls",
     good="TARGET DECK: Linux::Syscalls",
 )
+DECK_CASE = register(
+    "MKD312",
+    Severity.WARNING,
+    "deck name differs from another only in case",
+    fix="Spell the deck the same way in every note (Anki matches deck names ignoring case).",
+    bad="TARGET DECK: linux::Processes   (elsewhere: Linux::Processes)",
+    good="TARGET DECK: Linux::Processes",
+)
 NOTE_TYPE_UNSUPPORTED = register(
     "MKD311",
     Severity.ERROR,
@@ -219,6 +227,17 @@ def normalize_tag(tag: str) -> str:
     return _WS_RE.sub("_", tag.strip())
 
 
+def _canonical_deck(name: str, spelling: dict[tuple[str, ...], str]) -> str:
+    """``name`` with every ``::`` level spelled as it was first seen (case-insensitively):
+    Anki matches deck names ignoring case, and a second spelling would become ``name_``."""
+    key: tuple[str, ...] = ()
+    parts = []
+    for part in name.split("::"):
+        key = (*key, part.casefold())
+        parts.append(spelling.setdefault(key, part))
+    return "::".join(parts)
+
+
 def deck_id(name: str) -> int:
     """A stable deck id from the deck's full name (never 1, the id of "Default")."""
     return derived_id("deck", name)
@@ -291,6 +310,7 @@ def plan_export(
     cids = iter(allocate_ids(wanted_cids))
 
     deck_names: set[str] = set()
+    deck_spelling: dict[tuple[str, ...], str] = {}
     notes: list[PlannedNote] = []
     for position, ((item, spec, values, ords), guid, nid) in enumerate(
         zip(accepted, guids, nids), start=1
@@ -303,6 +323,17 @@ def plan_export(
                     note.location, f"deck name {note.deck!r} has an empty part; using {deck!r}."
                 )
             )
+        spelled = _canonical_deck(deck, deck_spelling)
+        if spelled != deck:
+            diags.append(
+                DECK_CASE.at(
+                    note.location,
+                    f"deck {deck!r} differs only in upper/lower case from {spelled!r} used "
+                    f"earlier; Anki treats them as one deck, so {spelled!r} is used. Write it "
+                    f"the same way everywhere.",
+                )
+            )
+            deck = spelled
         deck_names.add(deck)
         tags: list[str] = []
         for tag in (*note.tags, *item.tags):
