@@ -192,7 +192,7 @@ def _part(raw: Any, where: str) -> Part:
 
 
 def _check(raw: Any, source: str) -> Check:
-    where = f"{source}: check {raw.get('id') if isinstance(raw, dict) else raw!r}"
+    where = f"{source}: check {raw.get('id') if isinstance(raw, dict) else repr(raw)}"
     if not isinstance(raw, dict) or not raw.get("id") or not raw.get("parts"):
         raise CatalogueError(f"{where}: a check needs 'id' and 'parts'")
     check_id = str(raw["id"])
@@ -210,7 +210,7 @@ def _check(raw: Any, source: str) -> Check:
 
 
 def _flag_table(raw: Any, source: str) -> FlagTable:
-    where = f"{source}: flag table {raw.get('name') if isinstance(raw, dict) else raw!r}"
+    where = f"{source}: flag table {raw.get('name') if isinstance(raw, dict) else repr(raw)}"
     try:
         flags = {str(f): (str(v["resource"]), str(v["check"])) for f, v in raw["flags"].items()}
         resources = tuple(

@@ -1,0 +1,221 @@
+"""Isolation: misbehaving probes (hang, segfault, a fork storm of 200 sleeping children, a
+detached grandchild holding the output, a lying probe) cost at most their timeout, leave no
+process behind and make only their own verdicts inconclusive."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import textwrap
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from mkdeck.pipeline import load
+from mkdeck.verify import verify_notes
+from mkdeck.verify.engine import run_jobs
+from mkdeck.verify.probeset import PROBES, Environment, ProbeSpec
+from tests.conftest import SEED
+
+
+def _alive_with(marker: str) -> list[int]:
+    """PIDs whose command line contains ``marker`` (zombies excluded)."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                cmd = fh.read()
+            with open(f"/proc/{entry}/stat") as fh:
+                state = fh.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if marker.encode() in cmd and state != "Z":
+            out.append(int(entry))
+    return out
+
+
+def _script(tmp_path: Path, body: str) -> tuple[str, str]:
+    marker = f"mkdeck_probe_{uuid.uuid4().hex}"
+    path = tmp_path / f"{marker}.py"
+    path.write_text(textwrap.dedent(body), encoding="utf-8")
+    return str(path), marker
+
+
+@pytest.fixture
+def env() -> Environment:
+    return Environment.detect()
+
+
+def test_runner_is_a_separate_subreaper_process(env: Environment) -> None:
+    results, info = run_jobs([{"name": "ok", "argv": ["/bin/true"], "timeout": 5}], 1, env)
+    assert info["pid"] != os.getpid()
+    assert info["subreaper"] is True
+    assert results["ok"]["rc"] == 0
+    if os.geteuid() == 0:
+        assert info["pids_cgroup"] is True, info
+
+
+def test_hang_is_killed_at_its_timeout(env: Environment, tmp_path: Path) -> None:
+    path, marker = _script(tmp_path, "import time\nprint('started', flush=True)\ntime.sleep(600)\n")
+    t0 = time.monotonic()
+    results, _ = run_jobs([{"name": "hang", "argv": [sys.executable, path], "timeout": 1.0}],
+                          1, env)
+    wall = time.monotonic() - t0
+    out = results["hang"]
+    assert out["timed_out"] is True
+    assert out["signal"] == 9
+    assert 950 <= out["ms"] < 2500
+    assert wall < 4
+    assert out["stdout"] == "started\n"
+    assert _alive_with(marker) == []
+
+
+def test_segfault_is_reported_without_a_core_dump(env: Environment, tmp_path: Path) -> None:
+    path, _ = _script(tmp_path, "import ctypes\nctypes.string_at(0)\n")
+    results, _ = run_jobs([{"name": "crash", "argv": [sys.executable, path], "timeout": 5,
+                            "cwd": str(tmp_path)}], 1, env)
+    out = results["crash"]
+    assert out["signal"] == 11 and out["rc"] is None and not out["timed_out"]
+    assert out["ms"] < 3000
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("core")]
+
+
+def test_fork_storm_of_200_sleepers_is_capped_and_swept(env: Environment, tmp_path: Path) -> None:
+    path, marker = _script(tmp_path, """
+        import os, time
+        made = 0
+        for _ in range(200):
+            try:
+                pid = os.fork()
+            except OSError:
+                break
+            if pid == 0:
+                os.setsid()          # leave the probe's process group
+                time.sleep(600)
+                os._exit(0)
+            made += 1
+        print(made, flush=True)
+    """)
+    t0 = time.monotonic()
+    results, _ = run_jobs([{"name": "storm", "argv": [sys.executable, path], "timeout": 5,
+                            "max_pids": 50}], 1, env)
+    wall = time.monotonic() - t0
+    out = results["storm"]
+    made = int(out["stdout"].split()[0])
+    # a pids cgroup (root) or RLIMIT_NPROC (others) stops the storm
+    assert 0 < made < 200
+    assert out["swept"] >= 1  # setsid()ed children escaped killpg and were swept
+    assert wall < 5
+    assert _alive_with(marker) == []
+
+
+def test_fork_storm_without_a_cap_is_still_swept(env: Environment, tmp_path: Path) -> None:
+    path, marker = _script(tmp_path, """
+        import os, time
+        for _ in range(200):
+            if os.fork() == 0:
+                os.setsid()
+                time.sleep(600)
+                os._exit(0)
+        print("200", flush=True)
+    """)
+    results, _ = run_jobs([{"name": "storm", "argv": [sys.executable, path], "timeout": 10,
+                            "max_pids": 400}], 1, env)
+    out = results["storm"]
+    assert out["stdout"].strip() == "200"
+    assert out["swept"] >= 150
+    assert _alive_with(marker) == []
+
+
+def test_detached_grandchild_holding_the_output_does_not_block(env: Environment,
+                                                              tmp_path: Path) -> None:
+    path, marker = _script(tmp_path, """
+        import os, sys, time
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:       # the grandchild keeps stdout open and sleeps
+                time.sleep(600)
+            os._exit(0)
+        print('{"probe": "x", "facts": {}}', flush=True)
+    """)
+    t0 = time.monotonic()
+    results, _ = run_jobs([{"name": "detach", "argv": [sys.executable, path], "timeout": 5}],
+                          1, env)
+    wall = time.monotonic() - t0
+    out = results["detach"]
+    assert out["rc"] == 0 and out["stdout"].startswith('{"probe"')
+    assert out["ms"] < 2000 and wall < 3
+    assert out["swept"] >= 1
+    assert _alive_with(marker) == []
+
+
+@pytest.fixture(scope="module")
+def seed_result(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("seed")
+    (root / "li clone.md").write_bytes(SEED.read_bytes())
+    return load([root])
+
+
+def _with_fork_probe(script: str, timeout: float = 10.0) -> tuple[ProbeSpec, ...]:
+    bad = ProbeSpec("fork-bad", "fork", "python", script, ("fork.",), timeout=timeout)
+    return tuple(bad if p.name == "fork" else p for p in PROBES)
+
+
+FORK_CHECKS = {"fork.duplicates-caller", "fork.child-own-pid-separate-memory",
+               "fork.returns-child-pid", "fork.knows-ppid"}
+
+
+@pytest.mark.parametrize("kind", ["hang", "segfault", "garbage", "storm"])
+def test_a_misbehaving_probe_makes_only_its_claims_inconclusive(kind: str, seed_result,
+                                                                tmp_path: Path) -> None:
+    body = {
+        "hang": "import time\ntime.sleep(600)\n",
+        "segfault": "import ctypes\nctypes.string_at(0)\n",
+        "garbage": "print('not json')\n",
+        "storm": "import os, time\nfor _ in range(200):\n    if os.fork() == 0:\n"
+                 "        time.sleep(600)\n        os._exit(0)\ntime.sleep(600)\n",
+    }[kind]
+    path, marker = _script(tmp_path, body)
+    t0 = time.monotonic()
+    report = verify_notes(seed_result, probes=_with_fork_probe(path, timeout=1.0))
+    wall = time.monotonic() - t0
+    verdicts = {r.claim.check: r for r in report.claims}
+    assert len(verdicts) == 12
+    for check, r in verdicts.items():
+        if check in FORK_CHECKS:
+            assert r.verdict == "inconclusive", (check, r.evidence)
+            assert "fork-bad" in r.evidence["reason"]
+        else:
+            assert r.verdict == "verified", (check, r.evidence)
+    reason = verdicts["fork.returns-child-pid"].evidence["reason"]
+    expect = {"hang": "timed out", "segfault": "signal 11", "garbage": "no JSON",
+              # the pids cgroup (root) or RLIMIT_NPROC stops the storm: fork() fails
+              "storm": "timed out|Resource temporarily unavailable"}[kind]
+    assert re.search(expect, reason), reason
+    assert wall < 5
+    assert _alive_with(marker) == []
+
+
+def test_a_lying_probe_fails_its_self_test(seed_result, tmp_path: Path) -> None:
+    """A probe whose facts are all the opposite is caught by the start-up self-test: its
+    verdicts are inconclusive, never refuted."""
+    path, _ = _script(tmp_path, """
+        import json
+        keys = ["fork.returns_child_pid", "fork.returns_zero_in_child", "fork.child_pid_differs",
+                "fork.child_knows_ppid", "fork.memory_same_content", "fork.memory_separate",
+                "fork.duplicates_caller", "fork.only_calling_thread"]
+        print(json.dumps({"probe": "liar", "facts": {
+            k: {"value": False, "valid": True, "evidence": {}} for k in keys}}))
+    """)
+    report = verify_notes(seed_result, probes=_with_fork_probe(path))
+    fork = [r for r in report.claims if r.claim.check in FORK_CHECKS]
+    assert fork and all(r.verdict == "inconclusive" for r in fork)
+    assert "self-test" in fork[0].evidence["reason"]
+    assert report.summary["refuted"] == 0
+    info = {p["name"]: p for p in report.probes}
+    assert info["fork-bad"]["ok"] is False and info["fork-bad"]["selftest_failures"]
