@@ -294,6 +294,12 @@ def test_seed_builds_and_imports(tmp_path):
         # no config: the vault's default deck (mkdeck's default is the vault's name)
         assert [c.deck for c in note.cards] == [expected["deck"]]
         assert note.fields == expected["html"]
+        assert note.fields["Front"] == (
+            "<p>li clone</p>\n<ul>\n<li>concept</li>\n<li>difference to li fork</li>\n"
+            "<li>flags (4)</li>\n</ul>")
+        assert "<li><code>CLONE_SIGHAND</code> Signal handlers are shared</li>" in (
+            note.fields["Back"])
+        assert note.guid == "A1`15|M]Fp"  # from its ID comment 1701613701250
         assert anki.check_database() == (set(), set())
 
 
