@@ -22,7 +22,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="give every card an ID comment, so edits keep its identity",
         description="Insert <!--ID: n--> before the END of every block (and before ENDI of "
         "every inline note) that has none, as the Obsidian_to_Anki plugin writes them. Every "
-        "other byte of each file is kept; running it again changes nothing.",
+        "other byte of each file is kept; running it again changes nothing. A card's identity "
+        "changes once, when it gets its ID: run this before the deck's first import into "
+        "Anki (or build with --write-ids from the start).",
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="vault folder or notes")
     p.add_argument("--config", metavar="FILE", help="config file (markers, note types)")
