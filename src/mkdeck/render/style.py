@@ -46,6 +46,7 @@ def _lexer(lang: str) -> Lexer | None:
         return None
 
 
+@functools.lru_cache(maxsize=2048)  # the same block recurs (embeds shared by cards)
 def highlight_code(code: str, lang: str, attrs: str = "") -> str:
     """Fenced code as ``<pre class="mkdeck-code"><code class="language-L">…</code></pre>``,
     tokens wrapped in Pygments' short CSS classes (``<span class="k">``).
