@@ -13,6 +13,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from mkdeck.model import NoteType
 
@@ -419,6 +420,7 @@ HISTORICAL: dict[str, tuple[tuple[str, ...], dict[str, tuple[str, ...]]]] = {
 LEGACY_FIELDS: tuple[str, ...] = ("Extra",)
 
 
+@lru_cache(maxsize=8192)
 def name_key(name: str) -> str:
     """Matching key of a note-type or field name: NFKC (full-width parentheses become ASCII),
     case-folded, runs of whitespace collapsed, trimmed. ``"问答题（附翻转卡片）"`` and

@@ -200,6 +200,9 @@ def strip_quote(line: str, limit: int = 1 << 30) -> tuple[int, str]:
     return depth, line[i:] if depth else line
 
 
+_FENCE_FIRST = frozenset("`~ \t")
+
+
 @dataclass(frozen=True, slots=True)
 class _Fence:
     char: str
@@ -210,6 +213,8 @@ class _Fence:
 
 def fence_open(content: str) -> _Fence | None:
     """The fence a line opens (``` or ~~~, 3 or more, any indent; CommonMark §4.5), or ``None``."""
+    if content[:1] not in _FENCE_FIRST:
+        return None
     t = content.lstrip(" \t")
     if not t.startswith(("```", "~~~")):
         return None
@@ -577,8 +582,13 @@ class _Parser:
         glued_end: int | None = None
         j = i + 1
         end_index: int | None = None
+        start_marker = syntax.start
+        end_marker = syntax.end
+        end_len = len(end_marker)
         while j < n:
-            _, content = strip_quote(lines[j], depth)
+            content = lines[j]
+            if depth or content[:1] == " ":
+                content = strip_quote(content, depth)[1]
             s = content.rstrip()
             if fence is not None:
                 if fence_closes(content, fence):
@@ -598,20 +608,19 @@ class _Parser:
                 body.append((j + 1, content, True))
                 j += 1
                 continue
-            opened = fence_open(content)
+            opened = fence_open(content) if content[:1] in _FENCE_FIRST else None
             if opened is not None:
                 fence = replace(opened, line=j + 1)
                 body.append((j + 1, content, True))
                 j += 1
                 continue
-            if s == syntax.start:
+            if s == start_marker:
                 break
-            if _is_end(s, syntax.end):
+            if s.startswith(end_marker) and _is_end(s, end_marker):
                 end_index = j
                 break
-            if glued_end is None and s.endswith(syntax.end) and len(s) > len(syntax.end) \
-                    and not s[-len(syntax.end) - 1].isspace() \
-                    and not s[-len(syntax.end) - 1].isalnum():
+            if glued_end is None and s.endswith(end_marker) and len(s) > end_len \
+                    and not s[-end_len - 1].isspace() and not s[-end_len - 1].isalnum():
                 glued_end = j + 1
             body.append((j + 1, content, False))
             j += 1
@@ -695,8 +704,10 @@ class _Parser:
                 continue
             s = content.rstrip()
             # ID lines (decision 8)
-            m = _ID_COMMENT_RE.fullmatch(s) or (
-                _ID_BARE_RE.fullmatch(s) if m_index - 1 == last_content else None)
+            m = None
+            if "ID:" in s:
+                m = _ID_COMMENT_RE.fullmatch(s) or (
+                    _ID_BARE_RE.fullmatch(s) if m_index - 1 == last_content else None)
             if m:
                 if note_id is None:
                     note_id, id_line = int(m.group(1)), lineno
@@ -707,7 +718,7 @@ class _Parser:
                         f"{start_line} (first: {note_id} at line {id_line}): keep one; the "
                         f"first is used."))
                 continue
-            if _ID_START_RE.match(s):
+            if "<!--" in s and _ID_START_RE.match(s):
                 warnings.append(MALFORMED_ID.at(
                     self.loc(lineno),
                     f"malformed ID comment at line {lineno}: write <!--ID: digits--> on its own "
@@ -729,7 +740,7 @@ class _Parser:
                     f"it deletes nothing (an .apkg cannot delete) and the card is still "
                     f"exported; remove the line."))
                 continue
-            m = _TAGS_RE.match(s)
+            m = _TAGS_RE.match(s) if s[:1] in "Tt" else None
             if m and self.index.field_name(note_type, "Tags") is None:
                 found, bad = split_tags(m.group(1))
                 if not bad:
@@ -742,7 +753,7 @@ class _Parser:
                     f"space-separated tags after Tags:."))
                 fields[current].append((lineno, content))
                 continue
-            if _GLUED_TAGS_RE.search(s):
+            if "Tags:" in s and _GLUED_TAGS_RE.search(s):
                 warnings.append(GLUED_TAGS.at(
                     self.loc(lineno),
                     f"`Tags:` is glued to the end of line {lineno}, so it is text, not tags: "
@@ -807,11 +818,13 @@ class _Parser:
         lineno = i + 1
         offset = len(raw) - len(content)
         pos = 0
+        ticks = 0  # backticks before `pos`: an odd count means inside a code span
         while True:
             k = content.find(si, pos)
             if k < 0:
                 return
-            if content.count("`", 0, k) % 2 == 1:
+            ticks += content.count("`", pos, k)
+            if ticks % 2 == 1:
                 pos = k + len(si)
                 continue
             e = content.find(ei, k + len(si))
@@ -823,6 +836,7 @@ class _Parser:
                 return
             self._inline_note(lineno, offset + k + 1, content[k + len(si):e],
                               offset + k + len(si) + 1)
+            ticks += content.count("`", k, e + len(ei))
             pos = e + len(ei)
 
     def _inline_note(self, lineno: int, column: int, body: str, body_column: int) -> None:
@@ -953,10 +967,11 @@ def _trim(lines: list[tuple[int, str]]) -> tuple[str, tuple[int, ...]]:
         end -= 1
     if start == end:
         return "", ()
-    texts = [t for _, t in lines[start:end]]
+    numbers, texts = zip(*lines[start:end])
+    texts = list(texts)
     texts[0] = texts[0].lstrip()
     texts[-1] = texts[-1].rstrip()
-    return "\n".join(texts), tuple(n for n, _ in lines[start:end])
+    return "\n".join(texts), numbers
 
 
 def _clean_deck(name: str) -> str:

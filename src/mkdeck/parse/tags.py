@@ -10,24 +10,27 @@ backticks, ``$``) is not a tag: ``[[Truth`` in prose after ``Tags:`` is text, no
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 LOG = logging.getLogger(__name__)
 
 #: Characters that never occur in a tag a user meant (wikilinks, HTML, math, code, quotes).
 #: Anki itself forbids spaces and `"` in tags (rslib/src/tags/mod.rs: is_tag_separator, and
 #: the search syntax); the rest would come from markdown, not from a tag.
-_BAD_TAG_CHARS = frozenset('[]|\\"<>{}`$')
+_BAD_TAG_RE = re.compile(r'[\[\]|\\"<>{}`$\x00-\x1f]')
 
 
 
+@lru_cache(maxsize=4096)
 def normalize_tag(token: str) -> str | None:
     """The Anki tag a written token means, or ``None`` when it cannot be a tag.
 
     ``"#code/linux"`` → ``"code::linux"``; ``"#a::#b"`` → ``"a::b"``; ``"[[Truth"`` → ``None``.
     """
     token = token.strip()
-    if not token or any(c in _BAD_TAG_CHARS or ord(c) < 32 for c in token):
+    if not token or _BAD_TAG_RE.search(token):
         return None
     parts = [p.lstrip("#") for p in token.replace("/", "::").split("::")]
     if any(not p for p in parts):
