@@ -1,0 +1,57 @@
+"""docs/codes.md documents every registered code and is not stale."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from mkdeck import codes
+from mkdeck.report import fenced
+from mkdeck.report.docs import DEFAULT_PATH, generate, main
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "codes.md"
+
+
+def test_default_path_is_the_repository_page() -> None:
+    assert DEFAULT_PATH == DOC
+
+
+def test_codes_page_is_current() -> None:
+    assert DOC.exists(), "docs/codes.md is missing: run python -m mkdeck.report.docs"
+    assert DOC.read_text(encoding="utf-8") == generate(), (
+        "docs/codes.md is stale: run python -m mkdeck.report.docs"
+    )
+
+
+def test_every_code_has_a_section_severity_and_fix() -> None:
+    text = generate()
+    for c in codes.all_codes():
+        assert f"| [{c.code}](#{c.code.lower()}) | {c.severity.value} |" in text
+        section = text.split(f"### {c.code}\n", 1)[1].split("\n### ", 1)[0]
+        assert f"severity: {c.severity.value}" in section
+        assert c.fix and f"Fix: {c.fix}" in section
+        if c.bad:
+            assert fenced(c.bad) in section
+        if c.good:
+            assert fenced(c.good) in section
+
+
+def test_check_codes_have_examples() -> None:
+    mine = [c for c in codes.all_codes() if c.code.startswith("MKD5")]
+    assert mine
+    for c in mine:
+        assert c.bad and c.good, f"{c.code} needs a bad and a good example"
+
+
+def test_fence_outlasts_backticks() -> None:
+    block = fenced("```c\nint x;\n```")
+    assert block.startswith("````markdown\n") and block.endswith("\n````")
+    assert re.fullmatch(r"```markdown\nx\n```", fenced("x"))
+
+
+def test_check_mode(tmp_path: Path) -> None:
+    page = tmp_path / "codes.md"
+    assert main([str(page), "--check"]) == 1
+    assert main([str(page)]) == 0
+    assert page.read_text(encoding="utf-8") == generate()
+    assert main([str(page), "--check"]) == 0
