@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 
 from markdown_it.common.utils import escapeHtml
 from pygments import highlight
@@ -36,6 +37,7 @@ NIGHT_SCOPES = (".nightMode", ".night_mode")
 """The classes Anki puts on the card's ancestors in night mode."""
 
 _FORMATTER = HtmlFormatter(nowrap=True)
+_WHITESPACE_SPAN_RE = re.compile(r'<span class="w">(\s*)</span>')  # unstyled: drop the span
 
 
 @functools.lru_cache(maxsize=256)
@@ -67,7 +69,7 @@ def highlight_code(code: str, lang: str, attrs: str = "") -> str:
         body = escapeHtml(code)
     else:
         try:
-            body = highlight(code, lexer, _FORMATTER)
+            body = _WHITESPACE_SPAN_RE.sub(r"\1", highlight(code, lexer, _FORMATTER))
         except Exception:  # a lexer bug must not lose the card  # noqa: BLE001
             LOG.warning("pygments failed on a %s block; shown without highlighting", lang)
             body = escapeHtml(code)
