@@ -208,3 +208,18 @@ def test_note_type_css_is_stable_text() -> None:
     assert css == note_type_css()
     assert ".nightMode .mkdeck-code" in css and ".night_mode .mkdeck-code" in css
     assert ".callout" in css and "mark" in css
+
+
+def test_diagnostics_sit_on_the_line_written_in_every_block_kind() -> None:
+    from mkdeck.links import VaultIndex
+    from mkdeck.render import render_markdown
+
+    md = ("| a | b |\n|---|---|\n| 1 | 2 |\n| [[r4]] | x |\n\n- item\n  [[r7]]\n- [[r8]]\n\n"
+          "# [[r10]]\n> quote\n> more [[r12]]\n\n[^1]: foot [[r14]]\n\n"
+          "text[^1] ![missing](m16.png)\n\n> [!note] T [[r18]]\n> body [[r19]]")
+    lines = [(t, SourceLocation("n.md", i + 101)) for i, t in enumerate(md.split("\n"))]
+    env = render_markdown(lines, VaultIndex(Vault("/x", "v", (NoteFile("n.md", "x"),))),
+                          Config())
+    found = sorted((d.location.line, d.message.split("'")[1]) for d in env.diagnostics)
+    assert found == [(104, "r4"), (107, "r7"), (108, "r8"), (110, "r10"), (112, "r12"),
+                     (114, "r14"), (116, "m16.png"), (118, "r18"), (119, "r19")]
