@@ -224,6 +224,8 @@ def normalize_deck(name: str) -> tuple[str, bool]:
 def normalize_tag(tag: str) -> str:
     """``tag`` with every whitespace run replaced by ``_`` (Anki splits tags at spaces and
     strips tabs and newlines)."""
+    if _WS_RE.search(tag) is None:
+        return tag
     return _WS_RE.sub("_", tag.strip())
 
 
