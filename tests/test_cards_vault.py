@@ -170,3 +170,11 @@ def test_every_card_has_tags_and_a_unique_13_digit_id(dump: dict) -> None:
     assert all(isinstance(i, int) and len(str(i)) == 13 for i in ids)
     assert len(set(ids)) == len(ids)
     assert all("linux" in n["tags"] for n in dump["notes"])
+
+
+def test_mkdeck_check_strict_with_verify_finds_nothing() -> None:
+    out, err = io.StringIO(), io.StringIO()
+    status = main(["check", str(CARDS), "--strict", "--verify", "--format", "json"],
+                  stdout=out, stderr=err)
+    assert json.loads(out.getvalue())["diagnostics"] == []
+    assert status == 0, err.getvalue()
