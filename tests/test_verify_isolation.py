@@ -219,3 +219,30 @@ def test_a_lying_probe_fails_its_self_test(seed_result, tmp_path: Path) -> None:
     assert report.summary["refuted"] == 0
     info = {p["name"]: p for p in report.probes}
     assert info["fork-bad"]["ok"] is False and info["fork-bad"]["selftest_failures"]
+
+
+def test_a_disagreeing_second_implementation_makes_facts_inconclusive(seed_result,
+                                                                      tmp_path: Path) -> None:
+    """The C clone probe is cross-checked by the Python one: when they disagree the fact is
+    inconclusive, so one buggy implementation can never refute a true card."""
+    env = Environment.detect()
+    if env.cc is None:
+        pytest.skip("no C compiler: the C clone probe does not run")
+    path, _ = _script(tmp_path, """
+        import json
+        flags = ["CLONE_VM", "CLONE_FS", "CLONE_FILES", "CLONE_SIGHAND"]
+        res = ["memory", "fs", "files", "sighand"]
+        facts = {f"clone.shares.{f}.{r}": {"value": False, "valid": True, "evidence": {}}
+                 for f in flags for r in res}
+        print(json.dumps({"probe": "liar", "facts": facts}))
+    """)
+    liar = ProbeSpec("clone-py", "clone", "python", path, ("clone.",))
+    probes = tuple(liar if p.name == "clone-py" else p for p in PROBES)
+    report = verify_notes(seed_result, env=env, probes=probes)
+    by = {r.claim.check: r for r in report.claims}
+    for check in ("clone.fs-shared", "clone.vm-shared", "clone.sighand-shared",
+                  "clone.files-shared"):
+        assert by[check].verdict == "inconclusive", by[check].evidence
+        assert "implementations disagree" in by[check].evidence["reason"]
+    assert by["clone.upgraded-fork"].verdict == "verified"  # the liar does not report it
+    assert report.summary["refuted"] == 0

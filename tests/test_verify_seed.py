@@ -57,6 +57,8 @@ def test_seed_gives_twelve_verified_claims_with_evidence(seed_vault: Path) -> No
     by_check = {c["check"]: c["evidence"]["facts"] for c in claims}
     files = by_check["clone.files-shared"]["clone.shares.CLONE_FILES.files"]
     assert files["shared_with_flag"] is True and files["shared_without_flag"] is False
+    if data["host"]["cc"]:
+        assert files["cross_check"] == "clone-py agrees"  # C and Python implementations
     ret = by_check["fork.returns-child-pid"]["fork.returns_child_pid"]
     assert ret["parent_got"] == ret["child_getpid"] != ret["parent_pid"]
     exec_ = by_check["exec.fork-exec-replaces-image"]["exec.replaces_image"]

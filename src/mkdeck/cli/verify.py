@@ -27,7 +27,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "verify", help="prove the cards' technical claims with live kernel checks",
         description="Find checkable statements in the cards and verify each with a live "
                     "check on the running kernel. Exit 1 when a claim is refuted.")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="vault folder or note files")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="vault folder or note files")
+    p.add_argument("--list-checks", action="store_true",
+                   help="print the catalogue's check ids and what each verifies, then exit")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--run-code", action="store_true",
                    help="compile and run fenced blocks marked verify (c, python, sh) and "
@@ -60,6 +62,10 @@ def _text(report: Any) -> list[str]:
             for key in ("reason", "expected", "stdout", "stderr"):
                 if cb.evidence.get(key):
                     lines.append(f"    {key}: {cb.evidence[key]!r}")
+    iso = report.host.get("isolation") or {}
+    if iso.get("pids_cgroup") is False:
+        lines.append(f"note: no pids cgroup for the probes ({iso.get('pids_cgroup_reason')}); "
+                     "fork storms are limited by RLIMIT_NPROC only")
     s = report.summary
     lines.append(", ".join(f"{s.get(v, 0)} {v}" for v in ("verified", "refuted",
                                                           "inconclusive", "skipped"))
@@ -69,6 +75,16 @@ def _text(report: Any) -> list[str]:
 
 def run(args: argparse.Namespace, io: IO) -> int:
     """Load the vault, verify, print; 1 when a claim or code block is refuted."""
+    if args.list_checks:
+        from mkdeck.verify.catalogue import default_catalogue
+
+        for check in default_catalogue().checks:
+            note = f"  [host-dependent: {check.host_dependent}]" if check.host_dependent else ""
+            print(f"{check.id}\t{check.says}{note}", file=io.stdout)
+        return EXIT_OK
+    if not args.paths:
+        print("mkdeck verify: error: PATH is required", file=io.stderr)
+        return EXIT_USAGE
     from mkdeck.pipeline import load
     from mkdeck.vault import VaultError
     from mkdeck.verify import verify_notes

@@ -168,6 +168,7 @@ class ProbeRun:
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)
     error: str = ""
     selftest_failures: list[str] = field(default_factory=list)
+    cross_check_note: str = ""
 
     @property
     def ms(self) -> float:
@@ -296,7 +297,10 @@ def judge(match: Match, runs: dict[str, ProbeRun], chosen: dict[str, ProbeSpec],
         entry.update(measured=fact.get("value"), valid=fact.get("valid"))
         if not fact.get("valid"):
             verdicts.append("inconclusive")
-            reasons.append(f"the control of {part.fact} did not behave")
+            if "disagree" in str((fact.get("evidence") or {}).get("cross_check", "")):
+                reasons.append(f"{part.fact}: {fact['evidence']['cross_check']}")
+            else:
+                reasons.append(f"the control of {part.fact} did not behave")
             continue
         same = _equal(fact.get("value"), part.value)
         verdicts.append("verified" if same == part.polarity else "refuted")
@@ -326,6 +330,29 @@ def selftest_statements(catalogue: Catalogue) -> list[tuple[Any, Match | None]]:
         st = Statement(test.text, loc, loc, (test.subject,) if test.subject else ())
         out.append((test, match_statement(st, catalogue)[0]))
     return out
+
+
+def _cross_check(run: ProbeRun, witness: ProbeRun) -> None:
+    """Facts two independent implementations both report must agree; a disagreement makes
+    the fact invalid (inconclusive), an agreement is recorded in its evidence."""
+    if run.error:
+        return
+    if witness.error:
+        run.cross_check_note = f"{witness.spec.name} {witness.error}"
+        return
+    for key, fact in run.facts.items():
+        other = witness.facts.get(key)
+        if other is None or not other.get("valid"):
+            continue
+        evidence = dict(fact.get("evidence") or {})
+        if other.get("value") == fact.get("value"):
+            evidence["cross_check"] = f"{witness.spec.name} agrees"
+            run.facts[key] = dict(fact, evidence=evidence)
+        else:
+            evidence["cross_check"] = (f"{witness.spec.name} measured "
+                                       f"{json.dumps(other.get('value'))}: implementations "
+                                       "disagree")
+            run.facts[key] = dict(fact, valid=False, evidence=evidence)
 
 
 def _selftest(runs: dict[str, ProbeRun], catalogue: Catalogue) -> None:
@@ -482,8 +509,15 @@ def verify_notes(result: ParseResult, *, run_code: bool = False, jobs: int | Non
             break
         chosen, skipped = choose(needed, env, probes)
     specs = list(dict.fromkeys(chosen.values()))
+    witnesses: dict[str, ProbeSpec] = {}
+    for spec in specs:
+        partner = next((p for p in probes if p.name == spec.cross_check), None)
+        if partner is not None and partner not in specs and env.missing(partner) is None \
+                and partner.kind != "c":
+            witnesses[spec.name] = partner
     job_list = [{"name": s.name, "argv": argv_for(s, env, binaries.get(s.name)),
-                 "timeout": s.timeout, "exclusive": s.exclusive} for s in specs]
+                 "timeout": s.timeout, "exclusive": s.exclusive}
+                for s in specs + list(witnesses.values())]
     code_jobs: dict[int, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="mkdeck-code-") as workdir:
         if run_code:
@@ -497,6 +531,10 @@ def verify_notes(result: ParseResult, *, run_code: bool = False, jobs: int | Non
     for run in runs.values():
         _parse_probe(run)
     _selftest(runs, catalogue)
+    for name, partner in witnesses.items():
+        witness = ProbeRun(partner, outcomes.get(partner.name, {"error": "not run"}))
+        _parse_probe(witness)
+        _cross_check(runs[name], witness)
 
     results: list[ClaimResult] = []
     for st, match in matched:
@@ -544,6 +582,8 @@ def verify_notes(result: ParseResult, *, run_code: bool = False, jobs: int | Non
     }
     probes_info = tuple(
         {"name": r.spec.name, "ms": r.ms, "ok": not r.error and not r.selftest_failures,
+         **({"witness": witnesses[r.spec.name].name} if r.spec.name in witnesses else {}),
+         **({"witness_error": r.cross_check_note} if r.cross_check_note else {}),
          **({"error": r.error} if r.error else {}),
          **({"selftest_failures": r.selftest_failures} if r.selftest_failures else {})}
         for r in runs.values()

@@ -41,6 +41,10 @@ class ProbeSpec:
         needs: host requirements: ``"linux"``, ``"cc"``, ``"strace"``, ``"root"``.
         timeout: seconds before the probe is killed (and its verdicts inconclusive).
         exclusive: timing-sensitive; runs alone, never beside another probe.
+        cross_check: the name of an independent implementation of the same facts; when the
+            host can run it too, it runs beside this probe and every fact both report must
+            agree, else the fact is inconclusive (research 7.1a: two bugs once made a single
+            implementation refute true claims).
     """
 
     name: str
@@ -52,6 +56,7 @@ class ProbeSpec:
     needs: tuple[str, ...] = ("linux",)
     timeout: float = 10.0
     exclusive: bool = False
+    cross_check: str | None = None
 
     def provides(self, fact: str) -> bool:
         """Whether this probe measures ``fact``."""
@@ -60,7 +65,7 @@ class ProbeSpec:
 
 PROBES: tuple[ProbeSpec, ...] = (
     ProbeSpec("clone-c", "clone", "c", "clone_probe.c", ("clone.",), ("clone",),
-              ("linux", "cc")),
+              ("linux", "cc"), cross_check="clone-py"),
     ProbeSpec("clone-py", "clone", "python", "p_clone_libc.py", ("clone.",)),
     ProbeSpec("vfork-c", "vfork", "c", "clone_probe.c", ("vfork.",), ("vfork",),
               ("linux", "cc"), exclusive=True),
