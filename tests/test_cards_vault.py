@@ -178,3 +178,15 @@ def test_mkdeck_check_strict_with_verify_finds_nothing() -> None:
                   stdout=out, stderr=err)
     assert json.loads(out.getvalue())["diagnostics"] == []
     assert status == 0, err.getvalue()
+
+
+def test_mkdeck_ids_has_nothing_to_add(tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "cards"
+    shutil.copytree(CARDS, copy)
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["ids", str(copy)], stdout=out, stderr=err) == 0, err.getvalue()
+    for path in CARDS.rglob("*"):
+        if path.is_file():
+            assert (copy / path.relative_to(CARDS)).read_bytes() == path.read_bytes(), path
