@@ -8,6 +8,7 @@ import importlib.util
 import io
 import json
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
@@ -181,8 +182,6 @@ def test_mkdeck_check_strict_with_verify_finds_nothing() -> None:
 
 
 def test_mkdeck_ids_has_nothing_to_add(tmp_path: Path) -> None:
-    import shutil
-
     copy = tmp_path / "cards"
     shutil.copytree(CARDS, copy)
     out, err = io.StringIO(), io.StringIO()
