@@ -223,3 +223,14 @@ def test_diagnostics_sit_on_the_line_written_in_every_block_kind() -> None:
     found = sorted((d.location.line, d.message.split("'")[1]) for d in env.diagnostics)
     assert found == [(104, "r4"), (107, "r7"), (108, "r8"), (110, "r10"), (112, "r12"),
                      (114, "r14"), (116, "m16.png"), (118, "r18"), (119, "r19")]
+
+
+def test_obsidian_links_use_the_configured_vault_name() -> None:
+    files = (NoteFile("n.md", "x"), NoteFile("li fork.md", "# li fork\n"))
+    for config, vault_param in ((Config(links="obsidian", vault_name="Second Brain"),
+                                 "Second%20Brain"),
+                                (Config(links="obsidian"), "folder-name")):
+        vault = Vault("/x/folder-name", "folder-name", files, (), config)
+        (r,), _ = render_notes(ParseResult(vault, (basic("n.md", 1, "[[li fork]]", "b", 4),)))
+        assert r.html["Front"] == (
+            f'<a href="obsidian://open?vault={vault_param}&amp;file=li%20fork">li fork</a>')

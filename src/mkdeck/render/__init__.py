@@ -179,7 +179,7 @@ def render_notes(result: ParseResult) -> tuple[tuple[RenderedNote, ...], tuple[D
         tags: list[str] = []
         for f in note.fields:
             try:
-                fenv = render_markdown(field_lines(f), index, config, vault.name)
+                fenv = render_markdown(field_lines(f), index, config)
             except Exception as exc:  # a bug in one field must not lose the deck  # noqa: BLE001
                 LOG.exception("rendering %s failed", f.location)
                 diags.append(INTERNAL_ERROR.at(
