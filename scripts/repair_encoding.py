@@ -54,6 +54,7 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def main(argv: list[str]) -> int:
+    """``SRC [DEST]`` (arguments without the program name); returns the exit status."""
     if not 1 <= len(argv) <= 2:
         print(__doc__, file=sys.stderr)
         return 2

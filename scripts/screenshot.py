@@ -165,6 +165,7 @@ def screenshot(chromium: str, url: str, out: Path, width: int, height: int) -> N
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Command line (see the module docstring); returns the exit status (0, 1 or 2)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--vault", default=str(ROOT / "cards"))
     parser.add_argument("--note", default="li memory paging.md",
