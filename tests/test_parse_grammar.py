@@ -295,7 +295,18 @@ def test_frontmatter_target_deck_is_below_target_deck_lines() -> None:
 def test_invalid_frontmatter_warns_and_parsing_goes_on() -> None:
     notes, diags = parse("---\ntags: [a\n---\nSTART\nBasic\nq\nEND\n")
     assert len(notes) == 1
-    assert diags[0][0] == "MKD123"
+    assert diags == [("MKD123", 2)]
+
+
+def test_rules_that_look_like_frontmatter_do_not_hide_cards() -> None:
+    notes, diags = parse("---\nSTART\nBasic\nq\nEND\n---\n")
+    assert (len(notes), diags) == (1, [])
+
+
+def test_two_line_deck_with_trailing_spaces_warns() -> None:
+    notes, diags = parse("TARGET DECK  \nA::B\nSTART\nBasic\nq\nEND\n")
+    assert notes[0].deck == "A::B"
+    assert diags == [("MKD105", 1)]
 
 
 # --- inline notes ------------------------------------------------------------------------

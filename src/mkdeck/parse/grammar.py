@@ -380,9 +380,11 @@ class _Parser:
             self.report(FRONTMATTER_INVALID, min(line, end),
                         f"the frontmatter is not valid YAML ({problem}): fix it; until then its "
                         f"tags and target-deck are not read.")
-            return end + 1
+            return 0  # its lines are still scanned, so no card inside is lost
         if not isinstance(data, dict):
-            return end + 1
+            # `---` ... `---` around text that is not a mapping: thematic breaks, not
+            # frontmatter; cards between them count.
+            return 0
         tags_line = 1
         for j in range(1, end):
             if lines[j].lower().startswith("tags:"):
@@ -439,10 +441,12 @@ class _Parser:
                             f"`{marker}: {value}`.")
         else:
             return 0, None
-        if content != content.rstrip() and consumed == 1 and value:
+        if content != content.rstrip():
+            effect = (f"would keep them in the {what}" if consumed == 1 else
+                      f"would not read the next line as the {what}")
             self.report(TRAILING_SPACE, lineno,
                         f"line {lineno} ({marker}) ends with spaces: the Obsidian_to_Anki plugin "
-                        f"would keep them in the {what}; remove them.")
+                        f"{effect}; remove them.")
         return consumed, value
 
     def _is_marker(self, s: str) -> bool:
