@@ -19,7 +19,6 @@ step fails (the message says which), 2 for usage errors.
 from __future__ import annotations
 
 import argparse
-import html
 import io
 import logging
 import os
@@ -194,8 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     except ScreenshotError as exc:
         print(f"screenshot: {exc}", file=sys.stderr)
         return 1
-    LOG.info("wrote %s (%dx%d, %s of the card %d of %s)", args.out, args.width, height,
-             args.side, args.index, html.escape(args.note))
+    LOG.info("wrote %s (%dx%d, %s of card %d of %s)", args.out, args.width, height,
+             args.side, args.index, args.note)
     return 0
 
 
