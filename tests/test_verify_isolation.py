@@ -246,3 +246,31 @@ def test_a_disagreeing_second_implementation_makes_facts_inconclusive(seed_resul
         assert "implementations disagree" in by[check].evidence["reason"]
     assert by["clone.upgraded-fork"].verdict == "verified"  # the liar does not report it
     assert report.summary["refuted"] == 0
+
+
+def test_killing_the_verifier_kills_the_runner_and_its_probes(tmp_path: Path) -> None:
+    """A verifier killed mid-run (Ctrl-C, CI timeout) leaves no probe behind: the runner gets
+    SIGTERM through PR_SET_PDEATHSIG and kills its probes (which have PDEATHSIG too)."""
+    import subprocess
+
+    path, marker = _script(tmp_path, "import time\nprint('up', flush=True)\ntime.sleep(600)\n")
+    driver = tmp_path / "driver.py"
+    driver.write_text(textwrap.dedent(f"""
+        from mkdeck.verify.engine import run_jobs
+        from mkdeck.verify.probeset import Environment
+        run_jobs([{{"name": "hang", "argv": [{sys.executable!r}, {path!r}], "timeout": 60}}],
+                 1, Environment.detect())
+    """))
+    proc = subprocess.Popen([sys.executable, str(driver)])
+    try:
+        deadline = time.monotonic() + 10
+        while not _alive_with(marker) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert _alive_with(marker), "the probe never started"
+    finally:
+        proc.kill()
+        proc.wait()
+    deadline = time.monotonic() + 5
+    while _alive_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert _alive_with(marker) == []

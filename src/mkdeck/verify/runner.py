@@ -33,18 +33,23 @@ import traceback
 import uuid
 
 PR_SET_CHILD_SUBREAPER = 36
+PR_SET_PDEATHSIG = 1
 CGROUP_PIDS_V1 = "/sys/fs/cgroup/pids"
 TOKEN_VAR = "MKDECK_PROBE_TOKEN"
 OUTPUT_LIMIT = 1 << 20
 
 
-def set_subreaper() -> bool:
-    """Make this process a child subreaper (prctl(2) PR_SET_CHILD_SUBREAPER)."""
+def _prctl(option: int, value: int) -> bool:
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+        return libc.prctl(option, value, 0, 0, 0) == 0
     except (OSError, AttributeError):
         return False
+
+
+def set_subreaper() -> bool:
+    """Make this process a child subreaper (prctl(2) PR_SET_CHILD_SUBREAPER)."""
+    return _prctl(PR_SET_CHILD_SUBREAPER, 1)
 
 
 class PidsCgroup:
@@ -146,6 +151,7 @@ class Runner:
         self.statuses: dict[int, int] = {}
         self.leaders: set[int] = set()
         self.active_tokens: set[str] = set()
+        self.active: dict[int, dict] = {}
 
     def reap(self) -> None:
         """Collect every exited child; keep statuses of probe leaders."""
@@ -173,6 +179,7 @@ class Runner:
         if pid == 0:  # pragma: no cover - the child execs or exits
             try:
                 os.setsid()
+                _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the runner died: so does the probe
                 if cg:
                     with open(os.path.join(cg, "cgroup.procs"), "w") as fh:
                         fh.write(str(os.getpid()))
@@ -208,7 +215,8 @@ class Runner:
                 "out": out, "err": err, "token": token, "cgroup": cg, "timed_out": False}
 
     def sweep(self, run: dict) -> int:
-        """Kill the probe's group, its cgroup and every process carrying its token."""
+        """Kill the probe's group, its cgroup and every process carrying its token; returns
+        how many processes outside the group were killed."""
         killed: set[int] = set()
         try:
             os.killpg(run["pid"], signal.SIGKILL)
@@ -232,6 +240,7 @@ class Runner:
         return len(killed)
 
     def finish(self, run: dict) -> dict:
+        """Collect a finished (or timed-out) probe: status, sweep, outputs as a result dict."""
         pid = run["pid"]
         if pid not in self.statuses:
             try:
@@ -258,8 +267,10 @@ class Runner:
                 "stderr": outputs[1], "swept": swept, "cgroup": run["cgroup"] is not None}
 
     def run_all(self, jobs: list[dict]) -> None:
+        """Run every job, at most ``parallel`` at once (an ``exclusive`` job alone), writing
+        each result as a JSON line as soon as it is done."""
         queue = list(jobs)
-        active: dict[int, dict] = {}
+        active = self.active
         while queue or active:
             while queue and len(active) < self.parallel:
                 job = queue[0]
@@ -296,8 +307,16 @@ class Runner:
                     sys.stdout.flush()
 
     def close(self) -> int:
-        """Kill whatever is still a child of the runner (escaped without a token)."""
+        """Kill probes still running (the runner is being stopped) and whatever is still a
+        child of the runner (escaped without a token)."""
         killed = 0
+        for run in list(self.active.values()):
+            try:
+                os.killpg(run["pid"], signal.SIGKILL)
+            except OSError:
+                pass
+            killed += self.sweep(run)
+        self.active.clear()
         for _ in range(20):
             kids = _children(os.getpid())
             if not kids:
@@ -310,7 +329,16 @@ class Runner:
         return killed
 
 
+def _stop(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main() -> int:
+    """Read the request on stdin, run it, report on stdout; 0 unless stopped by a signal."""
+    signal.signal(signal.SIGTERM, _stop)
+    _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)  # the CLI or test process died: clean up
+    if os.getppid() == 1:
+        return 1
     request = json.loads(sys.stdin.read() or "{}")
     runner = Runner(int(request.get("parallel", 1)))
     sys.stdout.write(json.dumps({"runner": {
