@@ -132,3 +132,34 @@ def test_embedded_statements_keep_their_own_path_and_line(report) -> None:
         (5, "clone.vm-shared", "refuted", 3),
     ]
     assert status == 1
+
+
+def test_flag_tables_read_flag_resource_and_sharing(make_vault) -> None:
+    """A markdown table row is one statement: flag -> resource -> shared / not shared; a
+    resource under the wrong flag is refuted."""
+    card = """START
+Basic
+clone flags
+Back:
+## clone
+| flag | what | shared? |
+|------|------|---------|
+| `CLONE_FILES` | the open files | shared |
+| `CLONE_FS` | cwd and umask | not shared |
+| `CLONE_VM` | file-system information | shared |
+| `CLONE_SIGHAND` | signal handlers | shared, not copied |
+END
+"""
+    root = make_vault({"t.md": card})
+    out, err = io.StringIO(), io.StringIO()
+    status = main(["verify", str(root), "--format", "json"], stdout=out, stderr=err)
+    data = json.loads(out.getvalue())
+    got = [(c["line"], c["check"], c["verdict"], list(c["evidence"]["facts"]))
+           for c in data["claims"]]
+    assert got == [
+        (8, "clone.files-shared", "verified", ["clone.shares.CLONE_FILES.files"]),
+        (9, "clone.fs-shared", "refuted", ["clone.shares.CLONE_FS.fs"]),
+        (10, "clone.vm-shared", "refuted", ["clone.shares.CLONE_VM.fs"]),
+        (11, "clone.sighand-shared", "verified", ["clone.shares.CLONE_SIGHAND.sighand"]),
+    ]
+    assert status == 1
