@@ -227,9 +227,10 @@ def test_glued_tags_warns() -> None:
 def test_id_forms() -> None:
     notes, diags = parse("START\nBasic\nq\nBack: a\n  <!-- ID: 42 -->\nEND\n"
                          "START\nBasic\nq\nBack: a\nID: 43\n\nEND\n"
-                         "START\nBasic\nq\nID: 44\nBack: a\nEND\n")
+                         "START\nBasic\nq\nID: 44\nBack: a\nEND\n"
+                         "START\nBasic\nq\nBack: a\nID: 45\nTags: t\nEND\n")
     assert diags == []
-    assert [(n.id, n.id_line) for n in notes] == [(42, 5), (43, 11), (None, None)]
+    assert [(n.id, n.id_line) for n in notes] == [(42, 5), (43, 11), (None, None), (45, 24)]
     assert fields(notes[2]) == {"Front": "q\nID: 44", "Back": "a"}
 
 

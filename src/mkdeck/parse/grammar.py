@@ -692,8 +692,11 @@ class _Parser:
         block_decks: list[str | None] = []
         skipping_comment = False
         rest = body[k + 1:]
+        # a bare `ID: n` counts only as the card's last line (after any Tags: line), as in
+        # the plugin; elsewhere it is text
         last_content = len(rest) - 1
-        while last_content >= 0 and not rest[last_content][1].strip():
+        while last_content >= 0 and (not rest[last_content][1].strip()
+                                     or _TAGS_RE.match(rest[last_content][1])):
             last_content -= 1
         m_index = 0
         while m_index < len(rest):
