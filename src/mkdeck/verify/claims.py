@@ -179,7 +179,8 @@ def read_card(note: Note, lines_of_field: Sequence[Sequence[tuple[str, SourceLoc
         fence: tuple[str, str, SourceLocation, list[str]] | None = None
         pending_verify: CodeBlock | None = None
 
-        def flush() -> None:
+        def flush(para: list[tuple[str, SourceLocation, tuple[str, ...]]],
+                  headings: list[tuple[int, str]]) -> None:
             if not para:
                 return
             _paragraph(para, card, [h for _, h in reversed(headings)], out)
@@ -207,11 +208,11 @@ def read_card(note: Note, lines_of_field: Sequence[Sequence[tuple[str, SourceLoc
                 continue
             m = FENCE.match(raw)
             if m:
-                flush()
+                flush(para, headings)
                 fence = (m.group(1), m.group(2).strip(), loc, [])
                 continue
             if not raw.strip():
-                flush()
+                flush(para, headings)
                 continue
             pending_verify = None
             text = re.sub(r"^\s*(?:>\s?)+", "", raw)  # blockquotes and callouts
@@ -221,7 +222,7 @@ def read_card(note: Note, lines_of_field: Sequence[Sequence[tuple[str, SourceLoc
                     continue
             h = HEADING.match(text)
             if h:
-                flush()
+                flush(para, headings)
                 level = len(h.group(1))
                 headings = [(lv, t) for lv, t in headings if lv < level]
                 headings.append((level, plain(h.group(2))))
@@ -235,12 +236,12 @@ def read_card(note: Note, lines_of_field: Sequence[Sequence[tuple[str, SourceLoc
             t = TABLE_ROW.match(text)
             li = LIST_ITEM.match(text)
             if t or li:
-                flush()
+                flush(para, headings)
                 body = " ".join(c.strip() for c in t.group(1).split("|")) if t else li.group(1)
                 _emit(body, loc, card, [h for _, h in reversed(headings)], explicit, out)
                 continue
             para.append((text, loc, explicit))
-        flush()
+        flush(para, headings)
     if context:
         out.statements = [replace(st, context=context) for st in out.statements]
     return out

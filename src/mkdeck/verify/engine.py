@@ -12,7 +12,6 @@ import json
 import logging
 import os
 import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -562,7 +561,7 @@ def verify_notes(result: ParseResult, *, run_code: bool = False, jobs: int | Non
                                          "run; pass --run-code to run it"))
         else:
             job = code_jobs.get(n)
-            why = (f"no C compiler" if block.lang.lower() == "c" and not env.cc
+            why = ("no C compiler" if block.lang.lower() == "c" and not env.cc
                    else f"language {block.lang!r} is not runnable (c, python, sh)")
             res = _judge_code(block, outcomes.get(job["name"]) if job else None, why)
             if res.verdict == "refuted":
