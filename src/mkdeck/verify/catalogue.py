@@ -171,7 +171,8 @@ def _as_list(value: Any) -> list[Any]:
 def _part(raw: Any, where: str) -> Part:
     if not isinstance(raw, dict) or "key" not in raw or "fact" not in raw:
         raise CatalogueError(f"{where}: a part needs 'key' and 'fact'")
-    unknown = set(raw) - {"key", "also", "unless", "deny", "assert", "require_polar", "fact", "value",
+    unknown = set(raw) - {"key", "also", "unless", "deny", "assert", "require_polar", "fact",
+                          "value",
                           "value_from_text"}
     if unknown:
         raise CatalogueError(f"{where}: unknown part keys {sorted(unknown)}")

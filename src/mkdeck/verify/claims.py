@@ -189,7 +189,8 @@ def read_card(note: Note, lines_of_field: Sequence[Sequence[tuple[str, SourceLoc
         for raw, loc in lines:
             if fence is not None:
                 marker, info, start, body = fence
-                if raw.strip().startswith(marker[0] * len(marker)) and not raw.strip().strip(marker[0]):
+                closing = raw.strip()
+                if closing.startswith(marker[0] * len(marker)) and not closing.strip(marker[0]):
                     fence = None
                     words = info.split()
                     code = "\n".join(body) + ("\n" if body else "")

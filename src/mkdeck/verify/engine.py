@@ -411,7 +411,8 @@ def _judge_code(block: CodeBlock, outcome: dict[str, Any] | None, why: str) -> C
         return CodeResult(block, "inconclusive", ev)
     if outcome.get("rc") != 0:
         ev["stderr"] = outcome.get("stderr", "")[-2000:]
-        return CodeResult(block, "inconclusive", dict(ev, reason=f"exit status {outcome.get('rc')}"))
+        ev["reason"] = f"exit status {outcome.get('rc')}"
+        return CodeResult(block, "inconclusive", ev)
     if block.expected is None:
         return CodeResult(block, "inconclusive", dict(ev, reason="no ```output block follows"))
     got = "\n".join(line.rstrip() for line in outcome.get("stdout", "").rstrip("\n").split("\n"))

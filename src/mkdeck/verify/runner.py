@@ -275,7 +275,8 @@ class Runner:
             while queue and len(active) < self.parallel:
                 job = queue[0]
                 exclusive = bool(job.get("exclusive"))
-                if active and (exclusive or any(r["job"].get("exclusive") for r in active.values())):
+                busy_exclusive = any(r["job"].get("exclusive") for r in active.values())
+                if active and (exclusive or busy_exclusive):
                     break
                 queue.pop(0)
                 run = self.start(job)
