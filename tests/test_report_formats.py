@@ -27,7 +27,7 @@ FINDINGS = (
     diag("notes/a b.md", 3, "MKD001", E, "boom, it said: x\ny 100%", col=5),
     diag("notes/a b.md", 1, "MKD501", W, "mojibake"),
     diag("mkdeck.yaml", 2, "MKD001", I, "an info"),
-    diag("notes/a b.md", 0, "MKD503", E, "whole file"),
+    diag("notes/a b.md", 0, "MKD502", E, "whole file"),
     diag("notes/b.md", 7, "MKD001", E, "second error"),  # exact duplicate: reported once
 )
 FILES = (FileSummary("notes/a b.md", 2), FileSummary("notes/b.md", 1),
@@ -49,7 +49,7 @@ def test_sorted_without_duplicates(report: Report) -> None:
 def test_text_exact(report: Report) -> None:
     assert render("text", report) == (
         "mkdeck.yaml:2: MKD001 an info\n"
-        "notes/a b.md:0: MKD503 whole file\n"
+        "notes/a b.md:0: MKD502 whole file\n"
         "notes/a b.md:1: MKD501 mojibake\n"
         "notes/a b.md:3:5: MKD001 boom, it said: x\\ny 100%\n"
         "notes/b.md:7: MKD001 second error\n"
@@ -95,7 +95,8 @@ def test_github_escaping() -> None:
 def test_github_lines(report: Report) -> None:
     lines = render("github", report).splitlines()
     assert lines[0] == "::notice file=mkdeck.yaml,line=2,title=MKD001 internal error::an info"
-    assert lines[1] == "::error file=notes/a b.md,title=MKD503 empty first field::whole file"
+    assert lines[1] == ("::error file=notes/a b.md,title=MKD502 CRLF line endings hide blocks from "
+                        "the Obsidian plugin::whole file")
     assert lines[3].startswith("::error file=notes/a b.md,line=3,col=5,title=MKD001 ")
     assert lines[3].endswith("::boom, it said: x%0Ay 100%25")
     assert len(lines) == len(report.diagnostics)
@@ -114,7 +115,7 @@ def test_junit_counts(report: Report) -> None:
     assert suite.get("failures") == root.get("failures") == "2"
     assert suite.get("errors") == "0" and suite.get("skipped") == "0"
     failures = cases["notes/a b.md"].findall("failure")
-    assert [f.get("type") for f in failures] == ["MKD503", "MKD001"]
+    assert [f.get("type") for f in failures] == ["MKD502", "MKD001"]
     assert failures[1].get("message") == "notes/a b.md:3:5: MKD001 boom, it said: x\ny 100%"
     assert "Fix: " + codes.INTERNAL_ERROR.fix in (failures[1].text or "")
     assert len(cases["notes/b.md"].findall("failure")) == 1

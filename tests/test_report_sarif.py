@@ -45,20 +45,21 @@ def test_sarif_valid_and_linked(validator) -> None:
         Diagnostic("MKD501", Severity.WARNING, SourceLocation("sub/li clone.md", 40, 21),
                    "mojibake: 'forkâ€“exec' should read 'fork–exec'"),
         Diagnostic("MKD001", Severity.ERROR, SourceLocation("a.md", 0), "crashed"),
-        Diagnostic("MKD503", Severity.INFO, SourceLocation("b#c.md", 3), "info"),
+        Diagnostic("MKD502", Severity.INFO, SourceLocation("b#c.md", 3), "info"),
+        Diagnostic("MKD999", Severity.WARNING, SourceLocation("c.md", 1), "unregistered"),
     ])
     doc = json.loads(render("sarif", Report(findings, (FileSummary("a.md", 1),))))
     validate_sarif(validator, doc)
     assert doc["version"] == "2.1.0"
     run = doc["runs"][0]
     rules = run["tool"]["driver"]["rules"]
-    assert [r["id"] for r in rules] == [c.code for c in codes.all_codes()]
-    for rule in rules:
+    assert [r["id"] for r in rules] == [c.code for c in codes.all_codes()] + ["MKD999"]
+    for rule in rules[:-1]:
         entry = codes.REGISTRY[rule["id"]]
         assert rule["shortDescription"]["text"] == entry.title
         assert rule["help"]["text"].startswith(entry.fix)
     results = run["results"]
-    assert len(results) == 3
+    assert len(results) == 4
     for res in results:
         assert rules[res["ruleIndex"]]["id"] == res["ruleId"]
     by_rule = {r["ruleId"]: r for r in results}
@@ -66,8 +67,8 @@ def test_sarif_valid_and_linked(validator) -> None:
     assert loc["artifactLocation"]["uri"] == "sub/li%20clone.md"
     assert loc["region"] == {"startLine": 40, "startColumn": 21}
     assert "region" not in by_rule["MKD001"]["locations"][0]["physicalLocation"]
-    assert by_rule["MKD503"]["level"] == "note"
-    assert by_rule["MKD503"]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "b%23c.md"
+    assert by_rule["MKD502"]["level"] == "note"
+    assert by_rule["MKD502"]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "b%23c.md"
 
 
 def test_file_uri_round_trips() -> None:

@@ -43,6 +43,8 @@ class Rule:
         needs_verify: run only with ``--verify``.
         description: one line for ``--help``-like listings (the function's docstring's first
             line).
+        order: rules run by ``order``, then name (the stages in pipeline order: parse,
+            render, export, identity, verify; the check-only rules after them).
     """
 
     name: str
@@ -51,13 +53,14 @@ class Rule:
     func: Callable[..., Iterable[Diagnostic]]
     needs_verify: bool = False
     description: str = ""
+    order: int = 100
 
 
 RULES: dict[str, Rule] = {}
 
 
 def rule(name: str, *, scope: Scope, codes: tuple[str, ...] = (),
-         needs_verify: bool = False) -> Callable[[Callable[..., Iterable[Diagnostic]]],
+         needs_verify: bool = False, order: int = 100) -> Callable[[Callable[..., Iterable[Diagnostic]]],
                                                  Callable[..., Iterable[Diagnostic]]]:
     """Decorator registering a check function as rule ``name``.
 
@@ -70,15 +73,15 @@ def rule(name: str, *, scope: Scope, codes: tuple[str, ...] = (),
         if old is not None and old.func.__qualname__ != func.__qualname__:
             raise ValueError(f"check rule {name!r} registered twice")
         doc = (func.__doc__ or "").strip().split("\n", 1)[0]
-        RULES[name] = Rule(name, scope, codes, func, needs_verify, doc)
+        RULES[name] = Rule(name, scope, codes, func, needs_verify, doc, order)
         return func
 
     return wrap
 
 
 def all_rules() -> list[Rule]:
-    """Every registered rule, sorted by scope (vault rules first) then name."""
+    """Every registered rule, sorted by ``order`` then name."""
     import mkdeck.check.rules  # noqa: F401  (registers the check-only rules)
     import mkdeck.check.stages  # noqa: F401  (registers the stage rules)
 
-    return sorted(RULES.values(), key=lambda r: (r.scope != "vault", r.name))
+    return sorted(RULES.values(), key=lambda r: (r.order, r.name))

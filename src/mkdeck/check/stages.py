@@ -72,7 +72,7 @@ def _per_file(ctx: CheckContext, name: str,
     return found
 
 
-@rule("parse", scope="vault")
+@rule("parse", scope="vault", order=10)
 def check_parse(ctx: CheckContext) -> Iterator[Diagnostic]:
     """Every diagnostic of reading and parsing the vault (``mkdeck.pipeline.load``)."""
     yield from ctx.result.diagnostics
@@ -101,14 +101,14 @@ def _render(ctx: CheckContext) -> tuple[list[RenderedNote], list[Diagnostic]] | 
     return rendered, diags
 
 
-@rule("render", scope="vault")
+@rule("render", scope="vault", order=20)
 def check_render(ctx: CheckContext) -> list[Diagnostic]:
     """Every diagnostic of rendering the selected notes (``mkdeck.render.render_notes``)."""
     done = _render(ctx)
     return [] if done is None else done[1]
 
 
-@rule("export", scope="vault")
+@rule("export", scope="vault", order=30)
 def check_export(ctx: CheckContext) -> list[Diagnostic]:
     """The exporter's validation of the rendered notes (``plan_export``), nothing written."""
     plan = _stage("mkdeck.export.plan")
@@ -131,7 +131,7 @@ def check_export(ctx: CheckContext) -> list[Diagnostic]:
     return _per_file(ctx, "export", one)
 
 
-@rule("identity", scope="vault")
+@rule("identity", scope="vault", order=40)
 def check_identity(ctx: CheckContext) -> list[Diagnostic]:
     """Notes of the vault that share an ID comment or a guid
     (``mkdeck.identity.duplicate_guid_diagnostics`` over every note, not only the selected)."""
@@ -141,7 +141,7 @@ def check_identity(ctx: CheckContext) -> list[Diagnostic]:
     return list(identity.duplicate_guid_diagnostics(ctx.vault_result().notes))
 
 
-@rule("verify", scope="vault", needs_verify=True)
+@rule("verify", scope="vault", needs_verify=True, order=50)
 def check_verify(ctx: CheckContext) -> list[Diagnostic]:
     """Refuted and inconclusive claims (``mkdeck.verify.verify_notes``), at the claim's line."""
     verify = _stage("mkdeck.verify")

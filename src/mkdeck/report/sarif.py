@@ -83,6 +83,10 @@ def _result(d: Diagnostic, index: dict[str, int]) -> dict[str, object]:
 def sarif_log(report: Report) -> dict[str, object]:
     """``report`` as a SARIF 2.1.0 log (a JSON-ready dict)."""
     known = {c.code: c for c in codes.all_codes()}
+    for d in report.diagnostics:  # a code nobody registered still gets a rule to point at
+        if d.code not in known:
+            known[d.code] = codes.Code(d.code, d.severity, d.code,
+                                       "No documentation is registered for this code.")
     rules = [_rule(known[code]) for code in sorted(known)]
     index = {rule["id"]: i for i, rule in enumerate(rules)}  # type: ignore[misc]
     driver: dict[str, object] = {
