@@ -1,7 +1,8 @@
 """Benchmark parsing (``mkdeck.pipeline.load``): cards/s at 10,000 and 100,000 cards of the
 benchmark vault (benchmarks/gen_vault.py), the time ratio between them (linear: ≤ 12), and
 pathological inputs (10,000 unclosed STARTs in one file; one card with a 5 MB field; 10,000
-cards each leaving a code fence open before END).
+cards each leaving a code fence open before END; 10,000 inline notes on one line; curly/highlight
+cloze conversion over 1.5 MB of unclosed ``{``, ``$`` and ``==``).
 
 Run from the repository root::
 
@@ -74,13 +75,17 @@ def main(argv: list[str] | None = None) -> int:
             "10,000 cards with a fence left open": "START\nBasic\nq\nBack:\n```sh\necho\nEND\n"
             * 10_000,
             "10,000 inline notes on one line": "STARTI [Basic] q Back: a ENDI " * 10_000 + "\n",
+            "curly cloze: 1.5 MB of {, $ and == (one line)": "START\nCloze\n{{c1::x}} "
+            + "{ $a ==b " * 170_000 + "\nEND\n",
         }
         for label, text in cases.items():
             folder = work / label.replace(" ", "_").replace(",", "")
             folder.mkdir()
             (folder / "p.md").write_text(text, encoding="utf-8")
+            if label.startswith("curly"):
+                (folder / "mkdeck.yaml").write_text("curly_cloze: true\nhighlight_cloze: true\n")
             seconds, _, result = best_of(args.runs, lambda f=folder: load([f]))
-            print(f"{label:<38}: {seconds:7.3f} s  ({len(text) / 1e6:.1f} MB, "
+            print(f"{label:<46}: {seconds:7.3f} s  ({len(text) / 1e6:.1f} MB, "
                   f"{len(result.notes)} notes, {len(result.diagnostics)} diagnostics)")
     return 0
 

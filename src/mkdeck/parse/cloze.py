@@ -41,6 +41,9 @@ class _Scanner:
         self.curly = curly
         self.highlight = highlight
         self._missing: set[str] = set()
+        self._pairs: dict[int, int] | None = None
+        self._eol = (1, 0)  # (from, newline index) of the last line-end search
+        self._math_memo = (-1, -1)  # (searched from, closing `$` or -1) of the last search
 
     def _find(self, needle: str, start: int) -> int:
         if needle in self._missing:
@@ -119,8 +122,15 @@ class _Scanner:
         return out
 
     def _line_end(self, i: int) -> int:
+        """Index of the newline ending the line that holds ``i`` (or the text's length);
+        remembered, so many queries on one long line cost one search."""
+        start, end = self._eol
+        if start <= i <= end:
+            return end
         end = self.text.find("\n", i)
-        return len(self.text) if end < 0 else end
+        end = len(self.text) if end < 0 else end
+        self._eol = (i, end)
+        return end
 
     def _skip_fence(self, j: int) -> int:
         """Index just after the fence opened at ``j`` closes (or the end of the text)."""
@@ -145,41 +155,59 @@ class _Scanner:
         if i + 1 >= len(text) or text[i + 1].isspace() or text[i + 1] == "$":
             return -1
         end = self._line_end(i)
+        # whether a `$` can close depends only on its own position, so the answer for ``i``
+        # holds for every later opener before it on the line (keeps the scan linear)
+        memo_from, memo_result = self._math_memo
+        if memo_from <= i + 1 and (memo_result < 0 and memo_from >= 0 and i < end
+                                   and self._line_end(memo_from) == end
+                                   or i + 1 <= memo_result):
+            return memo_result
         j = i + 1
         while True:
             j = text.find("$", j, end)
             if j < 0:
+                self._math_memo = (i + 1, -1)
                 return -1
             if text[j - 1] != "\\" and not text[j - 1].isspace():
+                self._math_memo = (i + 1, j)
                 return j
             j += 1
 
     def _brace_end(self, i: int) -> int:
         """Index of the ``}`` closing the ``{`` at ``i``, or -1 when a blank line or the end
-        comes first. Braces nest; ``\\{`` and ``\\}`` are literal."""
-        text = self.text
-        depth = 0
-        j = i
-        n = len(text)
-        while j < n:
-            c = text[j]
-            if c == "\\":
-                j += 2
-                continue
-            if c == "{":
-                depth += 1
-            elif c == "}":
-                depth -= 1
-                if depth == 0:
-                    return j
-            elif c == "\n":
-                k = j + 1
-                while k < n and text[k] in " \t":
-                    k += 1
-                if k < n and text[k] == "\n":
-                    return -1
-            j += 1
-        return -1
+        comes first. Braces nest; ``\\{`` and ``\\}`` are literal. All pairs are matched in
+        one pass over the text the first time (a stack, reset at blank lines), so many
+        unclosed ``{`` cost linear time, not quadratic."""
+        if self._pairs is None:
+            self._pairs = _match_braces(self.text)
+        return self._pairs.get(i, -1)
+
+
+def _match_braces(text: str) -> dict[int, int]:
+    """``{open index: close index}`` of the balanced braces of ``text``; a blank line closes
+    nothing and drops the braces still open."""
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    n = len(text)
+    j = 0
+    while j < n:
+        c = text[j]
+        if c == "\\":
+            j += 2
+            continue
+        if c == "{":
+            stack.append(j)
+        elif c == "}":
+            if stack:
+                pairs[stack.pop()] = j
+        elif c == "\n" and stack:
+            k = j + 1
+            while k < n and text[k] in " \t":
+                k += 1
+            if k < n and text[k] == "\n":
+                stack.clear()
+        j += 1
+    return pairs
 
 
 def _safe_body(body: str) -> str:
