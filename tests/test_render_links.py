@@ -45,6 +45,8 @@ def index() -> VaultIndex:
         ("x/same.md", "1\n"),
         ("y/same.md", "2\n"),
         ("Folder/Note.md", "n\n"),
+        ("Folder/sub/Note.md", "nested\n"),
+        ("sub/Note.md", "root\n"),
         attachments=("img/pic.png", "sub/rel/a b.png", "Pic2.PNG"),
     ))
 
@@ -72,6 +74,10 @@ def test_heading_key_matches_obsidian() -> None:
     ("LI FORK", "sub/li clone.md", "li fork.md"),             # case-insensitive
     ("li fork.md", "x.md", "li fork.md"),                     # with extension
     ("folder/note", "x.md", "Folder/Note.md"),                # vault path, any case
+    ("sub/Note", "Folder/x.md", "Folder/sub/Note.md"),        # the note's folder first
+    ("sub/Note", "x.md", "sub/Note.md"),                      # then the vault root
+    ("Note", "Folder/x.md", "Folder/Note.md"),
+    ("pic.png", "sub/x.md", "img/pic.png"),
     ("li clone", "sub/li clone.md", "sub/li clone.md"),
     ("./li clone", "sub/li clone.md", "sub/li clone.md"),     # relative to the note
     ("../li fork", "sub/li clone.md", "li fork.md"),

@@ -345,8 +345,8 @@ class VaultIndex:
 
         Returns:
             A :class:`Resolution`. A path starting with ``/`` is from the vault root, one
-            starting with ``./``/``../`` from the note's folder; other targets are tried as
-            the vault path, then relative to the note's folder, then as a name anywhere (a
+            starting with ``./``/``../`` from the note's folder; other targets are tried
+            relative to the note's folder, then from the vault root, then as a name anywhere (a
             path suffix when the target holds ``/``), each also with ``.md`` appended; paths
             first with exact case, then case-insensitively; names case-insensitively.
         """
@@ -358,10 +358,10 @@ class VaultIndex:
             candidates_paths = [posixpath.normpath(target.lstrip("/"))]
         elif target.startswith(("./", "../")):
             candidates_paths = [posixpath.normpath(posixpath.join(folder, target))]
-        else:
+        else:  # the note's own folder first (markdown's relative paths), then the root
             candidates_paths = [posixpath.normpath(target)]
             if folder:
-                candidates_paths.append(posixpath.normpath(posixpath.join(folder, target)))
+                candidates_paths.insert(0, posixpath.normpath(posixpath.join(folder, target)))
         explicit = target.startswith(("/", "./", "../"))
         outside = any(c == ".." or c.startswith(("../", "/")) for c in candidates_paths)
         inside = [c for c in candidates_paths if not (c == ".." or c.startswith(("../", "/")))]
