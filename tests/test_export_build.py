@@ -374,6 +374,23 @@ def test_parallel_render_equals_one_process(make_vault):
     assert len(names) == 2 and "pic.png" not in names
 
 
+def _dying_worker(bounds):
+    os._exit(3)  # a worker killed mid-render (OOM killer, signal)
+
+
+def test_parallel_render_survives_a_dying_worker(make_vault, monkeypatch):
+    from mkdeck import pipeline
+    from mkdeck.export import build as build_module
+    from mkdeck.render import render_notes
+
+    files = {f"n{i:03}.md": "".join(f"START\nBasic\nq{i}-{j}\nBack: a\nEND\n\n"
+                                    for j in range(5)) for i in range(90)}
+    result = pipeline.load([str(make_vault(files))])
+    monkeypatch.setattr(build_module, "_render_chunk", _dying_worker)
+    monkeypatch.setattr(build_module, "PARALLEL_MIN_NOTES", 10)
+    assert build_module.render_parallel(result, jobs=2) == render_notes(result)
+
+
 def test_progress_bar_only_on_a_terminal(make_vault, tmp_path):
     vault = make_vault(BASIC_VAULT, mtime=T0)
 

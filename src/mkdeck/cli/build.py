@@ -92,13 +92,16 @@ def _progress(io: IO, quiet: bool) -> tuple[Callable[[str], None] | None, Callab
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     stages = ["parse", "render", "verify", "write"]
+    # no refresh thread: the build forks render workers, and forking a threaded process
+    # risks deadlocks; the bar is redrawn at each stage instead
     progress = Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                        console=Console(file=io.stderr), transient=True)
+                        console=Console(file=io.stderr), transient=True, auto_refresh=False)
     task = progress.add_task("mkdeck build", total=len(stages))
     progress.start()
 
     def step(stage: str) -> None:
         progress.update(task, completed=stages.index(stage), description=f"mkdeck: {stage}")
+        progress.refresh()
 
     return step, progress.stop
 

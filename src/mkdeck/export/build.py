@@ -294,6 +294,7 @@ def render_parallel(result: ParseResult, jobs: int | None = None) -> tuple[
     one process. Falls back to one process without ``fork`` (macOS spawn, Windows) or for
     small vaults. Returns exactly what ``render_notes`` returns."""
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
     from mkdeck.render import render_notes
     from mkdeck.render.media import media_names
@@ -308,9 +309,14 @@ def render_parallel(result: ParseResult, jobs: int | None = None) -> tuple[
     bounds = [(i, min(i + size, len(notes))) for i in range(0, len(notes), size)]
     _SHARED = result
     try:
+        # concurrent.futures, not multiprocessing.Pool: a worker that dies makes the pool
+        # "broken" (an exception here) instead of leaving map() waiting forever
         ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(len(bounds)) as pool:
-            parts = pool.map(_render_chunk, bounds, chunksize=1)
+        with ProcessPoolExecutor(len(bounds), mp_context=ctx) as pool:
+            parts = list(pool.map(_render_chunk, bounds))
+    except Exception as exc:  # a worker died (killed, out of memory): do it here instead
+        LOG.warning("parallel rendering failed (%s); rendering in one process", exc)
+        return render_notes(result)
     finally:
         _SHARED = None
     rendered_parts = []
