@@ -10,7 +10,7 @@ from pathlib import Path
 from mkdeck.pipeline import load
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-import gen_vault  # noqa: E402
+import gen_vault
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

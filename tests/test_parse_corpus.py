@@ -131,8 +131,8 @@ def test_file_12_with_custom_markers(make_vault) -> None:
            for n in result.notes]
     assert got == [
         (4, "Funny::sampleText", "mmmmmm yes", "ok so yes"),
-        (14, "Funny", "mmmmmm yes\n\n$$ \\frac{N}{N} $$\n$$ \\begin{align}\n &= \n"
-                      "\\end{align} $$\nI think",
+        (14, "Funny", ("mmmmmm yes\n\n$$ \\frac{N}{N} $$\n$$ \\begin{align}\n &= \n"
+                       "\\end{align} $$\nI think"),
          "Looks like it just\n\n\ncontinues\n\nregardless of blank space"),
     ]
     # `TARGET_DECK Funny` has no colon: read, with a compatibility warning; the default-marker

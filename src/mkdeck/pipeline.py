@@ -25,7 +25,7 @@ from mkdeck.vault import VaultError, find_root, read_notes, resolve_paths
 
 LOG = logging.getLogger(__name__)
 
-__all__ = ["load", "dump_document", "has_errors", "VaultError"]
+__all__ = ["VaultError", "dump_document", "has_errors", "load"]
 
 
 @contextlib.contextmanager

@@ -23,7 +23,7 @@ LOG = logging.getLogger(__name__)
 
 #: An Anki cloze deletion (Anki: rslib/src/cloze.rs, `{{c<n>::text[::hint]}}`).
 ANKI_CLOZE_RE = re.compile(r"\{\{c(\d+)::")
-_SPEC_RE = re.compile(r"[cC]?(\d+)(?:::|:|\|)(.*)", re.S)
+_SPEC_RE = re.compile(r"[cC]?(\d+)(?:::|:|\|)(.*)", re.DOTALL)
 
 
 def has_cloze(text: str) -> bool:
@@ -244,8 +244,7 @@ def convert_shorthand(fields: Sequence[str], *, curly: bool, highlight: bool) ->
             if m and m.group(2).strip():
                 number: int | None = int(m.group(1))
                 body = m.group(2)
-                if body.startswith(":"):
-                    body = body[1:]
+                body = body.removeprefix(":")
                 used.add(number)  # type: ignore[arg-type]
             else:
                 number, body = None, inner

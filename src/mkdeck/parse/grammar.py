@@ -27,13 +27,23 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 import yaml
 
-from mkdeck.codes import register
-from mkdeck.model import Config, Diagnostic, Field, Note, NoteFile, NoteType, Severity, SourceLocation
+from mkdeck.codes import Code, register
+from mkdeck.model import (
+    Config,
+    Diagnostic,
+    Field,
+    FolderRule,
+    Note,
+    NoteFile,
+    NoteType,
+    Severity,
+    SourceLocation,
+)
 from mkdeck.notetypes import NoteTypeIndex, name_key
 from mkdeck.parse.cloze import convert_shorthand, has_cloze
 from mkdeck.parse.tags import merge_tags, split_tags
@@ -169,12 +179,12 @@ FRONTMATTER_INVALID = register(
 _ID_COMMENT_RE = re.compile(r"\s*<!--\s*ID:\s*(\d+)\s*-->\s*")
 _ID_BARE_RE = re.compile(r"\s*ID:\s*(\d+)\s*")
 _ID_START_RE = re.compile(r"\s*<!--\s*ID:")
-_TAGS_RE = re.compile(r"(?:Tags|TAGS|tags):(.*)", re.S)
+_TAGS_RE = re.compile(r"(?:Tags|TAGS|tags):(.*)", re.DOTALL)
 _GLUED_TAGS_RE = re.compile(r"[^\w\s]Tags:(?:\s|$)")
 _PREFIX_RE = re.compile(r"([^\s:][^:]{0,63}):")
 _INLINE_TYPE_RE = re.compile(r"\s*\[([^\[\]\n]*)\]")
 _INLINE_ID_RE = re.compile(r"(?:<!--\s*)?ID:\s*(\d+)\s*(?:-->)?")
-_INLINE_TAGS_RE = re.compile(r"(?:^|(?<=\s))Tags:(.*)$", re.S)
+_INLINE_TAGS_RE = re.compile(r"(?:^|(?<=\s))Tags:(.*)$", re.DOTALL)
 _FRONTMATTER_DECK_KEYS = ("target-deck", "target_deck", "target deck")
 
 
@@ -285,7 +295,7 @@ class _Parser:
     def loc(self, line: int, column: int | None = None) -> SourceLocation:
         return SourceLocation(self.path, line, column)
 
-    def report(self, code, line: int, message: str, column: int | None = None) -> None:  # noqa: ANN001
+    def report(self, code: Code, line: int, message: str, column: int | None = None) -> None:
         self.diagnostics.append(code.at(self.loc(line, column), message))
 
     # -- driver --
@@ -404,9 +414,9 @@ class _Parser:
                             f"frontmatter tag {b!r} cannot be an Anki tag (no brackets, quotes "
                             f"or `|`): it is left out.")
         for key, value in data.items():
-            if isinstance(key, str) and key.strip().lower() in _FRONTMATTER_DECK_KEYS:
-                if isinstance(value, str) and value.strip():
-                    self.frontmatter_deck = value.strip()
+            if (isinstance(key, str) and key.strip().lower() in _FRONTMATTER_DECK_KEYS
+                    and isinstance(value, str) and value.strip()):
+                self.frontmatter_deck = value.strip()
         return end + 1
 
     # -- directives --
@@ -451,8 +461,8 @@ class _Parser:
 
     def _is_marker(self, s: str) -> bool:
         syntax = self.syntax
-        return (s == syntax.start or _is_end(s, syntax.end) or s.startswith(syntax.target_deck)
-                or s.startswith(syntax.file_tags))
+        return (s == syntax.start or _is_end(s, syntax.end)
+                or s.startswith((syntax.target_deck, syntax.file_tags)))
 
     def _deck_line(self, i: int, content: str, s: str, in_block: list[str | None] | None) -> int:
         marker = self.syntax.target_deck
@@ -514,7 +524,7 @@ class _Parser:
                 if canon is not None:
                     current = canon
                     rest = content[m.end():]
-                    fields[current].append((lineno, rest[1:] if rest.startswith(" ") else rest))
+                    fields[current].append((lineno, rest.removeprefix(" ")))
                     continue
             fields[current].append((lineno, content))
         self.frozen[note_type.name] = fields
@@ -781,7 +791,7 @@ class _Parser:
                     current = target
                     field_starts.setdefault(current, lineno)
                     after = content[m.end():]
-                    fields[current].append((lineno, after[1:] if after.startswith(" ") else after))
+                    fields[current].append((lineno, after.removeprefix(" ")))
                     continue
             fields[current].append((lineno, content))
         deck = None
@@ -891,8 +901,8 @@ class _Parser:
             current = canon
             pos = fm.end()
         fields[current].append((lineno, text[pos:]))
-        for name in fields:
-            joined = " ".join(t.strip() for _, t in fields[name] if t.strip())
+        for name, parts in fields.items():
+            joined = " ".join(t.strip() for _, t in parts if t.strip())
             fields[name] = [(lineno, joined)] if joined else []
         self.pending.append(_Pending(
             location=self.loc(lineno, column), note_type=note_type, fields=fields,
@@ -991,7 +1001,7 @@ def _folder_of(path: str) -> str:
     return path.rsplit("/", 1)[0] if "/" in path else ""
 
 
-def _matching_rules(path: str, config: Config):  # noqa: ANN202
+def _matching_rules(path: str, config: Config) -> Iterator[FolderRule]:
     folder = _folder_of(path)
     for rule in config.folders:
         f = rule.folder.strip("/")
@@ -1032,7 +1042,7 @@ def _inline_field_re(index: NoteTypeIndex, note_type: NoteType) -> re.Pattern[st
     if pattern is None:
         names = set(note_type.fields) | {a for a, _ in note_type.field_aliases}
         alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-        pattern = re.compile(rf"(?:^|(?<=\s))({alternatives}):(?=\s|$)", re.I)
+        pattern = re.compile(rf"(?:^|(?<=\s))({alternatives}):(?=\s|$)", re.IGNORECASE)
         _INLINE_FIELD_CACHE[key] = pattern
     return pattern
 
