@@ -246,3 +246,19 @@ def test_corpus_findings_golden(make_vault, monkeypatch: pytest.MonkeyPatch) -> 
     # EXPECTED.md: 02 unclosed START; 07, 08 placeholder; 09 MCQ; 30 two placeholders
     assert [e.split(":")[0][:2] for e in errors] == ["02", "07", "08", "09", "30", "30"]
     assert err == "mkdeck check: 6 errors, 39 warnings in 33 files\n"
+
+
+def test_verify_run_code(make_vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    vault = make_vault({
+        ".obsidian/app.json": "{}",
+        "a.md": "START\nBasic\nWhat does this print?\nBack:\n```sh verify\necho hello\n```\n"
+                "```output\nbye\n```\nEND\n",
+    }, name="code")
+    monkeypatch.chdir(vault)
+    status, out, err = run(".", "--verify")
+    assert (status, out.split(" ", 2)[:2]) == (0, ["a.md:5:", "MKD408"])  # listed, not run
+    assert err == "mkdeck check: 0 errors, 0 warnings, 1 info finding in 1 file\n"
+    status, out, _ = run(".", "--verify", "--run-code")
+    assert status == 1
+    assert out == ("a.md:5: MKD406 the program printed 'hello\\n', the ```output block says "
+                   "otherwise\n")
