@@ -114,6 +114,12 @@ def test_headings_skip_frontmatter_and_code(index: VaultIndex) -> None:
         (1, "li fork", 4), (2, "[[li fork|fork]]", 6), (3, "details", 12), (2, "exec", 14)]
 
 
+def test_comments_are_not_part_of_a_heading() -> None:
+    ix = VaultIndex(_vault(("n.md", "## Flashcards %% fold %%\nx\n%%\n## hidden\n%%\n## End\n")))
+    assert [(h.text, h.line) for h in ix.headings("n.md")] == [("Flashcards", 1), ("End", 6)]
+    assert ix.section("n.md", "Flashcards") == (1, 6)
+
+
 def test_section_runs_to_same_or_higher_level(index: VaultIndex) -> None:
     assert index.section("li fork.md", "li fork fork") == (6, 14)
     assert index.section("li fork.md", "details") == (12, 14)

@@ -404,19 +404,24 @@ class VaultIndex:
     # -- headings and blocks --------------------------------------------------------------------
 
     def headings(self, path: str) -> tuple[Heading, ...]:
-        """ATX headings of the note outside frontmatter and code, in order."""
+        """ATX headings of the note outside frontmatter, code and comments, in order (a
+        ``%% comment %%`` in a heading is not part of its text)."""
         cached = self._headings.get(path)
         if cached is not None:
             return cached
         lines = self.lines(path)
         start = _frontmatter_end(lines)
-        spans = code_spans(lines[start:])
+        scans = scan_lines(lines[start:])
         found = []
         for i in range(start, len(lines)):
-            s = spans[i - start]
-            if s and s[0] == (0, len(lines[i])) and lines[i]:
+            spans = scans[i - start]
+            line = lines[i]
+            if spans and spans[0][:2] == (0, len(line)) and line:
                 continue  # fenced code or a comment line
-            m = _HEADING_RE.match(lines[i])
+            comments = [(a, b) for a, b, kind in spans if kind == "comment"]
+            for a, b in reversed(comments):  # "## Flashcards %% fold %%" is "Flashcards"
+                line = line[:a] + line[b:]
+            m = _HEADING_RE.match(line)
             if m:
                 text = (m.group(2) or "").strip()
                 found.append(Heading(len(m.group(1)), text, i + 1, heading_key(text)))
