@@ -40,6 +40,11 @@ def test_root_is_nearest_obsidian_folder_and_selection(make_vault) -> None:
     assert [n.location.path for n in files.notes] == ["a.md", "sub/deep/c.md"]
 
 
+def test_a_lone_path_is_accepted(make_vault) -> None:
+    root = make_vault({"a.md": card(1)})
+    assert len(load(str(root)).notes) == len(load(root).notes) == 1
+
+
 def test_without_obsidian_the_path_is_the_root(make_vault) -> None:
     root = make_vault({"x/a.md": card(1), "x/y/b.md": card(2), "z.md": card(3)})
     result = load([root / "x"])

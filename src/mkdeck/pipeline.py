@@ -63,6 +63,8 @@ def load(paths: Sequence[str | Path], *, config: str | Path | None = None,
         VaultError: a PATH (or ``config``) is missing or unreadable, or the PATHs are not in
             one vault. Bad content never raises.
     """
+    if isinstance(paths, (str, Path)):  # a lone path, not a sequence of characters
+        paths = [paths]
     with _gc_paused():
         return _load(paths, config, deck)
 
