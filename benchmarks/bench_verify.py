@@ -36,8 +36,9 @@ def bench(name: str, path: Path, runs: int, jobs: int | None) -> None:
     assert report is not None
     print(f"{name}: {len(report.claims)} claims {report.summary}, "
           f"{len(report.unchecked)} unchecked, {len(probe_ms)} probes")
-    print(f"  wall (load + verify, jobs={jobs or 'cpu count'}): median {statistics.median(walls):.3f} s, "
-          f"min {min(walls):.3f} s, max {max(walls):.3f} s over {runs} runs")
+    print(f"  wall (load + verify, jobs={jobs or 'cpu count'}): "
+          f"median {statistics.median(walls):.3f} s, min {min(walls):.3f} s, "
+          f"max {max(walls):.3f} s over {runs} runs")
     slow = sorted(((statistics.median(v), k) for k, v in probe_ms.items()), reverse=True)
     print("  probe wall (median ms): " + ", ".join(f"{k} {ms:.0f}" for ms, k in slow))
 

@@ -107,9 +107,10 @@ def test_fork_storm_of_200_sleepers_is_capped_and_swept(env: Environment, tmp_pa
     wall = time.monotonic() - t0
     out = results["storm"]
     made = int(out["stdout"].split()[0])
-    # a pids cgroup (root) or RLIMIT_NPROC (others) stops the storm
-    assert 0 < made < 200
-    assert out["swept"] >= 1  # setsid()ed children escaped killpg and were swept
+    # a pids cgroup (root) or RLIMIT_NPROC (others, counting all their processes) stops it
+    assert made < 200
+    if made:
+        assert out["swept"] >= 1  # setsid()ed children escaped killpg and were swept
     assert wall < 5
     assert _alive_with(marker) == []
 

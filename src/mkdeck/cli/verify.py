@@ -75,10 +75,15 @@ def _text(report: Any) -> list[str]:
 
 def run(args: argparse.Namespace, io: IO) -> int:
     """Load the vault, verify, print; 1 when a claim or code block is refuted."""
-    if args.list_checks:
-        from mkdeck.verify.catalogue import default_catalogue
+    from mkdeck.verify.catalogue import CatalogueError, default_catalogue
 
-        for check in default_catalogue().checks:
+    try:
+        catalogue = default_catalogue()
+    except CatalogueError as exc:
+        print(f"mkdeck verify: broken catalogue: {exc}", file=io.stderr)
+        return EXIT_USAGE
+    if args.list_checks:
+        for check in catalogue.checks:
             note = f"  [host-dependent: {check.host_dependent}]" if check.host_dependent else ""
             print(f"{check.id}\t{check.says}{note}", file=io.stdout)
         return EXIT_OK
@@ -94,7 +99,7 @@ def run(args: argparse.Namespace, io: IO) -> int:
     except VaultError as exc:
         print(f"mkdeck verify: {exc}", file=io.stderr)
         return EXIT_USAGE
-    report = verify_notes(result, run_code=args.run_code, jobs=args.jobs)
+    report = verify_notes(result, run_code=args.run_code, jobs=args.jobs, catalogue=catalogue)
     if args.format == "json":
         data = report.to_dict()
         data["diagnostics"] = [d.to_dict() for d in result.diagnostics] + data["diagnostics"]
