@@ -100,13 +100,34 @@ def _from_summary(out: str, data: dict[str, Any]) -> BuildOutcome:
     )
 
 
-def _genanki_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+_STAMPED = ("genanki", "markdown_it_py", "mdit_py_plugins", "pygments", "ftfy", "pyyaml",
+            "rich")
 
+
+def code_stamp() -> str:
+    """What the output depends on besides the vault: mkdeck's own files (size and mtime, so
+    an edited checkout misses the cache) and the installed versions of the libraries that
+    render and write (their ``*.dist-info`` folder names), in one cheap string."""
+    import sysconfig
+
+    import mkdeck
+
+    parts = []
+    package = Path(mkdeck.__file__).parent
+    for folder, dirs, files in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith((".py", ".yaml", ".css", ".json", ".c")):
+                st = os.stat(os.path.join(folder, name))
+                parts.append(f"{os.path.relpath(os.path.join(folder, name), package)}:"
+                             f"{st.st_size}:{st.st_mtime_ns}")
     try:
-        return version("genanki")
-    except PackageNotFoundError:  # pragma: no cover - genanki is a dependency
-        return "?"
+        for name in sorted(os.listdir(sysconfig.get_paths()["purelib"])):
+            if name.endswith(".dist-info") and name.lower().startswith(_STAMPED):
+                parts.append(name)
+    except OSError:
+        parts.append("no-site-packages")
+    return "\n".join(parts)
 
 
 def build(
@@ -152,7 +173,7 @@ def build(
     if use_cache and not verify:
         resolved = resolve_paths(paths)
         root = find_root(resolved)
-        extra = [CACHE_FORMAT, __version__, _genanki_version(), str(root),
+        extra = [CACHE_FORMAT, __version__, code_stamp(), str(root),
                  *(str(p) for p in resolved), str(config or ""), deck or "",
                  str(strict), env.get("SOURCE_DATE_EPOCH", "")]
         if config is not None:
