@@ -234,3 +234,16 @@ def test_obsidian_links_use_the_configured_vault_name() -> None:
         (r,), _ = render_notes(ParseResult(vault, (basic("n.md", 1, "[[li fork]]", "b", 4),)))
         assert r.html["Front"] == (
             f'<a href="obsidian://open?vault={vault_param}&amp;file=li%20fork">li fork</a>')
+
+
+def test_symlink_out_of_the_vault_is_never_read(make_vault, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"secret")
+    root = make_vault({"n.md": "x", "img/ok.png": b"ok"})
+    (root / "img" / "leak.png").symlink_to(secret)
+    vault = Vault(str(root), "vault", (NoteFile("n.md", "x"),), ("img/leak.png", "img/ok.png"))
+    note = basic("n.md", 1, "![[leak.png]] ![[ok.png]]", "b", 5)
+    (r,), diags = render_notes(ParseResult(vault, (note,)))
+    assert r.html["Front"] == '<img src="leak.png"> <img src="ok.png">'
+    assert [(m.name, m.path) for m in r.media] == [("ok.png", "img/ok.png")]
+    assert [(d.code, d.location.line) for d in diags] == [("MKD207", 3)]

@@ -13,13 +13,21 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
 from collections.abc import Sequence
 
 from markdown_it import MarkdownIt
 
 from mkdeck.codes import INTERNAL_ERROR
-from mkdeck.links import Line, VaultIndex, expand_lines, field_lines, scan_lines
+from mkdeck.links import (
+    PATH_OUTSIDE_VAULT,
+    Line,
+    VaultIndex,
+    expand_lines,
+    field_lines,
+    scan_lines,
+)
 from mkdeck.model import (
     Config,
     Diagnostic,
@@ -133,6 +141,13 @@ def render_markdown(lines: Sequence[Line], index: VaultIndex, config: Config,
     return fenv
 
 
+def _inside(root: str, path: str) -> bool:
+    """``True`` when vault file ``path`` really lies under ``root`` (symlinks followed)."""
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(os.path.join(root, path))
+    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
 def _renumber(html: str, base: int) -> str:
     """Shift a field's media slots by ``base`` (slots count per note, not per field)."""
     if not base or "\x00" not in html:
@@ -194,7 +209,11 @@ def render_notes(result: ParseResult) -> tuple[tuple[RenderedNote, ...], tuple[D
                 if tag.casefold() not in {t.casefold() for t in tags}:
                     tags.append(tag)
         staged.append((note, html, media, tags))
-    names = media_names(vault.root, (p for _, _, media, _ in staged for p, _ in media))
+    used = dict.fromkeys(p for _, _, media, _ in staged for p, _ in media)
+    escaping = {p for p in used if not _inside(vault.root, p)}
+    names = media_names(vault.root, (p for p in used if p not in escaping))
+    for path in escaping:  # a symlink out of the vault: named, never read or packed
+        names[path] = path.rsplit("/", 1)[-1]
     rendered = []
     for note, html, media, tags in staged:
         slots = [names[path] for path, _ in media]
@@ -202,6 +221,11 @@ def render_notes(result: ParseResult) -> tuple[tuple[RenderedNote, ...], tuple[D
                  for k, v in html.items()}
         refs: dict[str, MediaRef] = {}
         for path, loc in media:
+            if path in escaping:
+                diags.append(PATH_OUTSIDE_VAULT.at(
+                    loc, f"media file {path!r} is a link to a file outside the vault; it is "
+                         f"never read: copy the file into the vault"))
+                continue
             refs.setdefault(path, MediaRef(names[path], path, loc))
         extra: tuple[str, ...] = ()
         if config.inline_tags:
