@@ -87,6 +87,8 @@ def test_no_alias_names_two_types_and_no_field_alias_is_ambiguous() -> None:
     ("Basic  (type in the answer)", "Basic (type in the answer)"),
     ("填空题", "Cloze"), ("Lückentext", "Cloze"), ("穴埋め問題", "Cloze"),
     ("Основная", "Basic"),  # an older ru translation (core/ru/notetypes.ftl)
+    ("Einfach (beide Richtungen)", "Basic (and reversed card)"),  # an older de translation
+    ("基本型 (可選用反向卡片)", "Basic (optional reversed card)"),  # an older zh-TW one
 ])
 def test_resolve(written: str, canonical: str) -> None:
     assert NoteTypeIndex().resolve(written).name == canonical
