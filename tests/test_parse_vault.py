@@ -143,3 +143,36 @@ def test_dump_cli_exit_statuses(make_vault, tmp_path) -> None:
     status, _, err = run_dump(str(root), "--config", str(tmp_path / "missing.yaml"))
     assert status == 2
     assert main(["dump"], stdout=io.StringIO(), stderr=io.StringIO()) == 2
+
+
+def test_dump_adds_render_and_identity_keys(make_vault) -> None:
+    root = make_vault({"a.md": "START\nBasic\nq `x` [[missing]]\nBack: **a**\nEND\n"})
+    status, data, _ = run_dump(str(root))
+    [note] = data["notes"]
+    assert status == 0
+    assert set(note["html"]) == {"Front", "Back"}
+    assert "<strong>a</strong>" in note["html"]["Back"]
+    assert note["media"] == []
+    assert isinstance(note["guid"], str) and note["guid"]
+    # render's diagnostics are in the same list, located where the link is written
+    assert [(d["path"], d["line"]) for d in data["diagnostics"]
+            if d["code"].startswith("MKD2")] == [("a.md", 3)]
+
+
+def test_a_crash_in_one_file_is_contained(make_vault, monkeypatch) -> None:
+    import mkdeck.pipeline as pipeline
+
+    real = pipeline.parse_file
+
+    def flaky(note_file, config, index):  # noqa: ANN001, ANN202
+        if note_file.path == "b.md":
+            raise RuntimeError("boom")
+        return real(note_file, config, index)
+
+    monkeypatch.setattr(pipeline, "parse_file", flaky)
+    root = make_vault({"a.md": card(1), "b.md": card(2), "c.md": card(3)})
+    result = load([root])
+    assert [n.location.path for n in result.notes] == ["a.md", "c.md"]
+    [d] = result.diagnostics
+    assert (d.code, d.location.path, d.severity.value) == ("MKD001", "b.md", "error")
+    assert "boom" in d.message
