@@ -61,6 +61,10 @@ def test_dot_folders_and_ignore_globs_are_skipped(make_vault) -> None:
     result = load([root])
     assert [f.path for f in result.vault.files] == ["notes/n.md"]
     assert "mkdeck.yaml" in result.vault.attachments
+    named = load([root / "notes/draft.md", root / "notes/n.md"])
+    assert [n.location.path for n in named.notes] == ["notes/n.md"]
+    assert [(d.code, d.location.path, d.severity.value) for d in named.diagnostics] == [
+        ("MKD013", "notes/draft.md", "info")]
 
 
 @pytest.mark.parametrize("pattern, path, hit", [

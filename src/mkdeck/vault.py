@@ -38,6 +38,11 @@ UNREADABLE_NOTE = register(
     "MKD011", Severity.ERROR, "note cannot be read",
     fix="Make the file readable (check its permissions) or add it to `ignore:` in mkdeck.yaml.",
 )
+IGNORED_BY_CONFIG = register(
+    "MKD013", Severity.INFO, "note named on the command line is ignored by config",
+    fix="Remove the note from `ignore:` in mkdeck.yaml (or the plugin's ignored file globs) "
+        "if its cards should be read.",
+)
 NOT_MARKDOWN = register(
     "MKD012", Severity.WARNING, "file named on the command line is not a markdown note",
     fix="Pass `.md` notes or a folder; other files are attachments, not notes.",
@@ -250,6 +255,10 @@ def read_notes(root: Path, selection: Sequence[Path], ignore: Sequence[str] = ()
     files: list[NoteFile] = []
     for rel in notes:
         if ignore and is_ignored(rel, ignore):
+            if rel in selected_files:
+                diagnostics.append(IGNORED_BY_CONFIG.at(
+                    SourceLocation(rel, 0),
+                    f"{rel} matches an ignore pattern of the config, so its cards are not read."))
             continue
         selected = rel in selected_files or any(rel.startswith(d) for d in selected_dirs)
         path = root / rel
