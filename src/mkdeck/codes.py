@@ -95,6 +95,8 @@ def all_codes() -> list[Code]:
         "mkdeck.identity",
         "mkdeck.ids",
         "mkdeck.export",
+        "mkdeck.export.plan",  # the export package loads these lazily
+        "mkdeck.export.build",
         "mkdeck.verify",
         "mkdeck.check",
     ):
