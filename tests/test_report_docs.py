@@ -55,3 +55,20 @@ def test_check_mode(tmp_path: Path) -> None:
     assert main([str(page)]) == 0
     assert page.read_text(encoding="utf-8") == generate()
     assert main([str(page), "--check"]) == 0
+
+
+def test_all_codes_finds_every_registered_code() -> None:
+    # every register("MKDnnn", ...) in the sources is listed by all_codes() in a fresh
+    # process, whatever was imported before (lazily loaded modules included)
+    import subprocess
+    import sys
+
+    src = Path(__file__).resolve().parents[1] / "src" / "mkdeck"
+    written = set()
+    for path in src.rglob("*.py"):
+        written |= set(re.findall(r'register\(\s*"(MKD\d{3})"', path.read_text(encoding="utf-8")))
+    listed = subprocess.run(
+        [sys.executable, "-c", "from mkdeck import codes; print(' '.join(c.code for c in codes.all_codes()))"],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()
+    assert written <= set(listed), f"not found by all_codes(): {sorted(written - set(listed))}"
