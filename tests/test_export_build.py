@@ -444,3 +444,28 @@ def test_verify_a_refuted_claim_fails_the_build(make_vault, tmp_path):
     status, _, stderr = run(str(vault), "-o", str(out), "--verify")
     assert status == 0, stderr
     assert "0 refuted" in stderr.splitlines()[-1]
+
+
+def test_new_css_reaches_anki_without_any_note_change(make_vault, tmp_path, monkeypatch):
+    """A mkdeck upgrade that changes the stylesheet: the same vault, the same mtimes, and
+    Anki still replaces the note type's CSS (its mtime is bumped past the last build's)."""
+    import mkdeck.render
+
+    vault = make_vault(BASIC_VAULT, mtime=T0)
+    v1, v2, v3 = (tmp_path / f"v{i}.apkg" for i in (1, 2, 3))
+    out = tmp_path / "deck.apkg"
+    assert run(str(vault), "-o", str(out))[0] == 0
+    shutil.copy(out, v1)
+    old_css = mkdeck.render.note_type_css()
+    monkeypatch.setattr(mkdeck.render, "note_type_css", lambda: old_css + "\n.new { }\n")
+    assert run(str(vault), "-o", str(out), "--no-cache")[0] == 0
+    shutil.copy(out, v2)
+    assert run(str(vault), "-o", str(out), "--no-cache")[0] == 0
+    shutil.copy(out, v3)
+    assert v2.read_bytes() == v3.read_bytes()  # unchanged CSS: no further bump
+    with AnkiOracle() as anki:
+        anki.import_apkg(v1)
+        assert ".new" not in anki.note_types()["Basic (mkdeck)"]["css"]
+        log = anki.import_apkg(v2)
+        assert (log["new"], log["updated"]) == (0, 0)
+        assert anki.note_types()["Basic (mkdeck)"]["css"].endswith(".new { }\n")

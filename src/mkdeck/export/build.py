@@ -9,6 +9,7 @@ note; with ``strict`` any warning or error means nothing is written. The CLI
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -29,6 +30,7 @@ from mkdeck.model import (
 )
 
 if TYPE_CHECKING:
+    from mkdeck.export.notetypes import ModelSpec
     from mkdeck.export.plan import ExportPlan
 
 LOG = logging.getLogger(__name__)
@@ -195,7 +197,7 @@ def build(
 
     from mkdeck import pipeline
     from mkdeck.export.apkg import write_package
-    from mkdeck.export.plan import plan_export
+    from mkdeck.export.plan import plan_export, time_cap
     from mkdeck.render import note_type_css
 
     step("parse")
@@ -204,8 +206,9 @@ def build(
     rendered, render_diags = render_parallel(result, jobs=jobs)
     plan = plan_export(rendered, vault=result.vault, css=note_type_css(), environ=dict(env))
     diags: list[Diagnostic] = [*result.diagnostics, *render_diags, *plan.diagnostics]
-    diags.extend(schema_changes(plan, cache.load_schemas(out_path, env),
-                                result.vault.config.source))
+    known = cache.load_schemas(out_path, env)
+    diags.extend(schema_changes(plan, known, result.vault.config.source))
+    plan = bump_model_mod(plan, known, time_cap(environ=dict(env)))
     verification = None
     if verify:
         step("verify")
@@ -228,8 +231,8 @@ def build(
     step("write")
     write_package(plan, out_path)
     outcome = _replace_written(outcome, True)
-    known = cache.load_schemas(out_path, env)
-    known.update({m.name: list(m.fields) for m in plan.models})
+    known.update({m.name: {"fields": list(m.fields), "hash": model_hash(m),
+                           "mod": plan.model_mod} for m in plan.models})
     cache.store_schemas(out_path, known, env)
     if key is not None:
         cache.store(key, out_path, _summary_dict(outcome), env)
@@ -259,13 +262,40 @@ NOTE_TYPE_CHANGED = register(
 )
 
 
-def schema_changes(plan: ExportPlan, known: Mapping[str, Sequence[str]],
+def model_hash(model: ModelSpec) -> str:
+    """A digest of a note type's templates and CSS (what Anki replaces on an update)."""
+    import hashlib
+
+    text = json.dumps([model.fields, model.templates, model.css])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def bump_model_mod(plan: ExportPlan, known: Mapping[str, Mapping[str, Any]],
+                   cap: int) -> ExportPlan:
+    """``plan`` with a note-type mtime above the one last written to the same package when a
+    note type's templates or CSS changed (a new mkdeck, an edited config): Anki replaces a
+    note type on import only when the package's is newer (research §4). Capped at ``cap``
+    (now or ``SOURCE_DATE_EPOCH``). Once bumped, later builds keep that mtime (so rebuilding
+    the same vault still gives the same bytes); a machine without that memory writes the
+    lower, vault-derived one, which Anki then ignores as older."""
+    floor = 0
+    for model in plan.models:
+        old = known.get(model.name)
+        if old:  # never below what Anki already has; above it when the type changed
+            changed = old.get("hash") != model_hash(model)
+            floor = max(floor, int(old.get("mod", 0)) + int(changed))
+    if floor > plan.model_mod:
+        return dataclasses.replace(plan, model_mod=min(floor, cap))
+    return plan
+
+
+def schema_changes(plan: ExportPlan, known: Mapping[str, Mapping[str, Any]],
                    config_source: str | None) -> list[Diagnostic]:
     """MKD308 warnings for note types whose fields differ from those last written to the same
     package (Anki treats that as a new note type: research §0.3, §5 c2)."""
     out = []
     for model in plan.models:
-        old = known.get(model.name)
+        old = (known.get(model.name) or {}).get("fields")
         if old is not None and list(old) != list(model.fields):
             out.append(NOTE_TYPE_CHANGED.at(
                 SourceLocation(config_source or ".", 0),

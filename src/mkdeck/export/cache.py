@@ -20,7 +20,7 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -129,18 +129,19 @@ def _schemas_file(environ: Mapping[str, str] | None = None) -> Path:
     return cache_dir(environ).parent / "notetypes.json"
 
 
-def load_schemas(out: Path, environ: Mapping[str, str] | None = None) -> dict[str, list[str]]:
-    """Note type name -> field names, as last written to the package ``out`` (by its
-    absolute path) on this machine; empty when unknown."""
+def load_schemas(out: Path, environ: Mapping[str, str] | None = None) -> dict[str, dict[str, Any]]:
+    """What was last written to the package ``out`` (by absolute path) on this machine, per
+    note type name: ``{"fields": [...], "hash": "<templates and CSS>", "mod": int}``; empty
+    when unknown or unreadable."""
     try:
         data = json.loads(_schemas_file(environ).read_text("utf-8"))
         entry = data.get(str(out.resolve()), {})
-        return {str(k): [str(f) for f in v] for k, v in entry.items()}
+        return {str(k): dict(v) for k, v in entry.items() if isinstance(v, dict)}
     except (OSError, ValueError, AttributeError, TypeError):
         return {}
 
 
-def store_schemas(out: Path, schemas: Mapping[str, Sequence[str]],
+def store_schemas(out: Path, schemas: Mapping[str, Mapping[str, Any]],
                   environ: Mapping[str, str] | None = None) -> None:
     """Remember the note types written to ``out`` (see :func:`load_schemas`); failures are
     logged, never raised."""
@@ -152,7 +153,7 @@ def store_schemas(out: Path, schemas: Mapping[str, Sequence[str]],
                 data = {}
         except (OSError, ValueError):
             data = {}
-        data[str(out.resolve())] = {k: list(v) for k, v in schemas.items()}
+        data[str(out.resolve())] = {k: dict(v) for k, v in schemas.items()}
         path.parent.mkdir(parents=True, exist_ok=True)
         _atomic_write(path, json.dumps(data, sort_keys=True).encode("utf-8"))
     except OSError as exc:
