@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from mkdeck.links import MAX_EMBED_DEPTH, VaultIndex, expand_lines
 from mkdeck.model import Config, NoteFile, SourceLocation, Vault
 from mkdeck.render import render_markdown
+from mkdeck.render.markdown import HTML_ELEMENTS
 
 TAGS = {"p", "br", "em", "strong", "code", "pre", "span", "ul", "ol", "li", "h1", "h2", "h3",
         "h4", "h5", "h6", "blockquote", "table", "thead", "tbody", "tr", "th", "td", "mark", "s",
@@ -53,6 +54,19 @@ def test_text_never_reaches_anki_unescaped(text: str) -> None:
     for m in re.finditer("<", out):
         tag = TAG_RE.match(out, m.start())
         assert tag and tag.group(2) in TAGS, out[m.start():m.start() + 30]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list("<>/ab1-_ !\n*=")) | st.sampled_from(
+    ["<int>", "<T>", "</b>", "<b>", "<stdio.h>", "<br>", "<x-y>", "<!-- c -->", "Map<K, V>",
+     "<div>", "</div>", "<span class=x>", "`<int>`"]), max_size=40).map("".join))
+def test_only_html_elements_reach_anki_as_tags(text: str) -> None:
+    """Whatever the input, a ``<`` that reaches Anki unescaped opens an HTML element (or a
+    custom element, or a comment): ``vector<int>`` shows as written."""
+    out = _render(text)
+    for m in re.finditer(r"<(/?)([A-Za-z][A-Za-z0-9-]*)", out):
+        name = m.group(2).casefold()
+        assert name in HTML_ELEMENTS or "-" in name, out
 
 
 @settings(max_examples=200, deadline=None)

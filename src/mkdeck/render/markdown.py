@@ -25,8 +25,11 @@ from urllib.parse import quote, unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_block.html_block import html_block
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
+from markdown_it.rules_inline.html_inline import html_inline
 from markdown_it.rules_inline.state_inline import Delimiter
 from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
@@ -267,7 +270,7 @@ def _image_locations(state: StateCore) -> None:
             if child.type in ("softbreak", "hardbreak"):
                 line += 1
             elif child.type in ("image", "link_open", "html_inline"):
-                child.meta = {**(child.meta or {}), "at": fenv.location(line)}
+                child.meta = {**(child.meta or {}), "at": fenv.location(line), "line": line}
 
 
 def _render_link_open(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
@@ -300,7 +303,65 @@ def _render_link_close(self: Any, tokens: Sequence[Token], idx: int, options: An
     return "</a>"
 
 
-# --- raw HTML: <img src> of local files are media too -------------------------------------
+# --- raw HTML: only real HTML elements pass; <img src> of local files are media too --------
+
+HTML_ELEMENTS = frozenset("""
+a abbr address area article aside audio b base bdi bdo big blockquote body br button canvas
+caption center cite code col colgroup data datalist dd del details dfn dialog dir div dl dt em
+embed fieldset figcaption figure font footer form frame frameset h1 h2 h3 h4 h5 h6 head header
+hgroup hr html i iframe img input ins kbd label legend li link main map mark marquee menu meta
+meter nav nobr noscript object ol optgroup option output p param picture pre progress q rp rt
+ruby s samp script section select slot small source span strike strong style sub summary sup
+table tbody td template textarea tfoot th thead time title tr track tt u ul var video wbr
+svg g path circle ellipse line polyline polygon rect text tspan defs use symbol marker
+lineargradient radialgradient stop clippath mask pattern image foreignobject
+math mi mn mo ms mtext mrow msup msub msubsup mfrac msqrt mroot mtable mtr mtd annotation
+semantics
+""".split())
+"""Tag names kept as raw HTML (HTML5, SVG, MathML). Any other ``<name>`` — ``vector<int>``,
+``Map<K, V>`` — is text and escaped, so it shows in Anki as written; custom elements (a hyphen
+in the name, e.g. Anki's ``<anki-mathjax>``) are HTML."""
+
+_TAG_NAME_RE = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)")
+
+
+def is_html_tag(text: str, pos: int = 0) -> bool:
+    """``True`` unless ``text`` at ``pos`` opens a tag whose name is not an HTML element
+    (comments, declarations and processing instructions count as HTML)."""
+    m = _TAG_NAME_RE.match(text, pos)
+    if m is None:
+        return True
+    name = m.group(1).casefold()
+    return name in HTML_ELEMENTS or "-" in name
+
+
+def _html_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """markdown-it's ``html_block``, declining blocks that open with a non-HTML tag."""
+    pos = state.bMarks[start] + state.tShift[start]
+    if not is_html_tag(state.src, pos):
+        return False
+    return html_block(state, start, end, silent)
+
+
+_TAG_START_RE = re.compile(r"<(?=/?[A-Za-z])")
+_SCRIPT_RE = re.compile(r"<(?:script|style)\b", re.I)
+
+
+def escape_unknown_tags(html_text: str) -> str:
+    """Escape the ``<`` of every tag in a raw HTML block that is no HTML element
+    (``<div>vector<int></div>``); ``<script>``/``<style>`` blocks are left alone."""
+    if _SCRIPT_RE.search(html_text):
+        return html_text
+    return _TAG_START_RE.sub(
+        lambda m: "<" if is_html_tag(html_text, m.start()) else "&lt;", html_text)
+
+
+def _html_inline(state: StateInline, silent: bool) -> bool:
+    """markdown-it's ``html_inline``, declining tags that are not HTML elements."""
+    if not is_html_tag(state.src, state.pos):
+        return False
+    return html_inline(state, silent)
+
 
 _HTML_IMG_RE = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*)(["'])(.*?)\2""", re.I | re.S)
 
@@ -330,11 +391,10 @@ def _render_html_inline(self: Any, tokens: Sequence[Token], idx: int, options: A
                         env: Any) -> str:
     fenv = env.get("field")
     token = tokens[idx]
+    content = escape_unknown_tags(token.content)  # a comment holding <int>: still a comment
     if fenv is None:
-        return token.content
-    at = (token.meta or {}).get("at")
-    line = fenv.locations.index(at) if at in fenv.locations else fenv.line
-    return _html_media(token.content, fenv, line)
+        return content
+    return _html_media(content, fenv, (token.meta or {}).get("line", fenv.line))
 
 
 def _render_html_block(self: Any, tokens: Sequence[Token], idx: int, options: Any,
@@ -343,7 +403,8 @@ def _render_html_block(self: Any, tokens: Sequence[Token], idx: int, options: An
     token = tokens[idx]
     if fenv is None:
         return token.content
-    return _html_media(token.content, fenv, token.map[0] if token.map else fenv.line)
+    content = escape_unknown_tags(token.content)
+    return _html_media(content, fenv, token.map[0] if token.map else fenv.line)
 
 
 # --- ==mark== -----------------------------------------------------------------------------
@@ -547,6 +608,9 @@ def build_markdown() -> MarkdownIt:
     md.use(tasklists_plugin, enabled=False)
     md.use(dollarmath_plugin, allow_labels=False, allow_space=False, allow_digits=False,
            allow_blank_lines=False, double_inline=True)
+    md.block.ruler.at("html_block", _html_block,
+                      {"alt": ["paragraph", "reference", "blockquote"]})
+    md.inline.ruler.at("html_inline", _html_inline)
     md.inline.ruler.before("link", "wikilink", _wikilink)
     md.inline.ruler.before("emphasis", "mark", _mark_tokenize)
     md.inline.ruler2.after("strikethrough", "mark", _mark_post)
