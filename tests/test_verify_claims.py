@@ -33,6 +33,12 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("fork() returns the PID of the child to the parent", "fork.returns-child-pid", V),
         ("fork() does not return the PID of the child", "fork.returns-child-pid", R),
         ("fork() returns the PID of the parent to the child", "fork.returns-child-pid", R),
+        # regressions: each once matched the wrong check
+        ("`fork()` returns the PID of the parent", "fork.returns-child-pid", R),
+        ("fork() returns the PID of the child", "fork.returns-child-pid", V),
+        ("getppid() returns the PID of the parent", "fork.knows-ppid", V),
+        ("fork copies no memory: parent and child share the pages", "fork.copy-on-write", V),
+        ("all threads of a process share the PID; each thread has its own TID", "threads.share-pid", V),
         ("fork() returns 0 in the child", "fork.returns-zero-in-child", V),
         ("fork() never returns 0 in the child", "fork.returns-zero-in-child", R),
         ("fork() returns 0 to the parent, not the child", "fork.returns-zero-in-child", R),
@@ -93,6 +99,7 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("a child that exits stays a zombie until the parent waits for it", "wait.zombie-until-wait", V),
         ("a child that exits leaves no zombie before wait()", "wait.zombie-until-wait", R),
         ("a terminated child never becomes a zombie, even before the parent waits", "wait.zombie-until-wait", R),
+        ("a terminated child that has not been waited for stays a zombie", "wait.zombie-until-wait", V),
         ("waitpid() gives the parent the exit status of the child", "wait.returns-status", V),
         ("wait() does not return the exit status of the child", "wait.returns-status", R),
         ("the exit status of a child is lost, wait() cannot report it", "wait.returns-status", R),
@@ -123,6 +130,7 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("the child of vfork() runs in the memory of the parent, sharing it", "vfork.shares-memory", V),
         ("the child of vfork() gets its own copy of the memory", "vfork.shares-memory", R),
         ("vfork() does not share memory with the parent", "vfork.shares-memory", R),
+        ("the child shares the memory of the parent instead of getting a copy", "vfork.shares-memory", V),
     ],
     "threads": [
         ("threads of one process report the same getpid()", "threads.share-pid", V),
@@ -195,6 +203,7 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("file descriptors without close-on-exec stay open across exec", "fd.kept-across-exec", V),
         ("file descriptors without the flag are not kept across exec", "fd.kept-across-exec", R),
         ("plain file descriptors do not survive exec", "fd.kept-across-exec", R),
+        ("file descriptors stay open unless they are close-on-exec", "fd.kept-across-exec", V),
     ],
     "nice": [
         ("nice values range from -20 to 19", "nice.range", V),
@@ -206,6 +215,7 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("an unprivileged process cannot lower its nice value", "nice.unprivileged-cannot-lower", V),
         ("an unprivileged process can lower its nice value", "nice.unprivileged-cannot-lower", R),
         ("ordinary users can decrease their nice value", "nice.unprivileged-cannot-lower", R),
+        ("an unprivileged process cannot lower its nice value, only raise it", "nice.unprivileged-cannot-lower", V),
     ],
     "namespaces": [
         ("the first process in a new PID namespace has PID 1", "ns.pid-namespace-pid1", V),
@@ -229,6 +239,8 @@ def _vault_text() -> tuple[str, dict[int, tuple[str, str, str]]]:
         for text, check, verdict in cases:
             lines.append(f"- {text}")
             where[len(lines)] = (text, check, verdict)
+    # a see-also list of links is not a statement
+    lines += ["## wait", "- [[li wait]], [[li zombie process]]"]
     lines += ["END", ""]
     return "\n".join(lines), where
 
@@ -257,6 +269,7 @@ def test_every_statement_gets_its_check_and_verdict(results: tuple[dict, dict]) 
             wrong.append(f"line {line}: {text!r}: got {claim['verdict']} {claim['check']}, "
                          f"expected {verdict} {check}; evidence {claim['evidence']}")
     assert wrong == [], "\n".join(wrong)
+    assert set(got) == set(where)  # nothing else became a claim
     assert data["_status"] == 1  # something is refuted
 
 

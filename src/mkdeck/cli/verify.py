@@ -53,6 +53,9 @@ def _text(report: Any) -> list[str]:
                 detail = {k: v for k, v in fact.items() if k not in ("asserted",)}
                 lines.append(f"    {key}: statement says {json.dumps(fact.get('asserted'))}, "
                              f"{json.dumps(detail, sort_keys=True, default=str)}")
+    for d in report.diagnostics:
+        if d.code == "MKD401":
+            lines.append(f"{d.location}: {d.code} {d.message}")
     for st in report.unchecked:
         lines.append(f"{st.location}: UNCHECKED: {st.text} (names {', '.join(st.names)})")
     for cb in report.code_blocks:
