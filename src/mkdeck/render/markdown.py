@@ -317,7 +317,7 @@ svg g path circle ellipse line polyline polygon rect text tspan defs use symbol 
 lineargradient radialgradient stop clippath mask pattern image foreignobject
 math mi mn mo ms mtext mrow msup msub msubsup mfrac msqrt mroot mtable mtr mtd annotation
 semantics
-""".split())
+""".split())  # noqa: SIM905
 """Tag names kept as raw HTML (HTML5, SVG, MathML). Any other ``<name>`` — ``vector<int>``,
 ``Map<K, V>`` — is text and escaped, so it shows in Anki as written; custom elements (a hyphen
 in the name, e.g. Anki's ``<anki-mathjax>``) are HTML."""
