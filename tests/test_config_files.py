@@ -79,16 +79,37 @@ def test_unknown_keys_and_bad_values_warn_at_their_line(make_vault) -> None:
         "  Odd: {fields: [X], base: Nope, color: red}\n"  # 10 bad base, unknown key
         "deck: A\n"
         "deck: B\n"                        # 12 duplicate key
+        "note_types:\n"
+        "  Str: {fields: Front Back}\n"    # 14 a string, not a list
     )
     root = make_vault({"mkdeck.yaml": yaml_text, "a.md": CARD})
     result = load([root])
     got = [(c, line) for c, p, line in codes(result) if p == "mkdeck.yaml"]
+    # the first note_types mapping is dropped (YAML keeps the last duplicate key), so its
+    # entries are never read
     assert got == [("MKD021", 1), ("MKD022", 2), ("MKD022", 3), ("MKD021", 5), ("MKD022", 6),
-                   ("MKD022", 8), ("MKD022", 9), ("MKD021", 10), ("MKD022", 10),
-                   ("MKD025", 12)]
+                   ("MKD025", 12), ("MKD025", 13), ("MKD022", 14)]
     assert result.vault.config.deck == "B"
-    assert [t.name for t in result.vault.config.note_types] == ["Odd"]
+    assert result.vault.config.note_types == ()
     assert "known keys are deck" in result.diagnostics[0].message
+
+
+def test_bad_note_types_warn_at_their_line(make_vault) -> None:
+    yaml_text = (
+        "note_types:\n"
+        "  NoFields: {base: Basic}\n"      # 2 fields missing
+        "  Bad: {fields: [A, A]}\n"        # 3 duplicate field
+        "  Odd: {fields: [X], base: Nope, color: red}\n"  # 4 bad base, unknown key
+        "  Basic: {base: Cloze}\n"         # 5 stock name: fields default to the stock ones
+    )
+    root = make_vault({"mkdeck.yaml": yaml_text, "a.md": CARD})
+    result = load([root])
+    assert [(c, line) for c, p, line in codes(result) if p == "mkdeck.yaml"] == [
+        ("MKD022", 2), ("MKD022", 3), ("MKD021", 4), ("MKD022", 4)]
+    # the card's Basic is now the config's Cloze-based Basic, which needs a deletion
+    assert [(c, p) for c, p, _ in codes(result) if p != "mkdeck.yaml"] == [("MKD112", "a.md")]
+    assert result.vault.config.note_types == (
+        NoteType("Odd", ("X",), "Basic"), NoteType("Basic", ("Front", "Back"), "Cloze"))
 
 
 def test_yaml_syntax_error_is_an_error_and_the_file_is_ignored(make_vault) -> None:

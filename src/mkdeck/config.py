@@ -236,7 +236,9 @@ class _Reader:
                 ))
             seen[key] = key_node.start_mark.line + 1
             out.append((key_node, key, value_node))
-        return out
+        # like YAML itself, the last of duplicate keys wins
+        last = {key: index for index, (_, key, _) in enumerate(out)}
+        return [item for index, item in enumerate(out) if last[item[1]] == index]
 
     def string(self, node: yaml.Node, what: str) -> str | None:
         value = self.value(node)
@@ -336,6 +338,11 @@ def _read_note_types(reader: _Reader, node: yaml.Node, out: _Partial) -> None:
         aliases: list[str] = []
         for k_node, k, v_node in reader.items(spec_node, f"note_types.{name}"):
             if k == "fields":
+                if isinstance(v_node, yaml.ScalarNode):
+                    reader.bad(v_node, f"note_types.{name}.fields must be a list such as "
+                                       f"[Front, Back]; the type is ignored.")
+                    base = "invalid"
+                    continue
                 fields = reader.strings(v_node, f"note_types.{name}.fields")
                 if fields is not None:
                     fields = [f.strip() for f in fields]
