@@ -8,6 +8,7 @@ from pathlib import Path
 from mkdeck import codes
 from mkdeck.report import fenced
 from mkdeck.report.docs import DEFAULT_PATH, generate, main
+from mkdeck.report.examples import NO_EXAMPLE, examples_for
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "codes.md"
 
@@ -30,10 +31,14 @@ def test_every_code_has_a_section_severity_and_fix() -> None:
         section = text.split(f"### {c.code}\n", 1)[1].split("\n### ", 1)[0]
         assert f"severity: {c.severity.value}" in section
         assert c.fix and f"Fix: {c.fix}" in section
-        if c.bad:
-            assert fenced(c.bad) in section
-        if c.good:
-            assert fenced(c.good) in section
+        bad, good = examples_for(c)
+        if bad:
+            assert fenced(bad) in section
+        if good:
+            assert fenced(good) in section
+        if not (bad and good):
+            assert c.code in NO_EXAMPLE, f"{c.code} has no bad/good example and no reason"
+            assert f"(No example: this finding is about {NO_EXAMPLE[c.code]}.)" in section
 
 
 def test_check_codes_have_examples() -> None:

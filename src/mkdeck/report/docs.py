@@ -18,6 +18,7 @@ from pathlib import Path
 
 from mkdeck import codes
 from mkdeck.report import fenced
+from mkdeck.report.examples import NO_EXAMPLE, examples_for
 
 LOG = logging.getLogger(__name__)
 
@@ -78,14 +79,16 @@ def generate(entries: list[codes.Code] | None = None) -> str:
             out.append(f"### {c.code}\n")
             out.append(f"**{c.title}** · severity: {c.severity.value}\n")
             out.append(f"Fix: {c.fix}\n")
-            if c.bad:
+            bad, good = examples_for(c)
+            if bad:
                 out.append("Bad:\n")
-                out.append(fenced(c.bad) + "\n")
-            if c.good:
+                out.append(fenced(bad) + "\n")
+            if good:
                 out.append("Good:\n")
-                out.append(fenced(c.good) + "\n")
-            if not c.bad and not c.good:
-                out.append("(No example: this finding is not about what a note says.)\n")
+                out.append(fenced(good) + "\n")
+            if not bad and not good:
+                why = NO_EXAMPLE.get(c.code, "something other than a note's text")
+                out.append(f"(No example: this finding is about {why}.)\n")
     return "\n".join(out).rstrip("\n") + "\n"
 
 

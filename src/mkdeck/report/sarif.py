@@ -17,6 +17,7 @@ import urllib.parse
 from mkdeck import codes
 from mkdeck.model import Diagnostic, Severity
 from mkdeck.report import Report, fenced
+from mkdeck.report.examples import examples_for
 
 LOG = logging.getLogger(__name__)
 
@@ -39,12 +40,13 @@ def _rule(entry: codes.Code) -> dict[str, object]:
     """A reportingDescriptor (§3.49) for one registered code."""
     text = [entry.fix]
     markdown = [entry.fix]
-    if entry.bad:
-        text.append("Bad:\n" + entry.bad)
-        markdown.append("Bad:\n\n" + fenced(entry.bad))
-    if entry.good:
-        text.append("Good:\n" + entry.good)
-        markdown.append("Good:\n\n" + fenced(entry.good))
+    bad, good = examples_for(entry)
+    if bad:
+        text.append("Bad:\n" + bad)
+        markdown.append("Bad:\n\n" + fenced(bad))
+    if good:
+        text.append("Good:\n" + good)
+        markdown.append("Good:\n\n" + fenced(good))
     return {
         "id": entry.code,
         "name": _rule_name(entry.title),
