@@ -210,3 +210,10 @@ def test_broken_plugin_data_warns(make_vault) -> None:
     result = load([root])
     assert [d.code for d in result.diagnostics] == ["MKD023"]
     assert len(result.notes) == 1
+
+
+def test_control_character_in_yaml_is_a_located_error(make_vault) -> None:
+    """Found by the property test: PyYAML's reader rejects control characters before parsing."""
+    root = make_vault({"mkdeck.yaml": "deck: A\nlinks: text\x1f\n", "a.md": CARD})
+    result = load([root])
+    assert codes(result) == [("MKD020", "mkdeck.yaml", 2)]

@@ -84,3 +84,37 @@ def test_arbitrary_bytes_decode_and_parse(data: bytes) -> None:
     for d in diagnostics:
         assert 1 <= d.location.line <= len(text.split("\n"))
     check(text, CONFIGS[0])
+
+
+YAML_TOKENS = [
+    "deck:", "deck: X", "note_types:", "  T:", "    fields: [A, B]", "    fields: A", "    base: Cloze",
+    "    base: 3", "  U: {fields: []}", "syntax:", "  start: S", "  end:", "  nope: 1", "folders:",
+    "  a/b: {deck: D, tags: [t]}", "  c: 5", "links: obsidian", "links: [x]", "curly_cloze: yes",
+    "inline_tags: 1", "ignore: '*.md'", "ignore: {a: b}", "- item", "key: [unclosed", "? complex",
+    "&a x: *a", "!!python/object:os.system x", "'quoted: key': 1", "", "  ", "\t",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(YAML_TOKENS), st.text(max_size=10)), max_size=15),
+       st.text(max_size=60))
+def test_arbitrary_config_never_raises(lines: list[str], data_json: str) -> None:
+    import tempfile
+    from pathlib import Path
+
+    from mkdeck.pipeline import load
+
+    text = "\n".join(lines)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "v"
+        plugin = root / ".obsidian" / "plugins" / "obsidian-to-anki-plugin"
+        plugin.mkdir(parents=True)
+        (plugin / "data.json").write_text(data_json, encoding="utf-8")
+        (root / "mkdeck.yaml").write_text(text, encoding="utf-8")
+        (root / "a.md").write_text("START\nBasic\nq\nBack: a\nEND\n", encoding="utf-8")
+        result = load([root])
+        n = len(text.split("\n"))
+        for d in result.diagnostics:
+            if d.location.path == "mkdeck.yaml":
+                assert 0 <= d.location.line <= n + 1, d
+                assert d.code.startswith("MKD02")

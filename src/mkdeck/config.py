@@ -280,12 +280,17 @@ def parse_config_yaml(text: str, path: str, diagnostics: list[Diagnostic]) -> _P
         diagnostics: list the findings are appended to.
     """
     out = _Partial()
-    reader = _Reader(text, path, diagnostics)
     try:
+        reader = _Reader(text, path, diagnostics)
         root = reader.loader.get_single_node()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark is not None else 1
+        if mark is not None:
+            line = mark.line + 1
+        elif isinstance(getattr(exc, "position", None), int):  # yaml.reader.ReaderError
+            line = text.count("\n", 0, exc.position) + 1  # type: ignore[attr-defined]
+        else:
+            line = 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         diagnostics.append(CONFIG_SYNTAX.at(
             SourceLocation(path, line),
