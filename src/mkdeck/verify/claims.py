@@ -397,6 +397,8 @@ def _match_flag_table(statement: Statement, catalogue: Catalogue, cls: list[str]
             if not (table.assert_.search(scope) or table.deny.search(scope)):
                 return None
             polarity = _polarity(table.deny, scope, (table.deny, table.assert_, pat))
+            if re.search(rf"\bwithout\s+(?:the\s+)?`?{re.escape(flag)}", statement.text):
+                polarity = not polarity  # "without CLONE_VM, the child gets its own copy"
             check = catalogue.by_id[check_id]
             pm = PartMatch(f"{table.fact_prefix}.{flag}.{res}", True, polarity, clause)
             return Match(check, (pm,), 17, flag)

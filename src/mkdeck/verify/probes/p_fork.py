@@ -72,6 +72,9 @@ sep = bytes(private[:8]) == b"PATTERN1" and bytes(heap) == b"HEAPDATA"
 F.add("fork.memory_separate", ran and sep, ran and shared_seen == "CHILDSHR",
       parent_sees_private=bytes(private[:8]).decode(), parent_sees_heap=bytes(heap).decode(),
       control_map_shared_sees=shared_seen)
+F.add("fork.child_writes_visible", ran and not sep, ran and shared_seen == "CHILDSHR",
+      parent_sees_private=bytes(private[:8]).decode(), parent_sees_heap=bytes(heap).decode(),
+      control_map_shared_sees=shared_seen)
 F.add("fork.duplicates_caller",
       ran and c.get("pid") != parent and c.get("private_seen") == "PATTERN1"
       and c.get("fd_inherited") is True and c.get("cwd") == os.getcwd(),
@@ -80,4 +83,47 @@ F.add("fork.duplicates_caller",
       fd_inherited=c.get("fd_inherited"), cwd_same=c.get("cwd") == os.getcwd())
 F.add("fork.only_calling_thread", ran and c.get("tasks") == 1, parent_tasks >= 2,
       child_threads=c.get("tasks"), parent_threads=parent_tasks)
+
+
+def failing_fork(limit: int | None) -> tuple[int, int]:
+    """In a child: libc fork() under RLIMIT_NPROC ``limit`` (as uid 65534 when root, since
+    the limit does not bind root). Returns (fork's return value, errno)."""
+    import ctypes
+    import errno
+    import resource
+
+    r2, w2 = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            if os.geteuid() == 0:
+                os.setgroups([])
+                os.setgid(65534)
+                os.setuid(65534)
+            if limit is not None:
+                resource.setrlimit(resource.RLIMIT_NPROC, (limit, limit))
+            libc = ctypes.CDLL(None, use_errno=True)
+            got = libc.fork()
+            if got == 0:
+                os._exit(0)
+            err = ctypes.get_errno() if got < 0 else 0
+            if got > 0:
+                os.waitpid(got, 0)
+            os.write(w2, f"{got} {err}".encode())
+        except OSError as exc:
+            os.write(w2, f"-999 {exc.errno or errno.EPERM}".encode())
+        finally:
+            os._exit(0)
+    os.close(w2)
+    data = read_all(r2).split()
+    os.waitpid(pid, 0)
+    return (int(data[0]), int(data[1])) if len(data) == 2 else (-999, 0)
+
+
+fail_ret, fail_errno = failing_fork(0)
+ok_ret, _ = failing_fork(None)  # control: the limit the probe runs with
+F.add("fork.returns_minus_one_on_failure", fail_ret == -1 and fail_errno != 0,
+      ok_ret > 0 and fail_ret != -999, failed_fork_returned=fail_ret, errno=fail_errno,
+      control_fork_returned=ok_ret,
+      method="libc fork() as uid 65534 under RLIMIT_NPROC 0 (the limit does not bind root)")
 F.emit()

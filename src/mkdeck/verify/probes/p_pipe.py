@@ -80,6 +80,10 @@ os.close(w)
 F.add("pipe.pipe_buf_atomic", n200 == -errno.EAGAIN, n50 == 50 and 0 < n8192 < 8192,
       pipe_buf=PIPE_BUF, write_200_into_96_free=n200, control_write_50=n50,
       control_write_8192_into_one_slot=n8192)
+F.add("pipe.pipe_buf_write_split", n200 != -errno.EAGAIN, n50 == 50 and 0 < n8192 < 8192,
+      pipe_buf=PIPE_BUF, write_200_into_96_free=n200, control_write_50=n50,
+      control_write_8192_into_one_slot=n8192,
+      meaning="a write of at most PIPE_BUF bytes is never split, so it cannot interleave")
 # EOF without writers
 r, w = os.pipe()
 os.close(w)
