@@ -299,6 +299,11 @@ def test_invalid_frontmatter_warns_and_parsing_goes_on() -> None:
     assert diags == [("MKD123", 2)]
 
 
+def test_control_character_in_frontmatter_is_located() -> None:
+    notes, diags = parse("---\ntitle: x\nbad: \x1f\n---\nSTART\nBasic\nq\nEND\n")
+    assert (len(notes), diags) == (1, [("MKD123", 3)])
+
+
 def test_rules_that_look_like_frontmatter_do_not_hide_cards() -> None:
     notes, diags = parse("---\nSTART\nBasic\nq\nEND\n---\n")
     assert (len(notes), diags) == (1, [])

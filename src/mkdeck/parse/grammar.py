@@ -385,7 +385,12 @@ class _Parser:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            line = mark.line + 2 if mark is not None else 1
+            if mark is not None:
+                line = mark.line + 2
+            elif isinstance(getattr(exc, "position", None), int):  # yaml.reader.ReaderError
+                line = text.count("\n", 0, exc.position) + 2  # type: ignore[attr-defined]
+            else:
+                line = 1
             problem = getattr(exc, "problem", None) or "invalid YAML"
             self.report(FRONTMATTER_INVALID, min(line, end),
                         f"the frontmatter is not valid YAML ({problem}): fix it; until then its "
