@@ -123,6 +123,8 @@ def test_unclosed_top_level_fence_hides_cards_with_a_warning() -> None:
     notes, diags = parse("```\ncode\nSTART\nBasic\nq\nEND\n")
     assert notes == []
     assert diags == [("MKD117", 1)]
+    notes, diags = parse("```\nSTART\n```\n~~~\nplain\n")
+    assert (notes, diags) == ([], [])  # the START was in a closed fence, on purpose
 
 
 def test_heredoc_end_inside_fence_in_card_is_code() -> None:

@@ -313,6 +313,7 @@ class _Parser:
             if fence is not None:
                 if fence_closes(content, fence):
                     fence = None
+                    hidden_starts.clear()  # a closed fence hides its STARTs on purpose
                     i += 1
                     continue
                 if not fence.anki:
