@@ -131,12 +131,12 @@ def test_file_12_with_custom_markers(make_vault) -> None:
            for n in result.notes]
     assert got == [
         (4, "Funny::sampleText", "mmmmmm yes", "ok so yes"),
-        (14, "Funny", ("mmmmmm yes\n\n$$ \\frac{N}{N} $$\n$$ \\begin{align}\n &= \n"
+        (14, "Funny::sampleText", ("mmmmmm yes\n\n$$ \\frac{N}{N} $$\n$$ \\begin{align}\n &= \n"
                        "\\end{align} $$\nI think"),
          "Looks like it just\n\n\ncontinues\n\nregardless of blank space"),
     ]
-    # `TARGET_DECK Funny` has no colon: read, with a compatibility warning; the default-marker
-    # block at the end is plain text under custom markers.
+    # `TARGET_DECK Funny` has no colon: not a deck line (as in the plugin), with a warning; the
+    # default-marker block at the end is plain text under custom markers.
     assert [(d.code, d.location.line) for d in result.diagnostics] == [("MKD121", 13)]
 
 

@@ -273,6 +273,14 @@ def test_empty_deck_warns_and_falls_back() -> None:
     assert diags == [("MKD111", 6)]
 
 
+def test_deck_line_without_colon_is_not_read() -> None:
+    text = "TARGET DECK: A\nTARGET DECK B\nSTART\nBasic\nTARGET DECK C\nq\nEND\n"
+    notes, diags = parse(text)
+    assert notes[0].deck == "A"
+    assert fields(notes[0])["Front"] == "TARGET DECK C\nq"
+    assert diags == [("MKD121", 2), ("MKD121", 5)]
+
+
 def test_deck_parts_are_trimmed() -> None:
     notes, _ = parse("TARGET DECK: A :: B ::C\nSTART\nBasic\nq\nEND\n")
     assert notes[0].deck == "A::B::C"

@@ -160,9 +160,10 @@ UNCLOSED_INLINE = register(
         "write it as a START/END block.",
 )
 DECK_LINE_WITHOUT_COLON = register(
-    "MKD121", Severity.WARNING, "deck line without colon",
-    fix="Write `TARGET DECK: Name` (with a colon) or the name on the next line: the "
-        "Obsidian_to_Anki plugin does not read this form.",
+    "MKD121", Severity.WARNING, "marker line without colon",
+    fix="Write `TARGET DECK: Name` (with a colon) or the name on the next line; `TARGET DECK "
+        "Name` is not read (neither by mkdeck nor by the Obsidian_to_Anki plugin).",
+    bad="TARGET DECK Linux", good="TARGET DECK: Linux",
 )
 DELETE_IN_BLOCK = register(
     "MKD122", Severity.WARNING, "DELETE inside a card",
@@ -447,14 +448,13 @@ class _Parser:
                 if nxt_s and not self._is_marker(nxt_s):
                     value = nxt_s
                     consumed = 2
-        elif rest[0] in " \t":
+        elif rest[0] in " \t" and rest.strip():
+            # `TARGET DECK Name`: neither the plugin nor mkdeck reads it (prose may start so)
             value = rest.strip()
-            consumed = 1
-            if value:
-                self.report(DECK_LINE_WITHOUT_COLON, lineno,
-                            f"`{s}` has no colon after {marker}: mkdeck reads {value!r} as the "
-                            f"{what}, the Obsidian_to_Anki plugin would not; write "
-                            f"`{marker}: {value}`.")
+            self.report(DECK_LINE_WITHOUT_COLON, lineno,
+                        f"`{s}` has no colon after {marker}, so it is not read as the {what}: "
+                        f"write `{marker}: {value}` if it is meant as one.")
+            return 0, None
         else:
             return 0, None
         if content != content.rstrip():
