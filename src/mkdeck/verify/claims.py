@@ -23,7 +23,8 @@ LOG = logging.getLogger(__name__)
 
 NEGATION = re.compile(r"\b(?:not|never|cannot|neither|nor)\b|n't\b|n’t\b", FLAGS)
 CLAUSE_SPLIT = re.compile(
-    r"[,;]|:\s|\s(?:but|and|while|whereas|although|though|so|which)\s|\s[-–—]\s", FLAGS
+    r"[,;]|:\s|\s(?:but|and|while|whereas|although|though|so|which|because|since)\s|\s[-–—]\s",
+    FLAGS
 )
 WIKILINK = re.compile(r"(!?)\[\[([^\]|]*?)(?:\|([^\]]*))?\]\]")
 MDLINK = re.compile(r"(!?)\[([^\]]*)\]\([^)]*\)")
@@ -318,6 +319,11 @@ def value_from_text(kind: str, clause: str, text: str) -> tuple[Any, str]:
             m = RANGE.search(source.replace("−", "-"))
             if m:
                 return [int(m.group(1)), int(m.group(2))], ""
+            continue
+        if kind == "int":
+            m = re.search(r"(?<![\w.])([-+−]?\d+)(?![\w.])", source)
+            if m:
+                return int(m.group(1).replace("−", "-")), ""
             continue
         m = NUMBER_UNIT.search(source)
         if m:

@@ -92,4 +92,7 @@ root_lowers = in_child(lambda: (os.setpriority(WHO, 0, 10), os.setpriority(WHO, 
 F.add("nice.unprivileged_can_lower", u == 1, u in (0, 1) and (root_lowers in (5, None)),
       result_code=u, dropped_to_uid=65534 if root else os.geteuid(),
       control_root_can_lower=root_lowers)
+init_nice = os.getpriority(WHO, 1)
+F.add("nice.default", init_nice, True, nice_of_pid_1=init_nice,
+      host_dependent="the nice value is inherited; a fresh login starts from init's, usually 0")
 F.emit()

@@ -72,6 +72,9 @@ F.add("signal.sigstop_catchable", any_stop, control,
       **{f"sigstop_{k}": v for k, v in results["SIGSTOP"].items()})
 F.add("signal.sigkill_sigstop_catchable", any_kill or any_stop or not died9, control and alive,
       sigkill=results["SIGKILL"], sigstop=results["SIGSTOP"])
+F.add("signal.sigterm_catchable", can_handle(signal.SIGTERM, handler),
+      not any(results["SIGKILL"][k] for k in ("catch", "ignore")),
+      control_sigkill_catchable=results["SIGKILL"]["catch"])
 # SIGCHLD on child exit
 signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
 pending_before = signal.SIGCHLD in signal.sigpending()
