@@ -171,7 +171,15 @@ FORK_CHECKS = {"fork.duplicates-caller", "fork.child-own-pid-separate-memory",
                "fork.returns-child-pid", "fork.knows-ppid"}
 
 
-@pytest.mark.parametrize("kind", ["hang", "segfault", "garbage", "storm"])
+_FORK_FACTS_JSON = (
+    "import json\nkeys = ['fork.returns_child_pid', 'fork.child_pid_differs', "
+    "'fork.child_knows_ppid', 'fork.memory_same_content', 'fork.memory_separate', "
+    "'fork.duplicates_caller']\n"
+    "print(json.dumps({'probe': 'x', 'facts': {k: {'value': True, 'valid': True, "
+    "'evidence': {}} for k in keys}}), flush=True)\n")
+
+
+@pytest.mark.parametrize("kind", ["hang", "segfault", "garbage", "storm", "detach"])
 def test_a_misbehaving_probe_makes_only_its_claims_inconclusive(kind: str, seed_result,
                                                                 tmp_path: Path) -> None:
     body = {
@@ -180,6 +188,10 @@ def test_a_misbehaving_probe_makes_only_its_claims_inconclusive(kind: str, seed_
         "garbage": "print('not json')\n",
         "storm": "import os, time\nfor _ in range(200):\n    if os.fork() == 0:\n"
                  "        time.sleep(600)\n        os._exit(0)\ntime.sleep(600)\n",
+        # prints plausible facts, but leaves a setsid()ed grandchild holding its stdout
+        "detach": "import os, time\nif os.fork() == 0:\n    os.setsid()\n"
+                  "    if os.fork() == 0:\n        time.sleep(600)\n    os._exit(0)\n"
+                  "os.wait()\n" + _FORK_FACTS_JSON,
     }[kind]
     path, marker = _script(tmp_path, body)
     t0 = time.monotonic()
@@ -196,7 +208,8 @@ def test_a_misbehaving_probe_makes_only_its_claims_inconclusive(kind: str, seed_
     reason = verdicts["fork.returns-child-pid"].evidence["reason"]
     expect = {"hang": "timed out", "segfault": "signal 11", "garbage": "no JSON",
               # the pids cgroup (root) or RLIMIT_NPROC stops the storm: fork() fails
-              "storm": "timed out|Resource temporarily unavailable"}[kind]
+              "storm": "timed out|Resource temporarily unavailable",
+              "detach": "left 1 process"}[kind]
     assert re.search(expect, reason), reason
     assert wall < 5
     assert _alive_with(marker) == []

@@ -231,6 +231,11 @@ def _parse_probe(run: ProbeRun) -> None:
         run.error = f"killed by signal {o['signal']}"
     elif o.get("rc") != 0:
         run.error = f"exited with status {o.get('rc')}: {o.get('stderr', '').strip()[-300:]}"
+    elif o.get("swept"):
+        # a trusted probe waits for everything it starts; one that leaves processes behind
+        # (a detached grandchild holding its output) is misbehaving, so its facts are not used
+        run.error = (f"left {o['swept']} process(es) running after it exited "
+                     "(killed by the runner's sweep)")
     data = None
     for line in reversed(o.get("stdout", "").splitlines()):
         if line.startswith("{"):
