@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from mkdeck.codes import register
+from mkdeck.codes import INTERNAL_ERROR, register
 from mkdeck.model import Claim, Diagnostic, Field, Note, ParseResult, Severity, SourceLocation
 from mkdeck.verify.catalogue import Catalogue, default_catalogue
 from mkdeck.verify.claims import (CodeBlock, Match, Statement, match_statement, read_card,
@@ -458,10 +458,22 @@ def collect(result: ParseResult, catalogue: Catalogue
     blocks: list[CodeBlock] = []
     diags: list[Diagnostic] = []
     for note in result.notes:
-        card = read_card(note, [_field_lines(note, f, index) for f in note.fields])
+        try:
+            card = read_card(note, [_field_lines(note, f, index) for f in note.fields])
+        except Exception as exc:  # a bug must cost one card, not the verification
+            LOG.exception("reading the card at %s failed", note.location)
+            diags.append(INTERNAL_ERROR.at(note.location, f"mkdeck could not read this card's "
+                                           f"statements ({type(exc).__name__}: {exc})"))
+            continue
         blocks.extend(card.code_blocks)
         for st in card.statements:
-            match, unknown = match_statement(st, catalogue)
+            try:
+                match, unknown = match_statement(st, catalogue)
+            except Exception as exc:
+                LOG.exception("matching %s failed", st.location)
+                diags.append(INTERNAL_ERROR.at(st.location, "mkdeck could not match this "
+                                               f"statement ({type(exc).__name__}: {exc})"))
+                continue
             for check_id in unknown:
                 diags.append(UNKNOWN_CHECK.at(
                     st.location, f"unknown check id {check_id!r} in <!--verify: ...-->; "
