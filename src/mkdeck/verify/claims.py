@@ -356,6 +356,8 @@ def match_part(part: Part, statement: str, parts_of: list[str], forced: bool = F
     """Match one part against a statement's clauses; ``forced`` (explicit ids) accepts a
     statement where the key is absent, reading polarity from the whole statement."""
     clause = next((c for c in parts_of if part.key.search(c)), None)
+    if clause is None and part.key.search(statement):
+        clause = statement  # the key spans a clause break ("kill(pid, 0)")
     if clause is None:
         if not forced:
             return None

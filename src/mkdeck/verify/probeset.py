@@ -70,6 +70,12 @@ PROBES: tuple[ProbeSpec, ...] = (
     ProbeSpec("vfork-c", "vfork", "c", "clone_probe.c", ("vfork.",), ("vfork",),
               ("linux", "cc"), exclusive=True),
     ProbeSpec("vfork-py", "vfork", "python", "p_vfork_libc.py", ("vfork.",), exclusive=True),
+    ProbeSpec("process", "process", "python", "p_process.py", (
+        "signal.mask_inherited_over_fork", "signal.pending_cleared_in_child",
+        "exec.caught_handlers_reset", "exec.ignored_signals_kept", "session.",
+        "signal.sigstop_stops_sigcont_resumes", "exit.exit_flushes_stdio",
+        "signal.kill0_tests_existence", "fd.rlimit_nofile_emfile", "fd.fcntl_lock_inherited",
+        "fd.flock_shared_across_fork")),
     ProbeSpec("fork", "fork", "python", "p_fork.py", ("fork.",)),
     ProbeSpec("exec", "exec", "python", "p_exec.py", ("exec.",)),
     ProbeSpec("cow", "cow", "python", "p_cow.py", ("cow.",)),
