@@ -50,8 +50,16 @@ os.kill(os.getpid(), signal.SIGUSR1)  # pending in the parent (blocked)
 parent_blk = bit(status_field("self", "SigBlk"), signal.SIGUSR1)
 parent_pnd = bit(status_field("self", "ShdPnd"), signal.SIGUSR1) or \
     bit(status_field("self", "SigPnd"), signal.SIGUSR1)
-child = in_child(lambda: f"{int(bit(status_field('self', 'SigBlk'), signal.SIGUSR1))}"
-                         f"{int(bit(status_field('self', 'ShdPnd'), signal.SIGUSR1) or bit(status_field('self', 'SigPnd'), signal.SIGUSR1))}")
+
+
+def _mask_and_pending() -> str:
+    blocked = bit(status_field("self", "SigBlk"), signal.SIGUSR1)
+    pending = bit(status_field("self", "ShdPnd"), signal.SIGUSR1) or \
+        bit(status_field("self", "SigPnd"), signal.SIGUSR1)
+    return f"{int(blocked)}{int(pending)}"
+
+
+child = in_child(_mask_and_pending)
 signal.signal(signal.SIGUSR1, signal.SIG_IGN)  # discard the pending signal
 signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGUSR1})
 signal.signal(signal.SIGUSR1, signal.SIG_DFL)
