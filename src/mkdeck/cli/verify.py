@@ -41,6 +41,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _text(report: Any) -> list[str]:
+    from mkdeck.verify.engine import said
+
     lines = []
     for r in report.claims:
         c = r.claim
@@ -49,9 +51,11 @@ def _text(report: Any) -> list[str]:
             ev = r.evidence
             if ev.get("reason"):
                 lines.append(f"    reason: {ev['reason']}")
+            if ev.get("true_statement"):
+                lines.append(f"    what holds: {ev['true_statement']}")
             for key, fact in ev.get("facts", {}).items():
                 detail = {k: v for k, v in fact.items() if k not in ("asserted",)}
-                lines.append(f"    {key}: statement says {json.dumps(fact.get('asserted'))}, "
+                lines.append(f"    {key}: the statement says {said(fact.get('asserted'))}; "
                              f"{json.dumps(detail, sort_keys=True, default=str)}")
     for d in report.diagnostics:
         if d.code == "MKD401":

@@ -322,6 +322,8 @@ def judge(match: Match, runs: dict[str, ProbeRun], chosen: dict[str, ProbeSpec],
         evidence["reason"] = "; ".join(dict.fromkeys(reasons))
     if match.check.host_dependent:
         evidence["host_dependent"] = match.check.host_dependent
+    if verdict == "refuted" and match.check.says:
+        evidence["true_statement"] = match.check.says
     return verdict, evidence, ms
 
 
@@ -617,10 +619,17 @@ def verify_notes(result: ParseResult, *, run_code: bool = False, jobs: int | Non
     )
 
 
+def said(asserted: Any) -> str:
+    """What a statement asserts, in words: ``{"not": true}`` -> ``"not true"``."""
+    if isinstance(asserted, dict) and set(asserted) == {"not"}:
+        return f"not {json.dumps(asserted['not'])}"
+    return json.dumps(asserted)
+
+
 def _measured(evidence: dict[str, Any]) -> str:
     out = []
     for key, f in evidence.get("facts", {}).items():
         if "measured" in f:
-            out.append(f"{key} measured {json.dumps(f['measured'])}, statement says "
-                       f"{json.dumps(f['asserted'])}")
+            out.append(f"measured {key} = {json.dumps(f['measured'])}, the statement says "
+                       f"{said(f['asserted'])}")
     return "; ".join(out) or "measured otherwise"
