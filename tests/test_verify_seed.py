@@ -101,8 +101,10 @@ def test_a_false_seed_line_is_refuted_with_evidence_and_exit_1(make_vault) -> No
     lines = out.splitlines()
     i = lines.index("li clone.md:32: REFUTED clone.files-shared: "
                     "`CLONE_FILES` The set of open files is copied")
-    assert "clone.shares.CLONE_FILES.files" in lines[i + 1]
-    assert '"measured": true' in lines[i + 1]
+    assert lines[i + 1] == ("    what holds: CLONE_FILES: they share the table of open file "
+                            "descriptors")
+    assert "clone.shares.CLONE_FILES.files" in lines[i + 2]
+    assert '"measured": true' in lines[i + 2]
     assert lines[-1].startswith("11 verified, 1 refuted")
 
 

@@ -114,6 +114,7 @@ class FlagTable:
         fact_prefix: facts are ``f"{fact_prefix}.{FLAG}.{resource}"``.
         subjects: the subject the flags belong to.
         flags: flag name -> (its own resource, its check id).
+        says: flag name -> the true statement about it.
         resources: resource name -> pattern, in matching order.
         assert_: words saying "shared"; deny: words saying "not shared".
     """
@@ -126,6 +127,7 @@ class FlagTable:
     assert_: re.Pattern[str]
     deny: re.Pattern[str]
     source: str = ""
+    says: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -226,6 +228,7 @@ def _flag_table(raw: Any, source: str) -> FlagTable:
             assert_=compile_pattern(str(raw["assert"]), where),
             deny=compile_pattern(str(raw["deny"]), where),
             source=source,
+            says={str(f): str(v.get("says", "")) for f, v in raw["flags"].items()},
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise CatalogueError(f"{where}: malformed ({exc!r})") from None
@@ -249,7 +252,8 @@ def _table_checks(table: FlagTable) -> list[Check]:
             assert_=table.assert_,
             require_polar=True,
         )
-        out.append(Check(check_id, table.subjects + (flag,), f"{flag} shares the {resource}",
+        says = table.says.get(flag) or f"{flag} shares the {resource}"
+        out.append(Check(check_id, table.subjects + (flag,), says,
                          (part,), source=table.source, flag_table=table.name))
     return out
 
