@@ -35,7 +35,7 @@ static void on_usr1(int sig) { (void)sig; }
 static int child_fn(void *arg) {
     switch ((int)(long)arg) {
     case R_MEMORY: g_mem = 1; return 0;
-    case R_FS: return chdir(tmpdir) == 0 ? 0 : 1;
+    case R_FS: umask(077); return chdir(tmpdir) == 0 ? 0 : 1;
     case R_FILES: return close(PROBE_FD) == 0 ? 0 : 1;
     case R_SIGHAND: {
         struct sigaction sa;
@@ -59,6 +59,7 @@ static void reset(void) {
     dup2(fd, PROBE_FD);
     if (fd != PROBE_FD) close(fd);
     if (chdir(home) != 0) {}
+    umask(022);
     signal(SIGUSR1, SIG_DFL);
     g_mem = 0;
 }
@@ -71,13 +72,21 @@ static int shared(int res, int flags, int *ok) {
     reset();
     int pid = run_clone(flags, res, &status);
     *ok = pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    /* (a seen value of 2, cwd and umask disagreeing, clears *ok below) */
     switch (res) {
     case R_MEMORY: seen = g_mem == 1; break;
-    case R_FS: seen = getcwd(cwd, sizeof cwd) && strcmp(cwd, tmpdir) == 0; break;
+    case R_FS: {
+        mode_t now = umask(022);  /* read the umask (and restore the default) */
+        int cwd_seen = getcwd(cwd, sizeof cwd) && strcmp(cwd, tmpdir) == 0;
+        /* shared: both cwd and umask moved; copied: neither; anything else is a bug */
+        seen = cwd_seen && now == 077 ? 1 : (!cwd_seen && now != 077 ? 0 : 2);
+        break;
+    }
     case R_FILES: seen = fcntl(PROBE_FD, F_GETFD) == -1 && errno == EBADF; break;
     case R_SIGHAND: sigaction(SIGUSR1, NULL, &old); seen = old.sa_handler == on_usr1; break;
     }
     reset();
+    if (seen == 2) { *ok = 0; seen = 0; }
     return seen;
 }
 

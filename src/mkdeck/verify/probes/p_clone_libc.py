@@ -55,9 +55,11 @@ def sig_ignored() -> bool:
 
 
 def shared(resource: str, flags: int) -> tuple[bool, bool]:
-    """(resource changed in the parent after the child changed it, child call succeeded)."""
+    """(resource changed in the parent after the child changed it, child call succeeded).
+    File-system information is cwd and umask: both must move together."""
     os.dup2(os.open("/dev/null", os.O_RDONLY), PROBE_FD)
     os.chdir(home)
+    os.umask(0o022)
     signal.signal(SIG, signal.SIG_DFL)
     x.value = 0
     if resource == "memory":
@@ -65,7 +67,11 @@ def shared(resource: str, flags: int) -> tuple[bool, bool]:
         seen, ok = x.value != 0, pid > 0
     elif resource == "fs":
         pid, st = run("chdir", ctypes.addressof(tmp_c), flags)
-        seen, ok = os.getcwd() == tmpdir, pid > 0 and st == 0
+        pid2, _ = run("umask", 0o077, flags)
+        now = os.umask(0o022)
+        cwd_seen, umask_seen = os.getcwd() == tmpdir, now == 0o077
+        seen = cwd_seen and umask_seen
+        ok = pid > 0 and st == 0 and pid2 > 0 and cwd_seen == umask_seen
     elif resource == "files":
         pid, st = run("close", PROBE_FD, flags)
         try:
@@ -78,6 +84,7 @@ def shared(resource: str, flags: int) -> tuple[bool, bool]:
         pid, st = run("sigignore", SIG, flags)
         seen, ok = sig_ignored(), pid > 0 and st == 0
     os.chdir(home)
+    os.umask(0o022)
     signal.signal(SIG, signal.SIG_DFL)
     return seen, ok
 
