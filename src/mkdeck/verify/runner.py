@@ -130,6 +130,20 @@ def _procs_with_token(token: str) -> list[int]:
     return out
 
 
+def _user_tasks(uid: int) -> int:
+    """Tasks (processes and threads) of ``uid`` now: RLIMIT_NPROC counts them all."""
+    n = 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                st = os.stat(f"/proc/{entry}")
+                if st.st_uid == uid:
+                    n += len(os.listdir(f"/proc/{entry}/task"))
+            except OSError:
+                continue
+    return n
+
+
 def _children(pid: int) -> list[int]:
     out = []
     try:
@@ -152,6 +166,9 @@ class Runner:
         self.leaders: set[int] = set()
         self.active_tokens: set[str] = set()
         self.active: dict[int, dict] = {}
+        # RLIMIT_NPROC counts every task of the user, so a non-root limit is "what the user
+        # already runs + the probe's allowance" (for root it is not enforced at all)
+        self.nproc_base = 0 if os.geteuid() == 0 else _user_tasks(os.geteuid())
 
     def reap(self) -> None:
         """Collect every exited child; keep statuses of probe leaders."""
@@ -188,7 +205,10 @@ class Runner:
                 mem = int(job.get("max_memory", 1 << 30))
                 resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
                 resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-                nproc = int(job.get("max_pids", 64))
+                nproc = self.nproc_base + int(job.get("max_pids", 64))
+                soft, hard = resource.getrlimit(resource.RLIMIT_NPROC)
+                if hard != resource.RLIM_INFINITY:
+                    nproc = min(nproc, hard)
                 resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
                 for sig in (signal.SIGPIPE, signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
                     signal.signal(sig, signal.SIG_DFL)
