@@ -84,6 +84,37 @@ F.add("pipe.pipe_buf_write_split", n200 != -errno.EAGAIN, n50 == 50 and 0 < n819
       pipe_buf=PIPE_BUF, write_200_into_96_free=n200, control_write_50=n50,
       control_write_8192_into_one_slot=n8192,
       meaning="a write of at most PIPE_BUF bytes is never split, so it cannot interleave")
+# a blocking write into a full pipe waits until a reader makes room
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    os.close(r)
+    os.write(w, b"f" * 65536)  # fills the pipe
+    os.write(w, b"g" * 10)     # must block here
+    os._exit(0)
+os.close(w)
+from _probelib import proc_state  # noqa: E402
+import time  # noqa: E402
+
+state = None
+end = time.monotonic() + 2
+while time.monotonic() < end:
+    state = proc_state(pid)
+    if state == "S":
+        break
+    time.sleep(0.0005)
+still_alive = os.waitpid(pid, os.WNOHANG) == (0, 0)
+got = 0
+while True:
+    chunk = os.read(r, 65536)
+    if not chunk:
+        break
+    got += len(chunk)
+os.close(r)
+os.waitpid(pid, 0)
+F.add("pipe.write_blocks_when_full", state == "S" and still_alive and got == 65546,
+      got == 65546, writer_state_when_full=state, writer_alive_before_read=still_alive,
+      bytes_read=got)
 # EOF without writers
 r, w = os.pipe()
 os.close(w)

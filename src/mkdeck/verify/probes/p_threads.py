@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 from _probelib import Facts, status_field
 
@@ -47,4 +48,32 @@ F.add("threads.created_by_clone", bool(box.get("listed")) and str(pid) == box.ge
       control, method="fallback without strace: the thread is a task in the process's thread "
       "group (/proc/<pid>/task, Tgid), which only clone(CLONE_THREAD) creates",
       tid_listed_in_task=box.get("listed"))
+# _exit()/exit_group from any thread ends the whole process; control: a thread that returns
+r2, w2 = os.pipe()
+pid2 = os.fork()
+if pid2 == 0:
+    os.close(r2)
+    done = threading.Thread(target=lambda: None)
+    done.start()
+    done.join()
+    os.write(w2, b"after-return ")  # control: still running after a thread returned
+    ender = threading.Thread(target=lambda: os._exit(9))
+    ender.start()
+    ender.join()
+    time.sleep(1)
+    os.write(w2, b"still-running")
+    os._exit(0)
+os.close(w2)
+seen = os.read(r2, 100)
+while True:
+    more = os.read(r2, 100)
+    if not more:
+        break
+    seen += more
+os.close(r2)
+_, st2 = os.waitpid(pid2, 0)
+ended = os.WIFEXITED(st2) and os.WEXITSTATUS(st2) == 9 and b"still-running" not in seen
+F.add("threads.exit_ends_process", ended, seen.startswith(b"after-return"),
+      process_exit_status=os.WEXITSTATUS(st2) if os.WIFEXITED(st2) else None,
+      output=seen.decode())
 F.emit()

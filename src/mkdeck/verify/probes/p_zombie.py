@@ -44,6 +44,29 @@ code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
 F.add("wait.zombie_until_wait", after == "Z", before in ("S", "R"), state_blocked=before,
       state_after_exit=after, vmrss_before=rss_before, vmrss_zombie=rss_zombie)
 F.add("wait.reaps_zombie", gone, after == "Z", proc_entry_gone_after_wait=gone)
+F.add("wait.zombie_releases_memory", rss_zombie is None and rss_before is not None,
+      after == "Z" and rss_before is not None, vmrss_while_running=rss_before,
+      vmrss_as_zombie=rss_zombie)
+# wait blocks until a child exits; control: WNOHANG returns 0 at once while it runs
+r, w = os.pipe()
+p3 = os.fork()
+if p3 == 0:
+    os.close(w)
+    os.read(r, 1)
+    time.sleep(0.05)
+    os._exit(3)
+os.close(r)
+nohang = os.waitpid(p3, os.WNOHANG)
+os.write(w, b"x")
+os.close(w)
+t0 = time.monotonic()
+_, st3 = os.waitpid(p3, 0)
+blocked_ms = (time.monotonic() - t0) * 1000
+F.add("wait.blocks_until_exit", blocked_ms >= 40 and os.WIFEXITED(st3),
+      nohang == (0, 0), waitpid_returned_after_ms=round(blocked_ms, 1), child_sleep_ms=50,
+      control_wnohang_while_running=list(nohang))
+F.add("wait.wnohang_returns_zero", nohang == (0, 0), blocked_ms >= 40,
+      wnohang_while_running=list(nohang))
 F.add("wait.returns_status", code == 7, os.WIFEXITED(status), child_exit=7, wait_gave=code)
 # SIGCHLD ignored: no zombie, waitpid fails with ECHILD
 signal.signal(signal.SIGCHLD, signal.SIG_IGN)
