@@ -1,5 +1,5 @@
-"""Probe: pipe capacity, PIPE_BUF atomicity, EOF without writers, SIGPIPE/EPIPE without
-readers (pipe(7)). Controls: after F_SETPIPE_SZ to 131072 the measured capacity follows;
+"""Probe: pipe capacity, PIPE_BUF atomicity, F_SETPIPE_SZ, blocking writes into a full pipe,
+EOF without writers, SIGPIPE/EPIPE without readers (pipe(7)). Controls: after F_SETPIPE_SZ to 131072 the measured capacity follows;
 a write of 50 bytes fits where a 200-byte (<= PIPE_BUF) write must fail whole.
 """
 
@@ -10,8 +10,9 @@ import fcntl
 import os
 import select
 import signal
+import time
 
-from _probelib import Facts
+from _probelib import Facts, proc_state
 
 F = Facts("pipe")
 F_SETPIPE_SZ = 1031
@@ -93,9 +94,6 @@ if pid == 0:
     os.write(w, b"g" * 10)     # must block here
     os._exit(0)
 os.close(w)
-from _probelib import proc_state  # noqa: E402
-import time  # noqa: E402
-
 state = None
 end = time.monotonic() + 2
 while time.monotonic() < end:
