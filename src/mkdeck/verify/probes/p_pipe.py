@@ -1,6 +1,7 @@
 """Probe: pipe capacity, PIPE_BUF atomicity, F_SETPIPE_SZ, blocking writes into a full pipe,
-EOF without writers, SIGPIPE/EPIPE without readers (pipe(7)). Controls: after F_SETPIPE_SZ to 131072 the measured capacity follows;
-a write of 50 bytes fits where a 200-byte (<= PIPE_BUF) write must fail whole.
+EOF without writers, SIGPIPE/EPIPE without readers (pipe(7)). Controls: after F_SETPIPE_SZ
+to 131072 the measured capacity follows; a write of 50 bytes fits where a 200-byte
+(<= PIPE_BUF) write must fail whole.
 """
 
 from __future__ import annotations
