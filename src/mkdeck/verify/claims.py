@@ -43,7 +43,7 @@ SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`\[(\"'])")
 # Names: name(), name(2), a code span, or a constant of a known family (issue 5).
 NAME_CALL = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)\((?:\d[a-z]?)?\)")
 CODE_SPAN = re.compile(r"`([^`]+)`")
-CONSTANT = re.compile(r"(?<![A-Za-z0-9_])(?:CLONE_[A-Z0-9_]+|O_[A-Z0-9_]+|SIG[A-Z0-9]+|"
+CONSTANT = re.compile(r"(?<![A-Za-z0-9_])(?:CLONE_[A-Z0-9_]+|O_[A-Z0-9_]+|SIG(?!NALS?\b)[A-Z0-9]+|"
                       r"MAP_[A-Z0-9_]+|PR_[A-Z0-9_]+)(?![A-Za-z0-9_])")
 NUMBER_UNIT = re.compile(
     r"(?<![\w.])(\d[\d,_]*)\s*(KiB|KB|kB|K|k|MiB|MB|M|bytes?|B|pages?)?(?![\w])"
@@ -187,7 +187,7 @@ def read_card(note: Note, lines_of_field: Sequence[Sequence[tuple[str, SourceLoc
             _paragraph(para, card, [h for _, h in reversed(headings)], out)
             para.clear()
 
-        for raw, loc in lines:
+        for number_in_field, (raw, loc) in enumerate(lines):
             if fence is not None:
                 marker, info, start, body = fence
                 closing = raw.strip()
@@ -218,10 +218,12 @@ def read_card(note: Note, lines_of_field: Sequence[Sequence[tuple[str, SourceLoc
                 continue
             pending_verify = None
             text = re.sub(r"^\s*(?:>\s?)+", "", raw)  # blockquotes and callouts
-            if re.match(r"^\s*\[!\w+\]", text):
-                text = re.sub(r"^\s*\[!\w+\][+-]?\s*", "", text)
-                if not text.strip():
-                    continue
+            if re.match(r"^\s*\[!\w+\]", text):  # a callout's title line stands alone
+                flush(para, headings)
+                title = re.sub(r"^\s*\[!\w+\][+-]?\s*", "", text)
+                if title.strip():
+                    _emit(title, loc, card, [h for _, h in reversed(headings)], (), out)
+                continue
             h = HEADING.match(text)
             if h:
                 flush(para, headings)
@@ -235,6 +237,9 @@ def read_card(note: Note, lines_of_field: Sequence[Sequence[tuple[str, SourceLoc
             )
             if TABLE_RULE.match(text):
                 continue
+            following = lines[number_in_field + 1][0] if number_in_field + 1 < len(lines) else ""
+            if TABLE_ROW.match(text) and TABLE_RULE.match(re.sub(r"^\s*(?:>\s?)+", "", following)):
+                continue  # a table's header row names columns, it asserts nothing
             t = TABLE_ROW.match(text)
             li = LIST_ITEM.match(text)
             if t or li:
