@@ -41,7 +41,7 @@ TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})\s*(.*)$")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`\[(\"'])")
 # Names: name(), name(2), a code span, or a constant of a known family (issue 5).
-NAME_CALL = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)\((?:\d[a-z]?)?\)")
+NAME_CALL = re.compile(r"(?<![A-Za-z0-9_.])([A-Za-z_][A-Za-z0-9_]+)\((?:\d[a-z]?)?\)")  # not O(1)
 CODE_SPAN = re.compile(r"`([^`]+)`")
 CONSTANT = re.compile(r"(?<![A-Za-z0-9_])(?:CLONE_[A-Z0-9_]+|O_[A-Z0-9_]+|SIG(?!NALS?\b)[A-Z0-9]+|"
                       r"MAP_[A-Z0-9_]+|PR_[A-Z0-9_]+)(?![A-Za-z0-9_])")
