@@ -47,6 +47,8 @@ def _text(report: Any) -> list[str]:
     for r in report.claims:
         c = r.claim
         lines.append(f"{c.location}: {r.verdict.upper()} {c.check}: {c.text}")
+        if r.verdict == "verified" and r.evidence.get("host_dependent"):
+            lines.append(f"    host-dependent: {r.evidence['host_dependent']}")
         if r.verdict in ("refuted", "inconclusive", "skipped"):
             ev = r.evidence
             if ev.get("reason"):
