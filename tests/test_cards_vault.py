@@ -34,7 +34,7 @@ SEED_LINKS = {
 TOPICS = {
     "li execve", "li wait", "li zombie process", "li orphan process", "li subreaper",
     "li vfork", "li exit status", "li signal", "li SIGCHLD", "li pipe", "li PIPE_BUF",
-    "li file descriptor", "li close-on-exec", "li mmap", "li nice", "li namespaces",
+    "li file descriptor", "li close-on-exec", "li mmap", "li nice", "li namespaces", "li session",
 }
 MAN_REF = re.compile(r"\b[a-z_][a-z0-9_]*\((?:[1-8])\)")
 

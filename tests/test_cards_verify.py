@@ -165,6 +165,34 @@ MEANT = {
     ("li namespaces.md", "in a new PID namespace (`CLONE_NEWPID`)"): "ns.pid-namespace-pid1",
     ("li namespaces.md", "a new network namespace (`CLONE_NEWNET`)"): "ns.net-loopback-only",
     ("li namespaces.md", "a new UTS namespace (`CLONE_NEWUTS`)"): "ns.uts-hostname",
+    ("li namespaces.md", "a process in a new network namespace does not see"): "ns.net-isolated",
+    ("li signal.md", "the child of fork inherits the parent's signal mask"): "signal.mask-inherited",
+    ("li signal.md", "the child of fork starts with no pending signals"):
+        "signal.pending-cleared-in-child",
+    ("li signal.md", "`SIGSTOP` stops a process"): "signal.sigstop-stops",
+    ("li signal.md", "`kill(pid, 0)` sends nothing"): "signal.kill0-tests-existence",
+    ("li execve.md", "exec resets caught signals to their default action"):
+        "exec.caught-handlers-reset",
+    ("li execve.md", "signals ignored before exec stay ignored"): "exec.ignored-signals-kept",
+    ("li exit status.md", "`exit()` flushes the stdio buffers"): "exit.exit-flushes-stdio",
+    ("li thread.md", "`_exit()` called in any thread"): "threads.exit-ends-process",
+    ("li file descriptor.md", "at `RLIMIT_NOFILE`, open() fails"): "fd.rlimit-nofile",
+    ("li file descriptor.md", "POSIX record locks made with `fcntl()`"):
+        "fd.fcntl-locks-not-inherited",
+    ("li file descriptor.md", "a `flock()` lock belongs to the open file description"):
+        "fd.flock-shared-across-fork",
+    ("li wait.md", "`waitpid()` blocks until a child terminates"): "wait.blocks-until-exit",
+    ("li wait.md", "with `WNOHANG`, `waitpid()` returns 0 at once"): "wait.wnohang",
+    ("li zombie process.md", "A li zombie process keeps only its PID and exit status"):
+        "wait.zombie-frees-memory",
+    ("li orphan process.md", "an orphan survives its parent"): "orphan.survives-parent",
+    ("li nice.md", "a higher nice value means a lower priority"): "nice.higher-means-less-cpu",
+    ("li pipe.md", "A blocking write to a full pipe waits"): "pipe.write-blocks-when-full",
+    ("li fork.md", "when fork fails it returns -1"): "fork.returns-minus-one-on-failure",
+    ("li session.md", "`setsid()` makes the caller the leader of a new session"):
+        "session.setsid-new-session",
+    ("li parent process.md", "`fork()` returns the PID of the child to the parent"):
+        "fork.returns-child-pid",
 }
 
 
