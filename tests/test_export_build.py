@@ -14,6 +14,7 @@ from anki_oracle import AnkiOracle
 from conftest import CORPUS, SEED
 
 from mkdeck.cli import main
+from mkdeck.export.build import _render_chunk as _REAL_RENDER_CHUNK
 
 T0 = 1_780_000_000
 
@@ -374,8 +375,14 @@ def test_parallel_render_equals_one_process(make_vault):
     assert len(names) == 2 and "pic.png" not in names
 
 
+_TEST_PID = os.getpid()
+
+
 def _dying_worker(bounds):
-    os._exit(3)  # a worker killed mid-render (OOM killer, signal)
+    """Dies in a forked worker (as if the OOM killer struck); renders in this process."""
+    if os.getpid() != _TEST_PID:
+        os._exit(3)
+    return _REAL_RENDER_CHUNK(bounds)
 
 
 def test_parallel_render_survives_a_dying_worker(make_vault, monkeypatch):

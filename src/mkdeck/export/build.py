@@ -337,7 +337,8 @@ def default_jobs() -> int:
 
 def render_parallel(result: ParseResult, jobs: int | None = None) -> tuple[
         tuple[RenderedNote, ...], tuple[Diagnostic, ...]]:
-    """``mkdeck.render.render_notes(result)``, split over ``jobs`` forked processes.
+    """``mkdeck.render.render_notes(result)``, split over this process and ``jobs - 1``
+    forked ones.
 
     The notes are cut into contiguous chunks (order kept). Media names depend on every file
     the deck uses, so a chunk's names are checked against the names of the whole deck; on any
@@ -363,8 +364,10 @@ def render_parallel(result: ParseResult, jobs: int | None = None) -> tuple[
         # concurrent.futures, not multiprocessing.Pool: a worker that dies makes the pool
         # "broken" (an exception here) instead of leaving map() waiting forever
         ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(len(bounds), mp_context=ctx) as pool:
-            parts = list(pool.map(_render_chunk, bounds))
+        with ProcessPoolExecutor(len(bounds) - 1, mp_context=ctx) as pool:
+            futures = [pool.submit(_render_chunk, b) for b in bounds[1:]]
+            # the first chunk renders here meanwhile: one process less, nothing to pickle
+            parts = [_render_chunk(bounds[0]), *(f.result() for f in futures)]
     except Exception as exc:  # a worker died (killed, out of memory): do it here instead
         LOG.warning("parallel rendering failed (%s); rendering in one process", exc)
         return render_notes(result)
