@@ -21,7 +21,9 @@ from mkdeck.verify.catalogue import FLAGS, Catalogue, Check, Part
 
 LOG = logging.getLogger(__name__)
 
-NEGATION = re.compile(r"\b(?:not|never|cannot|neither|nor)\b|n't\b|n’t\b", FLAGS)
+NEGATION = re.compile(r"\b(?:not|never|cannot|neither|nor|no longer|impossible|unable)\b|"
+                      r"n't\b|n’t\b", FLAGS)
+CONTRAST = re.compile(r"\b(?:unlike|in contrast to|as opposed to)\s+[^,;]+[,;]", FLAGS)
 CLAUSE_SPLIT = re.compile(
     r"[,;]|:\s|\s(?:but|and|while|whereas|although|though|so|which|because|since)\s|\s[-–—]\s",
     FLAGS
@@ -377,7 +379,10 @@ def match_part(part: Part, statement: str, parts_of: list[str], forced: bool = F
             return bool((part.assert_ and part.assert_.search(s)) or
                         (part.deny and part.deny.search(s)))
         if not polar(scope):
-            scope = statement
+            # "the memory of parent and child is not separate": the words that say it may
+            # follow in the next clauses (never the ones before the key)
+            at = parts_of.index(clause) if clause in parts_of else len(parts_of)
+            scope = " ".join([clause, *parts_of[at + 1:]])
             if not polar(scope) and part.require_polar and not forced:
                 return None
     polarity = _polarity(part.deny, scope, (part.key, part.deny, part.assert_))
@@ -429,7 +434,8 @@ def match_statement(statement: Statement, catalogue: Catalogue) -> tuple[Match |
         reading scores 17.
     """
     cls = clauses(statement.text)
-    text_subjects = subjects_in(statement.text, catalogue)
+    # "Unlike vfork(), fork() ..." is about fork: a contrasted name is not a subject
+    text_subjects = subjects_in(CONTRAST.sub(" ", statement.text), catalogue)
     ctx = context_subjects(statement, catalogue)
     unknown = [i for i in statement.explicit if catalogue.check(i) is None]
     for check_id in statement.explicit:

@@ -67,9 +67,10 @@ PROBES: tuple[ProbeSpec, ...] = (
     ProbeSpec("clone-c", "clone", "c", "clone_probe.c", ("clone.",), ("clone",),
               ("linux", "cc"), cross_check="clone-py"),
     ProbeSpec("clone-py", "clone", "python", "p_clone_libc.py", ("clone.",)),
-    ProbeSpec("vfork-c", "vfork", "c", "clone_probe.c", ("vfork.",), ("vfork",),
-              ("linux", "cc"), exclusive=True),
-    ProbeSpec("vfork-py", "vfork", "python", "p_vfork_libc.py", ("vfork.",), exclusive=True),
+    ProbeSpec("vfork-c", "vfork", "c", "clone_probe.c", ("vfork.", "fork.suspends_parent"),
+              ("vfork",), ("linux", "cc"), exclusive=True),
+    ProbeSpec("vfork-py", "vfork", "python", "p_vfork_libc.py",
+              ("vfork.", "fork.suspends_parent"), exclusive=True),
     ProbeSpec("process", "process", "python", "p_process.py", (
         "signal.mask_inherited_over_fork", "signal.pending_cleared_in_child",
         "exec.caught_handlers_reset", "exec.ignored_signals_kept", "session.",

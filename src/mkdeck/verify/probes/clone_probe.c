@@ -161,10 +161,12 @@ static int mode_vfork(void) {
     waitpid(fpid, &status, 0);
     printf("{\"probe\": \"vfork-c\", \"facts\": {"
            "\"vfork.suspends_parent\": {\"value\": %s, \"valid\": %s, \"evidence\": {\"vfork_returned_after_ms\": %.1f, \"child_sleep_ms\": 50, \"control_fork_returned_after_ms\": %.1f}}, "
-           "\"vfork.shares_memory\": {\"value\": %s, \"valid\": %s, \"evidence\": {\"child_write_seen\": %s, \"control_fork_child_write_seen\": %s}}}}\n",
+           "\"vfork.shares_memory\": {\"value\": %s, \"valid\": %s, \"evidence\": {\"child_write_seen\": %s, \"control_fork_child_write_seen\": %s}}, "
+           "\"fork.suspends_parent\": {\"value\": %s, \"valid\": %s, \"evidence\": {\"fork_returned_after_ms\": %.1f, \"child_sleep_ms\": 50, \"control_vfork_returned_after_ms\": %.1f}}}}\n",
            vfork_ms >= 45 ? "true" : "false", fork_ms < 45 ? "true" : "false", vfork_ms, fork_ms,
            seen ? "true" : "false", !fork_seen ? "true" : "false", seen ? "true" : "false",
-           fork_seen ? "true" : "false");
+           fork_seen ? "true" : "false",
+           fork_ms >= 45 ? "true" : "false", vfork_ms >= 45 ? "true" : "false", fork_ms, vfork_ms);
     return 0;
 }
 

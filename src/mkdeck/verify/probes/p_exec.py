@@ -70,6 +70,8 @@ valid = bool(before) and exec_happened and cpid != pid
 F.add("exec.keeps_pid", before.get("pid") == after_pid == pid, valid,
       pid_before_exec=before.get("pid"), pid_after_exec=after_pid, waitpid=pid,
       control_fork_pid=cpid)
+F.add("exec.creates_new_process", not (before.get("pid") == after_pid == pid), valid,
+      pid_before_exec=before.get("pid"), pid_after_exec=after_pid, control_fork_pid=cpid)
 F.add("exec.keeps_ppid", before.get("ppid") == after_ppid == parent, valid,
       ppid_before=before.get("ppid"), ppid_after=after_ppid)
 F.add("exec.replaces_image", exec_happened, bool(before) and after_comm is not None,

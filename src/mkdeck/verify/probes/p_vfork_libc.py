@@ -48,6 +48,9 @@ control_seen = x.value != 0
 F.add("vfork.suspends_parent", vfork_ms >= 45, plain_ms < 45 and p1 > 0 and p2 > 0,
       vfork_returned_after_ms=round(vfork_ms, 1), child_sleep_ms=50,
       control_clone_vm_returned_after_ms=round(plain_ms, 1))
+F.add("fork.suspends_parent", plain_ms >= 45, vfork_ms >= 45 and p2 > 0,
+      clone_without_vfork_returned_after_ms=round(plain_ms, 1), child_sleep_ms=50,
+      control_vfork_returned_after_ms=round(vfork_ms, 1))
 F.add("vfork.shares_memory", seen, not control_seen, child_write_seen=seen,
       control_without_clone_vm_seen=control_seen)
 F.emit()
