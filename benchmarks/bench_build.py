@@ -89,6 +89,34 @@ print(len(deck.notes))
 '''
 
 
+STAGES = r'''
+import sys, time
+t0 = time.perf_counter()
+from mkdeck import pipeline
+from mkdeck.export.apkg import write_package
+from mkdeck.export.build import render_parallel
+from mkdeck.export.plan import plan_export
+from mkdeck.render import note_type_css
+t1 = time.perf_counter()
+result = pipeline.load([sys.argv[1]])
+t2 = time.perf_counter()
+rendered, _ = render_parallel(result, jobs=int(sys.argv[3]))
+t3 = time.perf_counter()
+plan = plan_export(rendered, vault=result.vault, css=note_type_css())
+t4 = time.perf_counter()
+write_package(plan, sys.argv[2])
+t5 = time.perf_counter()
+print(f"{t1 - t0:.2f} {t2 - t1:.2f} {t3 - t2:.2f} {t4 - t3:.2f} {t5 - t4:.2f}")
+'''
+
+
+def stages(vault: Path, out: Path, jobs: int) -> list[float]:
+    """Seconds spent importing, parsing, rendering (``jobs`` processes), planning, writing."""
+    proc = subprocess.run([PYTHON, "-c", STAGES, str(vault), str(out), str(jobs)],
+                          capture_output=True, text=True, cwd=ROOT, check=True)
+    return [float(x) for x in proc.stdout.split()]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cards", type=int, default=10_000)
@@ -135,6 +163,12 @@ def main(argv: list[str] | None = None) -> int:
               f"  (target < 400 MB)")
         print(f".apkg size: {size / 1e6:.2f} MB vs genanki's stored zip {floor_size / 1e6:.2f} MB"
               f"  = {size / floor_size:.2f}x  (target <= 0.25x)")
+        names = ("imports", "parse", "render", "plan", "write")
+        for jobs in (1, 2):
+            best = [min(xs) for xs in zip(*(stages(vault, work / "s.apkg", jobs)
+                                            for _ in range(args.runs)))]
+            print(f"stages with render on {jobs} process{'es' if jobs > 1 else ''}: "
+                  + ", ".join(f"{n} {t:.2f} s" for n, t in zip(names, best)))
         if last_err.strip():
             print("build errors (-q):", *last_err.splitlines()[:5], sep="\n  ")
     finally:
