@@ -88,8 +88,8 @@ PROBES: tuple[ProbeSpec, ...] = (
     ProbeSpec("pipe", "pipe", "python", "p_pipe.py", ("pipe.",)),
     ProbeSpec("mmap", "mmap", "python", "p_mmap.py", ("mmap.",)),
     ProbeSpec("signals", "signals", "python", "p_signals.py", ("signal.", "exit.")),
-    ProbeSpec("sched", "sched", "python", "p_sched.py", ("nice.higher_means_less_cpu",),
-              exclusive=True),
+    # compares CPU shares (ratios), not wall times, so it may run beside other probes
+    ProbeSpec("sched", "sched", "python", "p_sched.py", ("nice.higher_means_less_cpu",)),
     ProbeSpec("nice", "nice", "python", "p_nice.py", ("nice.",)),
     ProbeSpec("fd", "fd", "python", "p_fd.py", ("fd.",)),
     ProbeSpec("ns", "ns", "python", "p_ns.py", ("ns.",), needs=("linux", "root")),

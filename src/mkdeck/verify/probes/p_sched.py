@@ -1,7 +1,7 @@
 """Probe: a higher nice value means a smaller share of the CPU (sched(7), CFS weights).
 
 Two busy children pinned to the same CPU, in the probe's session (so the same autogroup),
-spin for 120 ms of wall time; one at nice 0 and one at nice 19. The CPU time each got is
+spin for 100 ms of wall time; one at nice 0 and one at nice 19. The CPU time each got is
 compared. Control: two children both at nice 0 get similar shares, so a skew would be seen.
 """
 
@@ -14,7 +14,7 @@ import time
 from _probelib import Facts, read_all
 
 F = Facts("sched")
-SPIN_S = 0.12
+SPIN_S = 0.1
 
 
 def spinner(nice: int, cpu: int, go_r: int, w: int) -> int:
