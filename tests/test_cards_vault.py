@@ -189,3 +189,20 @@ def test_mkdeck_ids_has_nothing_to_add(tmp_path: Path) -> None:
     for path in CARDS.rglob("*"):
         if path.is_file():
             assert (copy / path.relative_to(CARDS)).read_bytes() == path.read_bytes(), path
+
+
+def test_every_note_is_linked_from_another_note(parsed) -> None:
+    index = VaultIndex(parsed.vault)
+    linked_from: dict[str, set[str]] = {f.path: set() for f in parsed.vault.files}
+    for note_file in parsed.vault.files:
+        lines = note_file.text.split("\n")
+        spans = code_spans(lines)
+        for number, line in enumerate(lines, start=1):
+            for _, link in find_links(line, spans[number - 1]):
+                target = index.resolve(link.target, note_file.path).path
+                if target in linked_from and target != note_file.path:
+                    linked_from[target].add(note_file.path)
+    lonely = sorted(path for path, sources in linked_from.items() if not sources)
+    assert lonely == []
+    assert "li clone.md" in linked_from["li fork.md"]  # the user's note links into ours
+    assert len(linked_from["li clone.md"]) >= 3  # and ours link back to it
