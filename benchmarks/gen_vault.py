@@ -78,7 +78,8 @@ def generate(out: Path, cards: int = 10_000, seed: int = 0,
     """Write a vault of ``cards`` cards under ``out`` (created; existing files overwritten).
 
     Args:
-        out: the vault folder (gets ``.obsidian/`` so it is a vault root).
+        out: the vault folder (gets ``.obsidian/`` so it is a vault root); notes a previous
+            run wrote there are replaced.
         cards: number of cards (the last file may hold fewer than ``per_file``).
         seed: random seed; equal arguments give byte-identical files.
         per_file: cards per file (20 in the issue's shape).
@@ -91,6 +92,8 @@ def generate(out: Path, cards: int = 10_000, seed: int = 0,
     files = max(1, -(-cards // per_file))
     stems = [f"note-{i:05d}" for i in range(files)]
     (out / ".obsidian").mkdir(parents=True, exist_ok=True)
+    for old in out.glob("topic-*/note-*.md"):  # a smaller vault must not keep a bigger one's
+        old.unlink()
     written = 0
     for i, stem in enumerate(stems):
         topic = i % TOPICS

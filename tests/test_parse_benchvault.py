@@ -24,6 +24,8 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path) -> None:
     assert a == b
     assert a != c
     assert len(a) == 13  # 12 files of 20 cards and one of 10
+    # regenerating smaller in the same folder leaves no stale notes
+    assert len(snapshot(gen_vault.generate(tmp_path / "a", cards=40, seed=7))) == 2
 
 
 def test_shape(tmp_path) -> None:
