@@ -88,6 +88,10 @@ _BLOCK_ID_RE = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)\s*$")
 _HEADING_PUNCT_RE = re.compile(r"[\[\]|#^:]")
 _SPACE_RE = re.compile(r"\s+")
 _BACKTICKS_RE = re.compile(r"`+")
+_MATH_RE = re.compile(
+    r"(?<!\\)\$\$(?=\S).+?(?<=\S)(?<!\\)\$\$"               # $$display$$ on one line
+    r"|(?<![\\$])\$(?=[^\s$]).*?(?<=[^\s\\])\$(?![\d$])"   # $inline$, not currency
+)
 _CONTAINER_RE = re.compile(r"^((?:[ \t]*>[ \t]?)*)([ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+)?")
 
 
@@ -197,12 +201,15 @@ def _frontmatter_end(lines: Sequence[str]) -> int:
 
 def scan_lines(lines: Sequence[str]) -> list[list[tuple[int, int, str]]]:
     """For each line, the character ranges ``(start, end, kind)`` where nothing is a link,
-    tag, math or block id: ``kind`` is ``"fence"`` (a whole line of a fenced code block,
-    fence lines included), ``"code"`` (an inline code span) or ``"comment"`` (``%% … %%``,
-    which may span lines, as in Obsidian).
+    tag, comment or block id: ``kind`` is ``"fence"`` (a whole line of a fenced code block,
+    fence lines included), ``"code"`` (an inline code span), ``"math"`` (``$…$`` or
+    ``$$…$$`` on one line) or ``"comment"`` (``%% … %%``, which may span lines, as in
+    Obsidian).
 
     Inline code follows CommonMark (a backtick run closes at the next run of the same length
-    on the line) and wins over ``%%``. Returns a list as long as ``lines``.
+    on the line); math follows the renderer's dollar rules (no space inside the dollars, no
+    digit after the closing one, ``\\$`` escapes); both win over ``%%``. Returns a list as
+    long as ``lines``.
     """
     out: list[list[tuple[int, int, str]]] = []
     fence: str | None = None
@@ -231,6 +238,9 @@ def scan_lines(lines: Sequence[str]) -> list[list[tuple[int, int, str]]]:
                     i = j
                     break
             i += 1
+        math = [(m.start(), m.end()) for m in _MATH_RE.finditer(line)
+                if not any(a <= m.start() < b for a, b in code)] if "$" in line else []
+        protected = code + math
         spans: list[tuple[int, int, str]] = []
         pos = 0
         comment_start = 0
@@ -238,7 +248,7 @@ def scan_lines(lines: Sequence[str]) -> list[list[tuple[int, int, str]]]:
             k = line.find("%%", pos)
             if k < 0:
                 break
-            if not in_comment and any(a <= k < b for a, b in code):
+            if not in_comment and any(a <= k < b for a, b in protected):
                 pos = k + 2
                 continue
             if in_comment:
@@ -250,8 +260,11 @@ def scan_lines(lines: Sequence[str]) -> list[list[tuple[int, int, str]]]:
             pos = k + 2
         if in_comment:
             spans.append((comment_start, len(line), "comment"))
+        comments = list(spans)
         spans.extend((a, b, "code") for a, b in code
-                     if not any(s <= a < e for s, e, _ in spans))
+                     if not any(s <= a < e for s, e, _ in comments))
+        spans.extend((a, b, "math") for a, b in math
+                     if not any(s <= a < e for s, e, _ in comments))
         spans.sort()
         out.append(spans)
     return out

@@ -79,7 +79,7 @@ def _clean(lines: Sequence[Line]) -> list[Line]:
         if spans and spans[0][2] == "fence":
             out.append((text, loc))
             continue
-        code = [(a, b) for a, b, kind in spans if kind == "code"]
+        code = [(a, b) for a, b, kind in spans if kind in ("code", "math")]
         comments = [(a, b) for a, b, kind in spans if kind == "comment"]
         if comments:
             kept, pos = [], 0
@@ -90,7 +90,7 @@ def _clean(lines: Sequence[Line]) -> list[Line]:
             text = "".join(kept)
             if not text.strip():
                 continue
-            code = [(a, b) for a, b, kind in scan_lines([text])[0] if kind == "code"]
+            code = [(a, b) for a, b, kind in scan_lines([text])[0] if kind in ("code", "math")]
         if _BLOCK_ID_LINE_RE.match(text):
             text = ""
         else:
