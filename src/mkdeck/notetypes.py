@@ -387,35 +387,37 @@ LOCALIZED: dict[str, tuple[tuple[str, ...], ...]] = {
 
 # Names from earlier versions of the same translation files that a vault written for an older
 # Anki may still use. Source: ankitects/anki-core-i18n core/zh-CN/notetypes.ftl (commit
-# 00ac634b), core/ja, core/ko, core/ru (commit 08e5517f), core/de (commit 0796ad2c),
-# core/zh-TW (commit 017530fc) notetypes.ftl. Canonical type -> (type names, {canonical
+# 00ac634b), core/ja, core/ko, core/ru, core/it, core/uk (commit 08e5517f), core/de (commit
+# 0796ad2c), core/zh-TW (commit 017530fc) notetypes.ftl. Canonical type -> (type names, {canonical
 # field: field names}).
 HISTORICAL: dict[str, tuple[tuple[str, ...], dict[str, tuple[str, ...]]]] = {
     "Basic": (
-        ("기본", "Основная"),
-        {"Front": ("앞면", "Лицо"), "Back": ("뒷면", "Оборот")},
+        ("기본", "Основная", "Базова"),
+        {"Front": ("앞면", "Лицо", "Лицьова сторона"), "Back": ("뒷면", "Оборот", "Назад")},
     ),
     "Basic (and reversed card)": (
         ("问答题（同时生成翻转的卡片）", "Basic (裏表反転カード付き)", "기본 (역방향 카드 포함)",
-         "Основная (с обратной карточкой)", "Einfach (beide Richtungen)", "基本型 (含反向卡片)"),
-        {"Front": ("앞면", "Лицо"), "Back": ("뒷면", "Оборот")},
+         "Основная (с обратной карточкой)", "Einfach (beide Richtungen)", "基本型 (含反向卡片)",
+         "Базова (із зворотньою карткою)"),
+        {"Front": ("앞면", "Лицо", "Лицьова сторона"), "Back": ("뒷면", "Оборот", "Назад")},
     ),
     "Basic (optional reversed card)": (
         ("问答题（同时生成翻转的卡片<可选>）", "Basic (裏表反転カード追加可能)",
          "기본 (선택적 역방향 카드)", "Основная (обратная по выбору)",
-         "Einfach (eine oder zwei Richtungen)", "基本型 (可選用反向卡片)"),
-        {"Front": ("앞면", "Лицо"), "Back": ("뒷면", "Оборот"),
+         "Einfach (eine oder zwei Richtungen)", "基本型 (可選用反向卡片)",
+         "Базова (із необов'язковою зворотньою карткою )"),
+        {"Front": ("앞면", "Лицо", "Лицьова сторона"), "Back": ("뒷면", "Оборот", "Назад"),
          "Add Reverse": ("添加翻转的卡片", "裏面カードを追加", "반대 방향 추가",
-                         "Gegenrichtung hinzufügen", "新增反向卡片")},
+                         "Gegenrichtung hinzufügen", "新增反向卡片", "Додати зворотню сторону")},
     ),
     "Basic (type in the answer)": (
         ("Basic (解答タイピング入力)", "기본 (답 입력)", "Основная (с вводом ответа)",
-         "基本型 (輸入答案)"),
-        {"Front": ("앞면", "Лицо"), "Back": ("뒷면", "Оборот")},
+         "基本型 (輸入答案)", "Звичайний (З веденням відповіді)"),
+        {"Front": ("앞면", "Лицо", "Лицьова сторона"), "Back": ("뒷면", "Оборот", "Назад")},
     ),
     "Cloze": (
-        ("穴埋め", "빈칸 뚫기"),
-        {"Text": ("내용",), "Back Extra": ("背面額外",)},
+        ("穴埋め", "빈칸 뚫기", "Testo da completare", "Картка з пробілами"),
+        {"Text": ("내용",), "Back Extra": ("背面額外", "Зворотня сторона за бажанням")},
     ),
 }
 
