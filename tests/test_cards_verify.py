@@ -186,7 +186,6 @@ MEANT = {
     ("li zombie process.md", "A li zombie process keeps only its PID and exit status"):
         "wait.zombie-frees-memory",
     ("li orphan process.md", "an orphan survives its parent"): "orphan.survives-parent",
-    ("li nice.md", "a higher nice value means a lower priority"): "nice.higher-means-less-cpu",
     ("li pipe.md", "A blocking write to a full pipe waits"): "pipe.write-blocks-when-full",
     ("li fork.md", "when fork fails it returns -1"): "fork.returns-minus-one-on-failure",
     ("li session.md", "`setsid()` makes the caller the leader of a new session"):
