@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from mkdeck.render import note_type_css
+
 ROOT = Path(__file__).resolve().parent.parent
 CARDS = ROOT / "cards"
 
@@ -38,7 +40,7 @@ def test_page_is_ankis_render_of_the_card_with_css_and_media(tmp_path: Path) -> 
     guid = shot.pick_guid(CARDS, "li memory paging.md", 0)
     page, media = shot.render_card(package, guid, "answer", tmp_path)
     assert '<body class="card card1">' in page
-    assert ".mkdeck-code" in page  # the note type's stylesheet
+    assert note_type_css().strip() in page  # the note type's stylesheet
     assert '<hr id=answer>' in page  # Anki's answer template ran
     assert "at fork time no page is copied" in page
     assert 'src="cow-pages.svg"' in page
