@@ -476,3 +476,28 @@ def test_new_css_reaches_anki_without_any_note_change(make_vault, tmp_path, monk
         log = anki.import_apkg(v2)
         assert (log["new"], log["updated"]) == (0, 0)
         assert anki.note_types()["Basic (mkdeck)"]["css"].endswith(".new { }\n")
+
+
+def test_build_writes_nothing_but_the_package_and_its_cache(make_vault, tmp_path, monkeypatch):
+    """No temp file left in $TMPDIR, the working folder, the vault or the output folder;
+    the cache only under $XDG_CACHE_HOME/mkdeck."""
+    import tempfile
+
+    files = {f"n{i:03}.md": "".join(f"START\nBasic\nq{i}-{j}\nBack: a\nEND\n\n"
+                                    for j in range(5)) for i in range(90)}
+    vault = make_vault(files, mtime=T0)
+    tmpdir, cwd, outdir, xdg = (tmp_path / n for n in ("tmp", "cwd", "out", "xdg"))
+    for folder in (tmpdir, cwd, outdir):
+        folder.mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmpdir))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(xdg))
+    monkeypatch.chdir(cwd)
+    before = sorted(p.relative_to(vault) for p in vault.rglob("*"))
+    assert run(str(vault), "-o", str(outdir / "deck.apkg"))[0] == 0  # 450 notes: 2 processes
+    assert run(str(vault), "-o", str(outdir / "deck.apkg"))[0] == 0  # from the cache
+    assert list(tmpdir.iterdir()) == [] and list(cwd.iterdir()) == []
+    assert [p.name for p in outdir.iterdir()] == ["deck.apkg"]
+    assert sorted(p.relative_to(vault) for p in vault.rglob("*")) == before
+    assert {p.parent.relative_to(xdg) for p in xdg.rglob("*") if p.is_file()} <= {
+        Path("mkdeck"), Path("mkdeck/builds")}
