@@ -131,13 +131,14 @@ def test_media_names_unique_across_the_deck(make_vault) -> None:
     assert r1.html["Front"] == f'<img src="image-{one}.png"> <img src="solo.gif">'
     assert r1.html["Back"] == f'<img src="a0-{ja}.jpg" alt="">'.replace(' alt=""', "")
     assert r2.html["Front"] == f'<img src="image-{two}.png">'
-    assert r2.html["Back"] == f'<img src="A0-{jb}.JPG" width="100"> <img src="IMAGE-{one}.PNG">'
+    # ch3/IMAGE.PNG holds ch1/image.png's bytes: one file, one name
+    assert r2.html["Back"] == f'<img src="A0-{jb}.JPG" width="100"> <img src="image-{one}.png">'
     assert [(m.name, m.path, m.location.line) for m in r1.media] == [
         (f"image-{one}.png", "ch1/image.png", 3), ("solo.gif", "solo.gif", 3),
         (f"a0-{ja}.jpg", "pics/a0.jpg", 5)]
     assert [(m.name, m.path) for m in r2.media] == [
         (f"image-{two}.png", "ch2/image.png"), (f"A0-{jb}.JPG", "pics/A0.JPG"),
-        (f"IMAGE-{one}.PNG", "ch3/IMAGE.PNG")]
+        (f"image-{one}.png", "ch3/IMAGE.PNG")]
 
 
 def test_same_file_twice_is_one_media_entry(make_vault) -> None:

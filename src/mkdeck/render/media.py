@@ -56,7 +56,8 @@ def media_names(root: str, paths: Iterable[str]) -> dict[str, str]:
 
     Returns:
         path -> name in the deck: the basename, or ``stem-<8 hex of sha1>.ext`` for every
-        file whose basename another file with different content shares case-insensitively.
+        file whose basename another file with different content shares case-insensitively
+        (files with equal content get equal names, spelled as the first path's basename).
     """
     groups: dict[str, list[str]] = {}
     for path in dict.fromkeys(paths):
@@ -72,7 +73,8 @@ def media_names(root: str, paths: Iterable[str]) -> dict[str, str]:
             for p in members:
                 names[p] = first
             continue
-        for p in members:
-            stem, ext = posixpath.splitext(p.rsplit("/", 1)[-1])
+        for p in members:  # files with equal bytes share one name (the first path's)
+            first = min(q for q in members if digests[q] == digests[p])
+            stem, ext = posixpath.splitext(first.rsplit("/", 1)[-1])
             names[p] = f"{stem}-{digests[p][:8]}{ext}"
     return names
