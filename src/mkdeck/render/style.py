@@ -28,7 +28,7 @@ CODE_CLASS = "mkdeck-code"
 """Class of every ``<pre>`` of fenced code; the highlighting CSS is scoped under it."""
 
 LIGHT_STYLE = "xcode"
-"""Pygments style for Anki's light mode (every token ≥ 5:1 on its white background)."""
+"""Pygments style for Anki's light mode (every token ≥ 4.5:1 on #f6f8fa)."""
 
 DARK_STYLE = "monokai"
 """Pygments style for Anki's night mode (every token ≥ 4.5:1 on its #272822 background)."""
@@ -79,6 +79,7 @@ def highlight_code(code: str, lang: str, attrs: str = "") -> str:
 # --- CSS ------------------------------------------------------------------------------------
 
 LIGHT_CODE_FG = "#1f2328"
+LIGHT_CODE_BG = "#f6f8fa"  # xcode's colours on a faint grey: a block apart from the card
 DARK_CODE_FG = "#f8f8f2"
 
 # callout type -> (light title colour, night title colour); Obsidian's families.
@@ -124,8 +125,8 @@ def _night(selectors: str) -> str:
                      for scope in NIGHT_SCOPES)
 
 
-def _pygments_rules(style: StyleMeta, scope: str, fg: str) -> list[str]:
-    bg = style.background_color
+def _pygments_rules(style: StyleMeta, scope: str, fg: str, bg: str | None = None) -> list[str]:
+    bg = bg or style.background_color
     rules = [f"{scope} {{ color: {fg}; background-color: {bg}; }}"]
     for ttype, st in style:
         cls = STANDARD_TYPES.get(ttype)
@@ -154,7 +155,8 @@ def note_type_css() -> str:
                f"text-align: left; line-height: 1.35; }}")
     out.append(f".{CODE_CLASS} code {{ font-family: ui-monospace, Menlo, Consolas, monospace; "
                f"color: inherit; background: transparent; }}")
-    out += _pygments_rules(get_style_by_name(LIGHT_STYLE), f".{CODE_CLASS}", LIGHT_CODE_FG)
+    out += _pygments_rules(get_style_by_name(LIGHT_STYLE), f".{CODE_CLASS}", LIGHT_CODE_FG,
+                           LIGHT_CODE_BG)
     out += _pygments_rules(get_style_by_name(DARK_STYLE), _night(f".{CODE_CLASS}"), DARK_CODE_FG)
     # callouts
     out.append(f".callout {{ margin: 0.6em 0; padding: 0.4em 0.8em; border-left: 4px solid; "
@@ -163,6 +165,8 @@ def note_type_css() -> str:
     out.append(f"{_night('.callout')} {{ color: {CALLOUT_DARK_FG}; "
                f"background-color: {CALLOUT_DARK_BG}; }}")
     out.append(".callout-title { font-weight: bold; margin-bottom: 0.2em; }")
+    out.append(".callout-content > :first-child { margin-top: 0.2em; }")
+    out.append(".callout-content > :last-child { margin-bottom: 0.2em; }")
     for kind, (light, dark) in _CALLOUT_FAMILIES.items():
         kinds = [kind, *(a for a, k in CALLOUT_ALIASES.items() if k == kind)]
         sel = ", ".join(f'.callout[data-callout="{k}"]' for k in kinds)
