@@ -6,7 +6,7 @@ cloze conversion over 1.5 MB of unclosed ``{``, ``$`` and ``==``).
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/bench_parse.py [--runs 3] [--big 100000]
+    .venv/bin/python benchmarks/bench_parse.py [--runs 5] [--big 100000]
 
 Prints figures; asserts nothing.
 """
@@ -45,7 +45,7 @@ def best_of(runs: int, fn) -> tuple[float, float, object]:  # noqa: ANN001
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--big", type=int, default=100_000)
     args = parser.parse_args(argv)

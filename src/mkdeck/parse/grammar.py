@@ -781,7 +781,7 @@ class _Parser:
                     self.loc(lineno),
                     f"`Tags:` is glued to the end of line {lineno}, so it is text, not tags: "
                     f"put Tags: at the start of its own line."))
-            m = _PREFIX_RE.match(content)
+            m = _PREFIX_RE.match(content) if ":" in content[:65] else None
             if m:
                 name = m.group(1)
                 canon = self.index.field_name(note_type, name)
