@@ -262,3 +262,27 @@ def test_verify_run_code(make_vault, monkeypatch: pytest.MonkeyPatch) -> None:
     assert status == 1
     assert out == ("a.md:5: MKD406 the program printed 'hello\\n', the ```output block says "
                    "otherwise\n")
+
+
+def test_parallel_render_gives_the_same_findings(make_vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    import mkdeck.export.build as build
+
+    files: dict[str, str | bytes] = {".obsidian/app.json": "{}"}
+    for f in range(30):
+        cards = []
+        for n in range(15):
+            link = f"[[note-{(f + n) % 40}]]"  # notes 30..39 do not exist
+            media = "![[missing.png]]" if n == 7 else ""
+            cards.append(f"START\nBasic\nQuestion {f}.{n} about {link}?\nBack: answer {media}\nEND\n")
+        files[f"sub/note-{f}.md"] = "\n".join(cards)
+    vault = make_vault(files, name="many")
+    monkeypatch.chdir(vault)
+    assert build.PARALLEL_MIN_NOTES <= 450
+    monkeypatch.setattr(build, "default_jobs", lambda: 2)
+    parallel = run(".")
+    monkeypatch.setattr(build, "default_jobs", lambda: 1)
+    serial = run(".")
+    assert parallel == serial
+    dangling = sum(1 for f in range(30) for n in range(15) if (f + n) % 40 >= 30)
+    assert parallel[1].count(" MKD201 ") == dangling == 95
+    assert parallel[1].count(" MKD210 ") == 30

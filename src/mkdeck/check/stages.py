@@ -4,7 +4,8 @@ detect those things again.
 * ``parse``: every diagnostic of ``mkdeck.pipeline.load`` (vault, config, card grammar:
   unknown note types and fields, cloze without deletions, unclosed blocks, …);
 * ``render``: ``mkdeck.render.render_notes`` (unresolved wikilinks, embeds and media outside
-  code, embed cycles, paths leaving the vault, …);
+  code, embed cycles, paths leaving the vault, …), through the exporter's
+  ``render_parallel`` (same result, on every CPU) when it is installed;
 * ``export``: the exporter's validation without writing anything
   (``mkdeck.export.plan.plan_export``: empty first fields, U+001F in fields, tags with
   spaces, empty deck-name parts, unreadable or clashing media, note types it cannot export);
@@ -87,10 +88,13 @@ def _render(ctx: CheckContext) -> tuple[list[RenderedNote], list[Diagnostic]] | 
     if render is None:
         ctx.cache["render"] = None
         return None
+    build = _stage("mkdeck.export.build")
+    # the exporter's parallel rendering (forked workers, same output) when it is there
+    render_all = build.render_parallel if build is not None else render.render_notes
     rendered: list[RenderedNote] = []
 
     def one(result: ParseResult) -> list[Diagnostic]:
-        notes, diags = render.render_notes(result)
+        notes, diags = render_all(result)
         rendered.extend(notes)
         return list(diags)
 
