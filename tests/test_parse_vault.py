@@ -180,3 +180,14 @@ def test_a_crash_in_one_file_is_contained(make_vault, monkeypatch) -> None:
     [d] = result.diagnostics
     assert (d.code, d.location.path, d.severity.value) == ("MKD001", "b.md", "error")
     assert "boom" in d.message
+
+
+def test_dump_tags_include_inline_tags_from_render(make_vault) -> None:
+    """render returns a copy of the note with the merged tags: dump must still find it."""
+    root = make_vault({"mkdeck.yaml": "inline_tags: true\n",
+                       "a.md": "START\nBasic\nq\nBack: a #linux/proc\nTags: t\nEND\n"
+                               "STARTI [Basic] x Back: y #inl ENDI\n"})
+    status, data, _ = run_dump(str(root))
+    assert status == 0
+    assert [n["tags"] for n in data["notes"]] == [["t", "linux::proc"], ["inl"]]
+    assert all("html" in n and "guid" in n for n in data["notes"])

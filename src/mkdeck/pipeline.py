@@ -2,15 +2,14 @@
 
 ``load`` is what ``build``, ``dump``, ``verify`` and ``check`` call first. ``dump_document``
 turns a :class:`~mkdeck.model.ParseResult` into the ``mkdeck dump`` JSON, adding ``html``/
-``media`` (from :mod:`mkdeck.render`) and ``guid`` (from :mod:`mkdeck.identity`) when those
-stages are installed.
+``media`` and inline ``#tags`` (from :mod:`mkdeck.render`) and ``guid`` (from
+:mod:`mkdeck.identity`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
-import importlib
 import logging
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -21,6 +20,7 @@ from mkdeck.config import load_config
 from mkdeck.model import Diagnostic, Note, ParseResult, Severity, SourceLocation, Vault
 from mkdeck.notetypes import NoteTypeIndex
 from mkdeck.parse import parse_file
+from mkdeck.parse.tags import merge_tags
 from mkdeck.vault import VaultError, find_root, read_notes, resolve_paths
 
 LOG = logging.getLogger(__name__)
@@ -121,16 +121,6 @@ def note_to_dict(note: Note) -> dict[str, Any]:
     }
 
 
-def _optional(module: str) -> Any | None:
-    """Import a later stage if it is installed (``None`` when the module does not exist)."""
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name and module.startswith(exc.name):
-            return None
-        raise
-
-
 def dump_document(result: ParseResult) -> tuple[dict[str, Any], list[Diagnostic]]:
     """The ``mkdeck dump`` JSON object for ``result``.
 
@@ -139,41 +129,39 @@ def dump_document(result: ParseResult) -> tuple[dict[str, Any], list[Diagnostic]
         with every stage's diagnostics (parse, render, identity) sorted by file and line;
         ``diagnostics`` is that same list as objects (for the exit status).
     """
+    # the later stages, imported here so that parsing alone never loads them
+    from mkdeck.identity import duplicate_guid_diagnostics, note_guid
+    from mkdeck.render import render_notes
+
     diagnostics = list(result.diagnostics)
     notes = [note_to_dict(n) for n in result.notes]
-
-    render = _optional("mkdeck.render")
-    if render is not None and hasattr(render, "render_notes"):
-        try:
-            rendered, render_diags = render.render_notes(result)
-        except Exception as exc:
-            LOG.exception("render failed")
-            diagnostics.append(INTERNAL_ERROR.at(
-                SourceLocation(".", 0), f"rendering failed ({type(exc).__name__}: {exc}); this "
-                                        f"is a bug in mkdeck, please report it."))
-        else:
-            diagnostics.extend(render_diags)
-            by_note = {id(r.note): r for r in rendered}
-            for note, out in zip(result.notes, notes, strict=True):
-                r = by_note.get(id(note))
-                if r is None:
-                    continue
-                out["tags"] = list(r.note.tags)  # render adds inline #tags
-                out["html"] = dict(r.html)
-                out["media"] = [{"name": m.name, "path": m.path} for m in r.media]
-
-    identity = _optional("mkdeck.identity")
-    if identity is not None and hasattr(identity, "note_guid"):
-        try:
-            for note, out in zip(result.notes, notes, strict=True):
-                out["guid"] = identity.note_guid(note)
-            if hasattr(identity, "duplicate_guid_diagnostics"):
-                diagnostics.extend(identity.duplicate_guid_diagnostics(result.notes))
-        except Exception as exc:
-            LOG.exception("identity failed")
-            diagnostics.append(INTERNAL_ERROR.at(
-                SourceLocation(".", 0), f"computing note guids failed ({type(exc).__name__}: "
-                                        f"{exc}); this is a bug in mkdeck, please report it."))
+    try:
+        rendered, render_diags = render_notes(result)
+    except Exception as exc:  # a bug in render must not lose the parse results
+        LOG.exception("render failed")
+        diagnostics.append(INTERNAL_ERROR.at(
+            SourceLocation(".", 0), f"rendering failed ({type(exc).__name__}: {exc}); this is "
+                                    f"a bug in mkdeck, please report it."))
+    else:
+        diagnostics.extend(render_diags)
+        by_location = {(r.note.location, r.note.end_line): r for r in rendered}
+        for note, out in zip(result.notes, notes, strict=True):
+            r = by_location.get((note.location, note.end_line))
+            if r is None:
+                continue
+            # with config.inline_tags, render finds the #tags written in the fields
+            out["tags"] = list(merge_tags(note.tags, r.tags))
+            out["html"] = dict(r.html)
+            out["media"] = [{"name": m.name, "path": m.path} for m in r.media]
+    try:
+        for note, out in zip(result.notes, notes, strict=True):
+            out["guid"] = note_guid(note)
+        diagnostics.extend(duplicate_guid_diagnostics(result.notes))
+    except Exception as exc:
+        LOG.exception("identity failed")
+        diagnostics.append(INTERNAL_ERROR.at(
+            SourceLocation(".", 0), f"computing note guids failed ({type(exc).__name__}: "
+                                    f"{exc}); this is a bug in mkdeck, please report it."))
 
     diagnostics.sort(key=Diagnostic.sort_key)
     return {"notes": notes, "diagnostics": [d.to_dict() for d in diagnostics]}, diagnostics
