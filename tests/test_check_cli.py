@@ -12,14 +12,12 @@ import io
 import json
 import os
 import re
-import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
 from mkdeck.cli import main
-from mkdeck.model import Severity
 
 ROOT = Path(__file__).resolve().parents[1]
 BROKEN = ROOT / "examples" / "broken-vault"
@@ -130,16 +128,16 @@ def test_junit_counts(in_broken: Path) -> None:
     assert len(cases) == int(suite.get("tests", "-1")) == 19
     failures = [f for c in cases for f in c.findall("failure")]
     assert len(failures) == 5
-    assert int(suite.get("failures", "-1")) == sum(1 for c in cases if c.find("failure") is not None) == 5
+    failing = sum(1 for c in cases if c.find("failure") is not None)
+    assert int(suite.get("failures", "-1")) == failing == 5
     assert {f.get("type") for f in failures} == {"MKD101", "MKD103", "MKD112", "MKD113", "MKD301"}
     crlf = next(c for c in cases if c.get("name") == "crlf.md")
     assert "crlf.md:1: MKD502 " in (crlf.findtext("system-out") or "")
 
 
 def test_sarif_valid(in_broken: Path) -> None:
-    from test_report_sarif import SCHEMA  # the schema shipped with the tests
-
     import jsonschema
+    from test_report_sarif import SCHEMA  # the schema shipped with the tests
 
     status, out, _ = run(".", "--format", "sarif")
     assert status == 1
@@ -176,7 +174,8 @@ def test_colour_only_when_asked(in_broken: Path) -> None:
     _, plain, _ = run(".", "--select", "MKD101")
     _, coloured, _ = run(".", "--select", "MKD101", "--color", "always")
     assert "\x1b[" not in plain
-    assert coloured == "\x1b[1munclosed-block.md:1\x1b[0m: \x1b[1;31mMKD101\x1b[0m" + plain.split(": MKD101", 1)[1]
+    rest = plain.split(": MKD101", 1)[1]
+    assert coloured == "\x1b[1munclosed-block.md:1\x1b[0m: \x1b[1;31mMKD101\x1b[0m" + rest
 
 
 # --- exit codes -----------------------------------------------------------------------
@@ -233,7 +232,8 @@ def test_render_crash_on_one_file_is_a_finding(in_broken: Path,
 # --- the corpus as one vault ----------------------------------------------------------
 
 def test_corpus_findings_golden(make_vault, monkeypatch: pytest.MonkeyPatch) -> None:
-    files: dict[str, str | bytes] = {p.name: p.read_bytes() for p in sorted(CORPUS.glob("[0-9][0-9]_*.md"))}
+    files: dict[str, str | bytes] = {
+        p.name: p.read_bytes() for p in sorted(CORPUS.glob("[0-9][0-9]_*.md"))}
     assert len(files) == 33
     files["mkdeck.yaml"] = "note_types:\n  FIT-Card:\n    fields: [Front, Back]\n"
     vault = make_vault(files, name="corpus")
@@ -264,7 +264,8 @@ def test_verify_run_code(make_vault, monkeypatch: pytest.MonkeyPatch) -> None:
                    "otherwise\n")
 
 
-def test_parallel_render_gives_the_same_findings(make_vault, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parallel_render_gives_the_same_findings(make_vault,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     import mkdeck.export.build as build
 
     files: dict[str, str | bytes] = {".obsidian/app.json": "{}"}
@@ -273,7 +274,8 @@ def test_parallel_render_gives_the_same_findings(make_vault, monkeypatch: pytest
         for n in range(15):
             link = f"[[note-{(f + n) % 40}]]"  # notes 30..39 do not exist
             media = "![[missing.png]]" if n == 7 else ""
-            cards.append(f"START\nBasic\nQuestion {f}.{n} about {link}?\nBack: answer {media}\nEND\n")
+            cards.append(f"START\nBasic\nQuestion {f}.{n} about {link}?\n"
+                         f"Back: answer {media}\nEND\n")
         files[f"sub/note-{f}.md"] = "\n".join(cards)
     vault = make_vault(files, name="many")
     monkeypatch.chdir(vault)

@@ -9,7 +9,6 @@ a few seconds with a warm pip cache; both tests share one pre-commit home.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -83,7 +82,8 @@ def test_hook_passes_a_clean_vault(tmp_path: Path, pc_home: Path) -> None:
     repo = scratch_repo(tmp_path / "repo", {
         ".obsidian/app.json": b"{}\n",
         "fork.md": (broken / "fork.md").read_bytes(),
-        "attachments/fork-timeline.svg": (broken / "attachments" / "fork-timeline.svg").read_bytes(),
+        "attachments/fork-timeline.svg":
+            (broken / "attachments" / "fork-timeline.svg").read_bytes(),
     })
     proc = try_repo(repo, pc_home, "fork.md")
     assert proc.returncode == 0, proc.stdout + proc.stderr

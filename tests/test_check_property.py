@@ -34,7 +34,8 @@ TOKENS = [
     "`[[no]]`", "| a | b |", "\ufeff", "\x1f", "\x00", "", "", "", "text", "more text",
 ]
 
-line = st.lists(st.sampled_from(TOKENS), min_size=0, max_size=3).map(" ".join) | st.sampled_from(TOKENS)
+line = (st.lists(st.sampled_from(TOKENS), min_size=0, max_size=3).map(" ".join)
+        | st.sampled_from(TOKENS))
 # well-formed blocks too, so notes reach rendering, export validation and identity
 block = st.tuples(st.sampled_from(["Basic", "Cloze", "Basic (and reversed card)", "basic"]),
                   st.lists(line, min_size=0, max_size=6)).map(

@@ -11,7 +11,7 @@ import pytest
 from mkdeck.check import CheckOptions, code_selected, parse_code_list, run_checks
 from mkdeck.check.engine import CheckContext
 from mkdeck.check.registry import Rule, all_rules
-from mkdeck.check.rules import _changed_span, check_crlf_markers, check_mojibake
+from mkdeck.check.rules import _changed_span, check_crlf_markers
 from mkdeck.model import (
     Diagnostic,
     Field,
@@ -85,7 +85,8 @@ def test_changed_span_widens_to_words() -> None:
 # --- CRLF markers ---------------------------------------------------------------------
 
 def test_crlf_markers_one_finding_per_file(tmp_path: Path) -> None:
-    crlf = b"START\r\nBasic\r\nq1\r\nBack: a\r\nEND\r\n\r\nSTART\r\nBasic\r\nq2\r\nBack: a\r\nEND\r\n"
+    crlf = (b"START\r\nBasic\r\nq1\r\nBack: a\r\nEND\r\n\r\n"
+            b"START\r\nBasic\r\nq2\r\nBack: a\r\nEND\r\n")
     lf = b"START\nBasic\nq\nBack: a\nEND\n"
     mixed = b"START\nBasic\nq\nBack: a\nEND\nSTART\rBasic\rq\rBack: a\rEND\r"
     notes = [note("crlf.md", 1, "q1"), note("crlf.md", 7, "q2"), note("lf.md", 1, "q"),

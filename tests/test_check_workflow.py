@@ -56,7 +56,8 @@ def test_workflow_mkdeck_steps_run(tmp_path: Path) -> None:
     assert check.returncode == 1  # the broken vault has error findings: the job fails
     lines = check.stdout.splitlines()
     assert lines and all(line.startswith(("::error ", "::warning ")) for line in lines)
-    assert "::error file=notes/unclosed-block.md,line=1,title=MKD101 START without END::" in check.stdout
+    first = "::error file=notes/unclosed-block.md,line=1,title=MKD101 START without END::"
+    assert first in check.stdout
 
     reports = bash(steps["Write SARIF and JUnit reports"])
     assert reports.returncode == 0, reports.stderr

@@ -73,7 +73,8 @@ def test_all_codes_finds_every_registered_code() -> None:
     for path in src.rglob("*.py"):
         written |= set(re.findall(r'register\(\s*"(MKD\d{3})"', path.read_text(encoding="utf-8")))
     listed = subprocess.run(
-        [sys.executable, "-c", "from mkdeck import codes; print(' '.join(c.code for c in codes.all_codes()))"],
+        [sys.executable, "-c",
+         "from mkdeck import codes; print(' '.join(c.code for c in codes.all_codes()))"],
         capture_output=True, text=True, check=True,
     ).stdout.split()
     assert written <= set(listed), f"not found by all_codes(): {sorted(written - set(listed))}"

@@ -9,13 +9,20 @@ import pytest
 
 from mkdeck import codes
 from mkdeck.model import Diagnostic, Severity, SourceLocation
-from mkdeck.report import FORMAT_NAMES, FileSummary, Report, render, sorted_diagnostics, summary_line
+from mkdeck.report import (
+    FORMAT_NAMES,
+    FileSummary,
+    Report,
+    render,
+    sorted_diagnostics,
+    summary_line,
+)
 from mkdeck.report.github import escape_data, escape_property, format_annotation
 from mkdeck.report.text import format_line
 
 E = Severity.ERROR
 W = Severity.WARNING
-I = Severity.INFO
+INFO = Severity.INFO
 
 
 def diag(path: str, line: int, code: str, sev: Severity, msg: str, col: int | None = None):
@@ -26,7 +33,7 @@ FINDINGS = (
     diag("notes/b.md", 7, "MKD001", E, "second error"),
     diag("notes/a b.md", 3, "MKD001", E, "boom, it said: x\ny 100%", col=5),
     diag("notes/a b.md", 1, "MKD501", W, "mojibake"),
-    diag("mkdeck.yaml", 2, "MKD001", I, "an info"),
+    diag("mkdeck.yaml", 2, "MKD001", INFO, "an info"),
     diag("notes/a b.md", 0, "MKD502", E, "whole file"),
     diag("notes/b.md", 7, "MKD001", E, "second error"),  # exact duplicate: reported once
 )
@@ -62,7 +69,8 @@ def test_text_colour_only_when_asked(report: Report) -> None:
     coloured = render("text", report, color=True)
     assert "\x1b[" not in plain
     line = format_line(report.diagnostics[3], color=True)
-    assert line == "\x1b[1mnotes/a b.md:3:5\x1b[0m: \x1b[1;31mMKD001\x1b[0m boom, it said: x\\ny 100%"
+    assert line == ("\x1b[1mnotes/a b.md:3:5\x1b[0m: \x1b[1;31mMKD001\x1b[0m "
+                    "boom, it said: x\\ny 100%")
     assert "\x1b[1;33mMKD501" in coloured and "\x1b[1;36mMKD001" in coloured
     # stripping the SGR codes gives the plain text back
     import re

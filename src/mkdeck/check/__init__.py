@@ -13,6 +13,8 @@ build stages' diagnostics), :mod:`~mkdeck.check.rules` (the check-only ``MKD5xx`
 
 from __future__ import annotations
 
+from mkdeck.check import rules as _rules  # noqa: F401  (registers the MKD5xx rules)
+from mkdeck.check import stages as _stages  # noqa: F401  (registers the stage rules)
 from mkdeck.check.engine import (
     CheckContext,
     CheckOptions,
@@ -23,8 +25,6 @@ from mkdeck.check.engine import (
     run_checks,
 )
 from mkdeck.check.registry import RULES, Rule, all_rules, rule
-from mkdeck.check import rules as _rules  # noqa: F401  (registers the MKD5xx rules)
-from mkdeck.check import stages as _stages  # noqa: F401  (registers the stage rules)
 
 __all__ = [
     "RULES",

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal
 from mkdeck.model import Diagnostic
 
 if TYPE_CHECKING:
-    from mkdeck.check.engine import CheckContext
+    pass
 
 LOG = logging.getLogger(__name__)
 
@@ -59,16 +59,18 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(name: str, *, scope: Scope, codes: tuple[str, ...] = (),
-         needs_verify: bool = False, order: int = 100) -> Callable[[Callable[..., Iterable[Diagnostic]]],
-                                                 Callable[..., Iterable[Diagnostic]]]:
+CheckFunc = Callable[..., Iterable[Diagnostic]]
+
+
+def rule(name: str, *, scope: Scope, codes: tuple[str, ...] = (), needs_verify: bool = False,
+         order: int = 100) -> Callable[[CheckFunc], CheckFunc]:
     """Decorator registering a check function as rule ``name``.
 
     Raises:
         ValueError: when ``name`` is already registered by another function.
     """
 
-    def wrap(func: Callable[..., Iterable[Diagnostic]]) -> Callable[..., Iterable[Diagnostic]]:
+    def wrap(func: CheckFunc) -> CheckFunc:
         old = RULES.get(name)
         if old is not None and old.func.__qualname__ != func.__qualname__:
             raise ValueError(f"check rule {name!r} registered twice")

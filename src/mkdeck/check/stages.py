@@ -26,6 +26,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from types import ModuleType
+from typing import cast
 
 from mkdeck import codes
 from mkdeck.check.engine import CheckContext
@@ -83,7 +84,7 @@ def _render(ctx: CheckContext) -> tuple[list[RenderedNote], list[Diagnostic]] | 
     """The selected notes rendered, and the render diagnostics (computed once per run and
     shared by the ``render`` and ``export`` rules); ``None`` without a renderer."""
     if "render" in ctx.cache:
-        return ctx.cache["render"]  # type: ignore[no-any-return]
+        return cast("tuple[list[RenderedNote], list[Diagnostic]] | None", ctx.cache["render"])
     render = _stage("mkdeck.render")
     if render is None:
         ctx.cache["render"] = None

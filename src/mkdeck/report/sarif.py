@@ -90,7 +90,7 @@ def sarif_log(report: Report) -> dict[str, object]:
             known[d.code] = codes.Code(d.code, d.severity, d.code,
                                        "No documentation is registered for this code.")
     rules = [_rule(known[code]) for code in sorted(known)]
-    index = {rule["id"]: i for i, rule in enumerate(rules)}  # type: ignore[misc]
+    index = {str(rule["id"]): i for i, rule in enumerate(rules)}
     driver: dict[str, object] = {
         "name": report.tool,
         "version": report.version,
@@ -100,7 +100,7 @@ def sarif_log(report: Report) -> dict[str, object]:
     run: dict[str, object] = {
         "tool": {"driver": driver},
         "columnKind": "unicodeCodePoints",
-        "results": [_result(d, index) for d in report.diagnostics],  # type: ignore[arg-type]
+        "results": [_result(d, index) for d in report.diagnostics],
     }
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
 
