@@ -597,7 +597,7 @@ class _Parser:
         lines = self.lines
         n = len(lines)
         start_line = i + 1
-        body: list[tuple[int, str, bool]] = []
+        fenced: set[int] = set()  # body indexes (0 = the line after START) in or at a fence
         fence: _Fence | None = None
         glued_end: int | None = None
         j = i + 1
@@ -613,7 +613,7 @@ class _Parser:
             if fence is not None:
                 if fence_closes(content, fence):
                     fence = None
-                    body.append((j + 1, content, True))
+                    fenced.add(j - i - 1)
                     j += 1
                     continue
                 if s == syntax.start and not self._fence_is_code(j, ends_too=False):
@@ -625,13 +625,13 @@ class _Parser:
                                 f"ends at line {j + 1}.")
                     end_index = j
                     break
-                body.append((j + 1, content, True))
+                fenced.add(j - i - 1)
                 j += 1
                 continue
             opened = fence_open(content) if content[:1] in _FENCE_FIRST else None
             if opened is not None:
                 fence = replace(opened, line=j + 1)
-                body.append((j + 1, content, True))
+                fenced.add(j - i - 1)
                 j += 1
                 continue
             if s == start_marker:
@@ -642,7 +642,6 @@ class _Parser:
             if glued_end is None and s.endswith(end_marker) and len(s) > end_len \
                     and not s[-end_len - 1].isspace() and not s[-end_len - 1].isalnum():
                 glued_end = j + 1
-            body.append((j + 1, content, False))
             j += 1
         if end_index is None:
             why = f"the next {syntax.start} at line {j + 1}" if j < n else "the end of the file"
@@ -656,23 +655,28 @@ class _Parser:
                         f"{syntax.start} at line {start_line} is not closed by {syntax.end} "
                         f"before {why}{hint}: add an {syntax.end} line; this card is skipped.")
             return j
-        raw_start = lines[i]
-        self._build_block(start_line, end_index + 1, body,
-                          start_trailing=strip_quote(raw_start, depth)[1] != syntax.start)
+        body = lines[i + 1:end_index]
+        if depth:
+            body = [strip_quote(line, depth)[1] for line in body]
+        self._build_block(start_line, end_index + 1, body, fenced,
+                          start_trailing=strip_quote(lines[i], depth)[1] != syntax.start)
         return end_index + 1
 
-    def _build_block(self, start_line: int, end_line: int, body: list[tuple[int, str, bool]],
+    def _build_block(self, start_line: int, end_line: int, body: list[str], fenced: set[int],
                      start_trailing: bool) -> None:
+        """Build the note of a block: ``body`` holds the lines between START and END (quote
+        prefixes stripped; ``body[k]`` is file line ``start_line + 1 + k``), ``fenced`` the
+        indexes of those inside code fences."""
         syntax = self.syntax
         k = 0
-        while k < len(body) and not body[k][1].strip():
+        while k < len(body) and not body[k].strip():
             k += 1
         if k == len(body):
             self.report(EMPTY_BLOCK, start_line,
                         f"the card at line {start_line} is empty: write a note type (e.g. Basic) "
                         f"and fields between {syntax.start} and {syntax.end}, or delete it.")
             return
-        type_line, type_text, type_in_fence = body[k]
+        type_line, type_text, type_in_fence = start_line + 1 + k, body[k], k in fenced
         written = type_text.strip()
         note_type = None if type_in_fence else self.index.resolve(written)
         if note_type is None:
@@ -707,22 +711,24 @@ class _Parser:
         id_line: int | None = None
         block_decks: list[str | None] = []
         skipping_comment = False
-        rest = body[k + 1:]
         # a bare `ID: n` counts only as the card's last line (after any Tags: line), as in
         # the plugin; elsewhere it is text
-        last_content = len(rest) - 1
-        while last_content >= 0 and (not rest[last_content][1].strip()
-                                     or _TAGS_RE.match(rest[last_content][1])):
+        last_content = len(body) - 1
+        while last_content > k and (not body[last_content].strip()
+                                    or _TAGS_RE.match(body[last_content])):
             last_content -= 1
-        m_index = 0
-        while m_index < len(rest):
-            lineno, content, in_fence = rest[m_index]
+        first_line = start_line + 1  # file line of body[0]
+        m_index = k + 1
+        n_body = len(body)
+        while m_index < n_body:
+            content = body[m_index]
+            lineno = first_line + m_index
             m_index += 1
             if skipping_comment:
                 if "-->" in content:
                     skipping_comment = False
                 continue
-            if in_fence:
+            if fenced and m_index - 1 in fenced:
                 fields[current].append((lineno, content))
                 continue
             s = content.rstrip()
@@ -751,7 +757,8 @@ class _Parser:
                 continue
             if s.startswith(syntax.target_deck):
                 before = len(block_decks)
-                consumed = self._deck_line_in_block(rest, m_index - 1, content, s, block_decks)
+                consumed = self._deck_line_in_block(body, fenced, m_index - 1, lineno, content, s,
+                                                    block_decks)
                 if consumed:
                     m_index += consumed - 1
                     continue
@@ -808,19 +815,18 @@ class _Parser:
             field_starts=field_starts, tags=tags, id=note_id, kind="block", end_line=end_line,
             id_line=id_line, deck=deck, deck_state=len(self.decks) - 1, warnings=warnings))
 
-    def _deck_line_in_block(self, rest: list[tuple[int, str, bool]], index: int, content: str,
-                            s: str, block_decks: list[str | None]) -> int:
+    def _deck_line_in_block(self, body: list[str], fenced: set[int], index: int, lineno: int,
+                            content: str, s: str, block_decks: list[str | None]) -> int:
         """A TARGET DECK line inside a card (sets that card's deck; decision 9)."""
         marker = self.syntax.target_deck
         tail = s[len(marker):]
-        lineno = rest[index][0]
         if tail.startswith(":") or tail[:1] in (" ", "\t"):
             return 1 if self._deck_line(lineno - 1, content, s, in_block=block_decks) else 0
         if tail == "":
             value = ""
             consumed = 1
-            if index + 1 < len(rest) and not rest[index + 1][2]:
-                nxt = rest[index + 1][1].strip()
+            if index + 1 < len(body) and index + 1 not in fenced:
+                nxt = body[index + 1].strip()
                 if nxt and not self._is_marker(nxt):
                     value = nxt
                     consumed = 2
