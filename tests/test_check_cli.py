@@ -55,7 +55,7 @@ EXPECTED_CODES = {
     "empty-deck.md": "MKD111", "cloze-without-deletion.md": "MKD112",
     "empty-first-field.md": "MKD113", "dangling-link.md": "MKD201",
     "missing-heading.md": "MKD203", "missing-embed.md": "MKD204", "missing-media.md": "MKD210",
-    "duplicate-id-2.md": "MKD301", "mojibake.md": "MKD501", "crlf.md": "MKD502",
+    "duplicate-id-2.md": "MKD301", "mojibake.md": "MKD501", "crlf.md": "MKD502", "wrong-case.md": "MKD503",
 }
 
 
@@ -67,7 +67,7 @@ def test_broken_vault_exact_text(in_broken: Path) -> None:
     found = [re.match(r"([^:]+):\d+(?::\d+)?: (MKD\d+) ", line).groups()  # type: ignore[union-attr]
              for line in out.splitlines()]
     assert dict(found) == EXPECTED_CODES and len(found) == len(EXPECTED_CODES)
-    assert err == "mkdeck check: 5 errors, 11 warnings in 20 files\n"
+    assert err == "mkdeck check: 5 errors, 12 warnings in 21 files\n"
 
 
 def test_broken_vault_crlf_kept_byte_exact() -> None:
@@ -125,7 +125,7 @@ def test_junit_counts(in_broken: Path) -> None:
     names = [c.get("name") for c in cases]
     # every note file with cards or findings; README.md has neither
     assert "README.md" not in names and "fork.md" in names and "duplicate-id-1.md" in names
-    assert len(cases) == int(suite.get("tests", "-1")) == 19
+    assert len(cases) == int(suite.get("tests", "-1")) == 20
     failures = [f for c in cases for f in c.findall("failure")]
     assert len(failures) == 5
     failing = sum(1 for c in cases if c.find("failure") is not None)
@@ -200,7 +200,7 @@ def test_exit_codes(make_vault, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_select_and_ignore_prefixes(in_broken: Path) -> None:
     _, out, _ = run(".", "--select", "MKD2,MKD5", "--ignore", "MKD20")
     assert [line.split(": ")[1].split()[0] for line in out.splitlines()] == [
-        "MKD502", "MKD210", "MKD501"]
+        "MKD502", "MKD210", "MKD501", "MKD503"]
 
 
 # --- a crashing stage -----------------------------------------------------------------
@@ -245,7 +245,7 @@ def test_corpus_findings_golden(make_vault, monkeypatch: pytest.MonkeyPatch) -> 
               if line.split(": ", 1)[1].split()[0] in {"MKD101", "MKD103"}]
     # EXPECTED.md: 02 unclosed START; 07, 08 placeholder; 09 MCQ; 30 two placeholders
     assert [e.split(":")[0][:2] for e in errors] == ["02", "07", "08", "09", "30", "30"]
-    assert err == "mkdeck check: 6 errors, 39 warnings in 33 files\n"
+    assert err == "mkdeck check: 6 errors, 45 warnings in 33 files\n"
 
 
 def test_verify_run_code(make_vault, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -175,3 +175,24 @@ def test_strict_exit(tmp_path: Path) -> None:
     res = result_for(tmp_path, {"a.md": SEED_LINE.encode()}, [])
     out = run_checks(res)
     assert out.exit_status() == 0 and out.exit_status(strict=True) == 1
+
+
+# --- names in another case (the real parser) -----------------------------------------
+
+def test_case_mismatch_in_type_and_prefixes(make_vault) -> None:
+    from mkdeck.check import check_paths
+
+    vault = make_vault({
+        ".obsidian/app.json": "{}",
+        "a.md": (
+            "START\n\nbasic\nq\n```yaml\nBACK: inside code is not a prefix\n```\n"
+            "BACK: a\nEND\n"
+            "> [!note]\n> START\n> Cloze\n> {{c1::x}}\n> back extra: y\n> END\n"
+            "START\n问答题\n正面: q\n背面: a\nEND\n"
+            "START\nBasic\nFront: q\nBack: a\nEND\n"
+        ),
+    })
+    out = [(d.location.line, d.message.split(" is written")[0])
+           for d in check_paths([vault]).diagnostics if d.code == "MKD503"]
+    assert out == [(3, "note type 'basic'"), (8, "field prefix 'BACK:'"),
+                   (14, "field prefix 'back extra:'")]

@@ -10,6 +10,7 @@ it with :func:`mkdeck.codes.register`.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 
 import ftfy
@@ -143,3 +144,79 @@ def check_crlf_markers(file: NoteFile, ctx: CheckContext) -> Iterator[Diagnostic
         f"not find {several}; mkdeck reads it. Save the file with LF line endings "
         "(dos2unix, or your editor's line-ending setting).",
     )
+
+
+CASE_MISMATCH = register(
+    "MKD503",
+    Severity.WARNING,
+    "note type or field name in another case than the note type's",
+    fix="Write the note type and the field prefixes exactly as the note type names them "
+    "(`Basic`, `Back:`): mkdeck matches them in any case, but the Obsidian_to_Anki plugin "
+    "compares them exactly and would skip the card or keep the line in the wrong field.",
+    bad="START\nBASIC\nWhat does fork() return?\nBACK: the child's PID\nEND",
+    good="START\nBasic\nWhat does fork() return?\nBack: the child's PID\nEND",
+)
+
+_CALLOUT_PREFIX_RE = re.compile(r"^[ \t]*(?:>[ \t]?)+")
+_FENCE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+_PREFIX_RE = re.compile(r"^([^\s:][^:]*?):")
+
+
+@rule("plugin-exact-names", scope="file", codes=(CASE_MISMATCH.code,))
+def check_exact_names(file: NoteFile, ctx: CheckContext) -> Iterator[Diagnostic]:
+    """Block notes whose note-type line or field prefixes match only case-insensitively: the
+    Obsidian plugin looks note types up exactly and switches fields on ``line.startsWith(
+    name + ":")`` (research: obsidian-to-anki-syntax §2.2, §2.3)."""
+    lines = file.text.split("\n")
+    for note in ctx.notes_in(file.path):
+        if note.kind != "block":
+            continue
+        start, end = note.location.line - 1, min(note.end_line - 1, len(lines))
+        if not 0 <= start < end:
+            continue
+        in_callout = bool(_CALLOUT_PREFIX_RE.match(lines[start]) and
+                          lines[start].lstrip().startswith(">"))
+
+        def body(i: int) -> str:
+            text = lines[i]
+            return _CALLOUT_PREFIX_RE.sub("", text, count=1) if in_callout else text
+
+        i = start + 1
+        while i < end and not body(i).strip():
+            i += 1
+        if i >= end:
+            continue
+        written = body(i).strip()
+        name = note.note_type.name
+        if written != name and written.casefold() == name.casefold():
+            yield CASE_MISMATCH.at(
+                SourceLocation(file.path, i + 1),
+                f"note type '{written}' is written in another case than '{name}': the "
+                f"Obsidian_to_Anki plugin would not recognise it and skip the card; write "
+                f"'{name}'.",
+            )
+        fields = {f.casefold(): f for f in note.note_type.fields}
+        fence: str | None = None
+        for j in range(i + 1, end):
+            text = body(j)
+            m = _FENCE_RE.match(text)
+            if fence is not None:
+                if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+                    fence = None
+                continue
+            if m:
+                fence = m.group(1)
+                continue
+            p = _PREFIX_RE.match(text)
+            if p is None:
+                continue
+            prefix = p.group(1)
+            wanted = fields.get(prefix.casefold())
+            if wanted is None or prefix == wanted or prefix.rstrip() != prefix:
+                continue
+            yield CASE_MISMATCH.at(
+                SourceLocation(file.path, j + 1),
+                f"field prefix '{prefix}:' is written in another case than '{wanted}:': the "
+                f"Obsidian_to_Anki plugin would not switch to the {wanted} field here; write "
+                f"'{wanted}:'.",
+            )
