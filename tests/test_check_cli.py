@@ -55,7 +55,8 @@ EXPECTED_CODES = {
     "empty-deck.md": "MKD111", "cloze-without-deletion.md": "MKD112",
     "empty-first-field.md": "MKD113", "dangling-link.md": "MKD201",
     "missing-heading.md": "MKD203", "missing-embed.md": "MKD204", "missing-media.md": "MKD210",
-    "duplicate-id-2.md": "MKD301", "mojibake.md": "MKD501", "crlf.md": "MKD502", "wrong-case.md": "MKD503",
+    "duplicate-id-2.md": "MKD301", "mojibake.md": "MKD501", "crlf.md": "MKD502",
+    "wrong-case.md": "MKD503",
 }
 
 

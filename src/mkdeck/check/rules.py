@@ -177,7 +177,7 @@ def check_exact_names(file: NoteFile, ctx: CheckContext) -> Iterator[Diagnostic]
         in_callout = bool(_CALLOUT_PREFIX_RE.match(lines[start]) and
                           lines[start].lstrip().startswith(">"))
 
-        def body(i: int) -> str:
+        def body(i: int, in_callout: bool = in_callout) -> str:
             text = lines[i]
             return _CALLOUT_PREFIX_RE.sub("", text, count=1) if in_callout else text
 
