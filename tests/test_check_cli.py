@@ -289,3 +289,20 @@ def test_parallel_render_gives_the_same_findings(make_vault,
     dangling = sum(1 for f in range(30) for n in range(15) if (f + n) % 40 >= 30)
     assert parallel[1].count(" MKD201 ") == dangling == 95
     assert parallel[1].count(" MKD210 ") == 30
+
+
+def test_loader_crash_is_a_finding(make_vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    import mkdeck.pipeline
+
+    vault = make_vault({"a.md": "START\nBasic\nq\nBack: a\nEND\n"}, name="crash")
+    monkeypatch.chdir(vault)
+
+    def boom(*args, **kwargs):
+        raise ValueError("parser exploded")
+
+    monkeypatch.setattr(mkdeck.pipeline, "load", boom)
+    status, out, _ = run(".")
+    assert status == 1
+    assert out == (".:0: MKD001 check rule 'parse' crashed on the vault (ValueError: parser "
+                   "exploded); no other rule could run. This is a bug in mkdeck: please report "
+                   "it with the vault.\n")
