@@ -18,10 +18,11 @@ from pathlib import Path
 
 from mkdeck.cli import EXIT_OK, EXIT_USAGE, IO
 from mkdeck.model import Diagnostic, SourceLocation
+from mkdeck.report import FORMAT_NAMES
 
 LOG = logging.getLogger(__name__)
 
-_FORMATS = ("text", "json", "junit", "sarif", "github")
+_FORMATS = FORMAT_NAMES
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
