@@ -26,9 +26,9 @@ MOJIBAKE = register(
     "MKD501",
     Severity.WARNING,
     "mojibake (text decoded with the wrong encoding)",
-    fix="Replace the damaged text with the repaired text the message shows (ftfy's repair: "
-    "`python -m ftfy FILE` prints the whole file repaired); links to the damaged name do "
-    "not reach the note they mean.",
+    fix="Replace the damaged text with the repaired text the message shows (ftfy's "
+    "`fix_encoding` repair of the line); until then, links to the damaged name do not reach "
+    "the note they mean.",
     bad="- often used as [[li forkâ€“exec]] combination",
     good="- often used as [[li fork–exec]] combination",
 )
