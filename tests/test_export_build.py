@@ -501,3 +501,16 @@ def test_build_writes_nothing_but_the_package_and_its_cache(make_vault, tmp_path
     assert sorted(p.relative_to(vault) for p in vault.rglob("*")) == before
     assert {p.parent.relative_to(xdg) for p in xdg.rglob("*") if p.is_file()} <= {
         Path("mkdeck"), Path("mkdeck/builds")}
+
+
+def test_empty_vault_warns_and_writes_an_empty_package(make_vault, tmp_path):
+    vault = make_vault({"a.md": "# no cards here\n"}, mtime=T0)
+    out = tmp_path / "e.apkg"
+    status, _, stderr = run(str(vault), "-o", str(out))
+    assert status == 0
+    assert stderr.splitlines()[0].startswith(".:0: MKD313 no card found in ")
+    assert stderr.splitlines()[-1] == (
+        "e.apkg: 0 notes, 0 cards, 0 decks, 0 media files (0 errors, 1 warning)")
+    with AnkiOracle() as anki:
+        assert anki.import_apkg(out)["new"] == 0
+    assert run(str(vault), "-o", str(tmp_path / "s.apkg"), "--strict")[0] == 1
