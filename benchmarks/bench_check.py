@@ -4,7 +4,8 @@
 the exporter's validation, duplicate ids across the vault and the MKD5xx rules, so the target
 is ``check ≤ 1.2 × dump``. Both run as fresh processes (``python -m mkdeck …``, output to
 /dev/null), alternately, ``--runs`` times each; the best and the median wall times are
-reported, with the in-process time of each check rule (one extra in-process run).
+reported, then the same pinned to one CPU (``taskset -c 0``: check's parallel rendering gets
+no second core), and the in-process time of each check rule (one extra in-process run).
 
 Usage::
 
@@ -14,6 +15,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import subprocess
 import sys
@@ -27,11 +29,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gen_vault import generate  # noqa: E402  (benchmarks/ is not a package)
 
 
-def wall(argv: list[str]) -> float:
-    """Wall seconds of a fresh ``python -m mkdeck`` process (exit 0 or 1 expected)."""
+def wall(argv: list[str], prefix: tuple[str, ...] = ()) -> float:
+    """Wall seconds of a fresh ``python -m mkdeck`` process (exit 0 or 1 expected);
+    ``prefix`` runs it under another command (``taskset -c 0``)."""
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "mkdeck", *argv], stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, cwd=ROOT)
+    proc = subprocess.run([*prefix, sys.executable, "-m", "mkdeck", *argv],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
     took = time.perf_counter() - start
     if proc.returncode not in (0, 1):
         raise SystemExit(f"mkdeck {' '.join(argv)} failed ({proc.returncode}):\n"
@@ -84,6 +87,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"check/dump: best {min(check_t) / min(dump_t):.2f}x, "
               f"median {statistics.median(check_t) / statistics.median(dump_t):.2f}x "
               "(target <= 1.2x)")
+        if shutil.which("taskset"):
+            # one CPU: check's rendering cannot use a second core (render_parallel sees one)
+            one = ("taskset", "-c", "0")
+            dump1, check1 = [], []
+            for _ in range(args.runs):
+                dump1.append(wall(["dump", str(vault)], one))
+                check1.append(wall(["check", str(vault)], one))
+            print(f"on one CPU: dump best {min(dump1):.3f} s, check best {min(check1):.3f} s, "
+                  f"check/dump {min(check1) / min(dump1):.2f}x")
         print("in-process breakdown of one check:")
         for name, secs in per_rule(vault):
             print(f"  {name:28s} {secs:6.3f} s")
