@@ -285,7 +285,7 @@ def test_parallel_render_gives_the_same_findings(make_vault,
     parallel = run(".")
     monkeypatch.setattr(build, "default_jobs", lambda: 1)
     serial = run(".")
-    assert parallel == serial
+    assert parallel == serial == run(".", "--jobs", "2")
     dangling = sum(1 for f in range(30) for n in range(15) if (f + n) % 40 >= 30)
     assert parallel[1].count(" MKD201 ") == dangling == 95
     assert parallel[1].count(" MKD210 ") == 30

@@ -69,7 +69,7 @@ class CheckOptions:
     Attributes:
         verify: also verify the cards' claims on the running kernel (``--verify``).
         run_code: with ``verify``, also run code blocks marked ``verify`` (``--run-code``).
-        jobs: parallel verification jobs (``None``: the verifier decides).
+        jobs: processes for rendering and verification (``None``: each stage decides).
         select: code prefixes to report (empty: all).
         ignore: code prefixes not to report.
         config: ``--config FILE`` given to the loader, or ``None``.

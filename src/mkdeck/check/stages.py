@@ -91,11 +91,13 @@ def _render(ctx: CheckContext) -> tuple[list[RenderedNote], list[Diagnostic]] | 
         return None
     build = _stage("mkdeck.export.build")
     # the exporter's parallel rendering (forked workers, same output) when it is there
-    render_all = build.render_parallel if build is not None else render.render_notes
     rendered: list[RenderedNote] = []
 
     def one(result: ParseResult) -> list[Diagnostic]:
-        notes, diags = render_all(result)
+        if build is not None:
+            notes, diags = build.render_parallel(result, jobs=ctx.options.jobs)
+        else:
+            notes, diags = render.render_notes(result)
         rendered.extend(notes)
         return list(diags)
 

@@ -43,7 +43,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--run-code", action="store_true",
                    help="with --verify, also run code blocks marked 'verify'")
     p.add_argument("--jobs", type=int, default=None, metavar="N",
-                   help="parallel verification jobs (with --verify)")
+                   help="processes for rendering and verification (default: the CPUs)")
     p.add_argument("--format", choices=_FORMATS, default="text",
                    help="output format (default: text, 'path:line: CODE message')")
     p.add_argument("--strict", action="store_true", help="warnings fail the check too")
