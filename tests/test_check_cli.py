@@ -247,6 +247,22 @@ def test_corpus_findings_golden(make_vault, monkeypatch: pytest.MonkeyPatch) -> 
     # EXPECTED.md: 02 unclosed START; 07, 08 placeholder; 09 MCQ; 30 two placeholders
     assert [e.split(":")[0][:2] for e in errors] == ["02", "07", "08", "09", "30", "30"]
     assert err == "mkdeck check: 6 errors, 45 warnings in 33 files\n"
+    # the same findings in the other formats: SARIF valid, JUnit counts, one annotation each
+    import jsonschema
+    from test_report_sarif import SCHEMA
+
+    status, sarif, _ = run(".", "--format", "sarif")
+    doc = json.loads(sarif)
+    jsonschema.validate(doc, json.loads(SCHEMA.read_text(encoding="utf-8")),
+                        cls=jsonschema.Draft4Validator)
+    assert status == 1 and len(doc["runs"][0]["results"]) == len(out.splitlines())
+    _, junit, _ = run(".", "--format", "junit")
+    suite = ET.fromstring(junit.encode("utf-8")).find("testsuite")
+    assert suite is not None
+    assert len(suite.findall("testcase/failure")) == 6
+    assert suite.get("failures") == "5"  # files 02, 07, 08, 09 and 30 hold the errors
+    _, github, _ = run(".", "--format", "github")
+    assert len(github.splitlines()) == len(out.splitlines())
 
 
 def test_verify_run_code(make_vault, monkeypatch: pytest.MonkeyPatch) -> None:
