@@ -144,6 +144,9 @@ def run(args: argparse.Namespace, io: IO) -> int:
         stop()
         print(f"mkdeck build: cannot write {out}: {exc.strerror or exc}", file=io.stderr)
         return EXIT_USAGE
+    except BaseException:
+        stop()  # leave the terminal clean on Ctrl-C or a crash
+        raise
     stop()
     diags = sorted([*id_diags, *outcome.diagnostics], key=Diagnostic.sort_key)
     for diag in diags:
