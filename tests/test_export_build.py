@@ -514,3 +514,38 @@ def test_empty_vault_warns_and_writes_an_empty_package(make_vault, tmp_path):
     with AnkiOracle() as anki:
         assert anki.import_apkg(out)["new"] == 0
     assert run(str(vault), "-o", str(tmp_path / "s.apkg"), "--strict")[0] == 1
+
+
+def test_ids_keeps_undecodable_bytes_and_permissions(make_vault):
+    latin1 = b"START\nBasic\ncaf\xe9 (latin-1)\nBack: b\nEND\n"
+    vault = make_vault({"latin.md": latin1,
+                        "ro.md": "START\nBasic\nread only\nBack: b\nEND\n"})
+    (vault / "ro.md").chmod(0o444)
+    status, _, stderr = run("ids", str(vault))
+    assert status == 0, stderr
+    text = (vault / "latin.md").read_bytes()
+    assert text.startswith(b"START\nBasic\ncaf\xe9 (latin-1)\nBack: b\n<!--ID: ")
+    assert text.endswith(b"-->\nEND\n")
+    assert ((vault / "ro.md").stat().st_mode & 0o777) == 0o444
+
+
+def test_ids_reports_a_file_it_cannot_replace(make_vault, monkeypatch):
+    import mkdeck.ids
+
+    vault = make_vault({"a.md": "START\nBasic\nq\nBack: b\nEND\n",
+                        "b.md": "START\nBasic\nq2\nBack: b\nEND\n"})
+
+    real_replace = os.replace
+
+    def replace(src, dst):
+        if str(dst).endswith("a.md"):
+            raise PermissionError(13, "Permission denied")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(mkdeck.ids.os, "replace", replace)
+    status, _, stderr = run("ids", str(vault))
+    assert status == 1
+    assert "a.md:0: MKD320 cannot write the ID comments into a.md: Permission denied" in stderr
+    assert (vault / "a.md").read_text() == "START\nBasic\nq\nBack: b\nEND\n"
+    assert "<!--ID: " in (vault / "b.md").read_text()
+    assert sorted(p.name for p in vault.iterdir()) == ["a.md", "b.md"]  # no temp left
