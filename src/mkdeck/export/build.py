@@ -262,6 +262,9 @@ NO_CARDS = register(
     "no card found",
     fix="Check that PATH is the vault (or notes) holding the cards, and that the blocks use "
     "the configured markers (START/END unless mkdeck.yaml's syntax says otherwise).",
+    bad="# fork\n\nfork() duplicates the calling process.",
+    good="# fork\n\nSTART\nBasic\nWhat does fork() do?\nBack: duplicates the calling process\n"
+    "END",
 )
 NOTE_TYPE_CHANGED = register(
     "MKD308",
