@@ -59,6 +59,9 @@ def inline(line: int, value: int = 1700000000000, column: int | None = None,
          [inline(1, 1, index=0), inline(1, 2, index=1)],
          "STARTI [Basic] a Back: b <!--ID: 1--> ENDI and "
          "STARTI [Basic] c Back: d <!--ID: 2--> ENDI\r\n"),
+        # a BOM is not counted in the parser's columns
+        ("\ufeffSTARTI [Basic] q Back: a ENDI\n", [inline(1, 5, column=1)],
+         "\ufeffSTARTI [Basic] q Back: a <!--ID: 5--> ENDI\n"),
         # the second inline note only, by column
         ("x STARTI [Basic] a Back: b ENDI STARTI [Basic] c Back: d ENDI",
          [inline(1, 2, column=33)],

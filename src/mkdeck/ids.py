@@ -126,7 +126,9 @@ def insert_ids(text: str, targets: Sequence[IdTarget], syntax: Syntax = Syntax()
         matches = list(inline_re.finditer(line))
         match = None
         if target.column is not None:
-            match = next((m for m in matches if m.start() == target.column - 1), None)
+            # the parser counts columns in text without the BOM
+            bom = 1 if i == 0 and line.startswith("\ufeff") else 0
+            match = next((m for m in matches if m.start() - bom == target.column - 1), None)
         elif target.index < len(matches):
             match = matches[target.index]
         if match is None:
