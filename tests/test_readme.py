@@ -35,3 +35,39 @@ def test_readme_build_command_builds_a_vault_that_exists() -> None:
     match = re.search(r"mkdeck (\S+) -o (\S+\.apkg)", command)
     assert match, command
     assert (ROOT / match.group(1)).is_dir(), f"{match.group(1)} named by the README does not exist"
+
+
+def _fenced(text: str, lang: str) -> list[str]:
+    return re.findall(rf"```{lang}\n(.*?)```", text, flags=re.S)
+
+
+def test_readme_examples_parse_cleanly(make_vault) -> None:
+    """The README's note example and mkdeck.yaml example are real input: they parse into the
+    notes they show with no diagnostic at all."""
+    from mkdeck.pipeline import load
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (note_example,) = _fenced(readme, "markdown")
+    (yaml_example,) = _fenced(readme, "yaml")
+    fork = "# li fork\n\n## [[li fork|fork]]\n- returns the child's PID\n"
+    vault = make_vault({
+        "li readme.md": note_example,
+        "li fork.md": fork,
+        "mkdeck.yaml": yaml_example,
+        "templates/t.md": "START\nBasic\nEND\n",
+    })
+    result = load([vault])
+    assert [d.to_dict() for d in result.diagnostics] == []
+    notes = [n for n in result.notes if n.location.path == "li readme.md"]
+    assert [(n.note_type.name, n.deck, n.tags, n.id) for n in notes] == [
+        ("Basic", "Linux::Processes", ("linux", "syscalls"), 1701613701250),
+        ("Basic", "Linux::Processes", ("linux",), None),
+        ("Cloze", "Linux::Processes", ("linux",), None),
+    ]
+    from mkdeck.render import render_notes
+
+    rendered, render_diagnostics = render_notes(result)
+    assert [d.to_dict() for d in render_diagnostics] == []
+    first = next(r for r in rendered if r.note is notes[0])
+    assert '<div class="embed">' in first.html["Back"]
+    assert "<li>returns the child's PID</li>" in first.html["Back"]
