@@ -69,5 +69,4 @@ def test_readme_examples_parse_cleanly(make_vault) -> None:
     rendered, render_diagnostics = render_notes(result)
     assert [d.to_dict() for d in render_diagnostics] == []
     first = next(r for r in rendered if r.note is notes[0])
-    assert '<div class="embed">' in first.html["Back"]
     assert "<li>returns the child's PID</li>" in first.html["Back"]
