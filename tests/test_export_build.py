@@ -217,6 +217,24 @@ def test_no_change_rebuild_comes_from_the_cache(make_vault, tmp_path, monkeypatc
     assert out.read_bytes() != first
 
 
+def test_an_edit_with_its_mtime_put_back_misses_the_cache(make_vault, tmp_path, monkeypatch):
+    """Found by trying mkdeck as a user: an edit of the same size whose mtime was restored
+    (``touch -d``, ``cp -p``, ``rsync -t``) returned the stale cached package."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    vault = make_vault({"c.md": "START\nCloze\nthe {{c1::sucrs}} enzyme\nEND\n"}, mtime=T0)
+    out = tmp_path / "c.apkg"
+    assert run(str(vault), "-o", str(out))[0] == 0
+    first = out.read_bytes()
+    (vault / "c.md").write_text("START\nCloze\nthe {{c1::SUCRS}} enzyme\nEND\n")
+    os.utime(vault / "c.md", (T0, T0))
+    assert run(str(vault), "-o", str(out))[0] == 0
+    assert out.read_bytes() != first
+    with AnkiOracle() as anki:
+        anki.import_apkg(out)
+        (note,) = anki.notes()
+        assert "{{c1::SUCRS}}" in note.fields["Text"]
+
+
 def test_source_date_epoch_caps_mtimes(make_vault, tmp_path, monkeypatch):
     vault = make_vault(BASIC_VAULT, mtime=T0)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(T0 - 1000))

@@ -4,7 +4,10 @@ It lives only in the user cache folder (``$XDG_CACHE_HOME/mkdeck``, default
 ``~/.cache/mkdeck``; XDG Base Directory spec), never in the vault or next to the output.
 An entry is keyed by a fingerprint of everything a build reads: mkdeck's and genanki's
 versions, the command's options, ``SOURCE_DATE_EPOCH``, and every file under the vault root
-(path, size, mtime in ns, except ``.git``/``.trash`` and ``.apkg`` files). A build with a file
+(path, size, mtime, and the inode number and ctime in ns, except ``.git``/``.trash`` and
+``.apkg`` files). ctime is part of the key because no tool can set it: an edit whose mtime was
+put back (``touch -d``, ``cp -p``, ``rsync -t``, ``tar x``) still changes ctime, as it does for
+git's index, so a cached package is never returned for files that changed. A build with a file
 dated in the future is never cached (its note mtimes depend on the clock).
 
 An entry is ``<key>.apkg`` (the package bytes) and ``<key>.json`` (the build's summary and
@@ -56,8 +59,8 @@ def fingerprint(root: Path, extra: Iterable[str], *, now: float | None = None) -
                 if st.st_mtime_ns > limit:
                     return None
                 rel = os.path.relpath(path, root)
-                h.update(f"{rel}\x00{st.st_size}\x00{st.st_mtime_ns}\x00".encode(
-                    "utf-8", "surrogateescape"))
+                h.update(f"{rel}\x00{st.st_size}\x00{st.st_mtime_ns}\x00{st.st_ctime_ns}"
+                         f"\x00{st.st_dev}\x00{st.st_ino}\x00".encode("utf-8", "surrogateescape"))
     except OSError as exc:
         LOG.debug("not caching: %s", exc)
         return None
