@@ -123,3 +123,15 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert _verify(str(tmp_path / "missing"))[0] == 2
     assert _verify(str(tmp_path), "--jobs", "0")[0] == 2
     assert _verify(str(tmp_path), "--format", "xml")[0] == 2
+
+
+def test_a_card_that_cannot_be_read_is_reported_and_fails(make_vault) -> None:
+    """Found by trying mkdeck as a user: a vault whose cards did not parse printed
+    '0 verified, …' and exited 0, as if everything had been checked."""
+    root = make_vault({"a.md": "START\nBasik\n`fork()` returns the child's PID\nEND\n"})
+    out, err = io.StringIO(), io.StringIO()
+    status = main(["verify", str(root)], stdout=out, stderr=err)
+    assert status == 1
+    assert err.getvalue().startswith("a.md:2: MKD103 ")
+    assert out.getvalue().splitlines()[-1] == (
+        "0 verified, 0 refuted, 0 inconclusive, 0 skipped, 0 unchecked")

@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from mkdeck.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, IO
+from mkdeck.model import Diagnostic, Severity
 
 
 def _positive(text: str) -> int:
@@ -26,7 +27,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "verify", help="prove the cards' technical claims with live kernel checks",
         description="Find checkable statements in the cards and verify each with a live "
-                    "check on the running kernel. Exit 1 when a claim is refuted.")
+                    "check on the running kernel. Exit 1 when a claim is refuted or a card "
+                    "could not be read (its errors are printed on stderr).")
     p.add_argument("paths", nargs="*", metavar="PATH", help="vault folder or note files")
     p.add_argument("--list-checks", action="store_true",
                    help="print the catalogue's check ids and what each verifies, then exit")
@@ -83,7 +85,8 @@ def _text(report: Any) -> list[str]:
 
 
 def run(args: argparse.Namespace, io: IO) -> int:
-    """Load the vault, verify, print; 1 when a claim or code block is refuted."""
+    """Load the vault, verify, print; 1 when a claim or code block is refuted, or when a card
+    could not be read (its error diagnostics go to stderr: its claims were not verified)."""
     from mkdeck.verify.catalogue import CatalogueError, default_catalogue
 
     try:
@@ -109,6 +112,12 @@ def run(args: argparse.Namespace, io: IO) -> int:
         print(f"mkdeck verify: {exc}", file=io.stderr)
         return EXIT_USAGE
     report = verify_notes(result, run_code=args.run_code, jobs=args.jobs, catalogue=catalogue)
+    # Cards that could not be read were not verified: say so, and fail like a refuted claim.
+    errors = sorted((d for d in (*result.diagnostics, *report.diagnostics)
+                     if d.severity is Severity.ERROR), key=Diagnostic.sort_key)
+    if args.format != "json":
+        for d in errors:
+            print(f"{d.location}: {d.code} {d.message}", file=io.stderr)
     if args.format == "json":
         data = report.to_dict()
         data["diagnostics"] = [d.to_dict() for d in result.diagnostics] + data["diagnostics"]
@@ -117,4 +126,4 @@ def run(args: argparse.Namespace, io: IO) -> int:
     else:
         for line in _text(report):
             print(line, file=io.stdout)
-    return EXIT_FINDINGS if report.refuted else EXIT_OK
+    return EXIT_FINDINGS if report.refuted or errors else EXIT_OK
