@@ -80,4 +80,11 @@ def test_duplicates_name_both_places():
                                                          ("MKD301", "y.md:8")]
     assert "a.md:1" in diags[0].message and "first field" in diags[0].message
     assert "x.md:3" in diags[1].message and "ID comment 7" in diags[1].message
+    # `mkdeck ids` only fills in missing IDs, so a copied ID needs deleting first (found by
+    # trying the fix the message used to give, which changed nothing).
+    assert diags[1].message.endswith(
+        "To fix, delete the ID comment of the copy you did not import into Anki (line 8 here, "
+        "or in x.md), then run `mkdeck ids` to give it a new one.")
+    assert diags[0].message.endswith(
+        "To fix, give it its own ID comment (`mkdeck ids`) or change its first field.")
     assert duplicate_guid_diagnostics([first, dataclasses.replace(first, id=1)]) == []

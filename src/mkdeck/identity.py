@@ -47,7 +47,8 @@ DUPLICATE_GUID = register(
     Severity.ERROR,
     "two notes have the same identity",
     fix="Give each card its own ID comment (run `mkdeck ids PATH`), or make the first fields "
-    "differ; two notes sharing an ID comment must not both be kept.",
+    "differ. Two cards sharing a copied ID comment: delete the copy's ID comment, then run "
+    "`mkdeck ids PATH`.",
     bad="START\nBasic\nSame front\nEND\nSTART\nBasic\nSame front\nEND",
     good="START\nBasic\nSame front\n<!--ID: 1701613701250-->\nEND\n"
     "START\nBasic\nSame front\n<!--ID: 1701613701251-->\nEND",
@@ -153,12 +154,18 @@ def duplicate_guid_diagnostics(notes: Iterable[Note],
         if earlier is None:
             first_seen[guid] = note
             continue
+        if note.id is not None:
+            # `mkdeck ids` only fills in missing IDs: a copied ID must be deleted first.
+            how = (f"delete the ID comment of the copy you did not import into Anki (line "
+                   f"{note.id_line or note.location.line} here, or in {earlier.location.path}), "
+                   f"then run `mkdeck ids` to give it a new one")
+        else:
+            how = "give it its own ID comment (`mkdeck ids`) or change its first field"
         out.append(
             DUPLICATE_GUID.at(
                 note.location,
                 f"this note has {_describe(note)} as the note at {earlier.location}, so Anki "
-                f"would see one note: it is skipped. Give it its own ID comment "
-                f"(`mkdeck ids`) or change its first field.",
+                f"would see one note: it is skipped. To fix, {how}.",
             )
         )
     return out
