@@ -77,6 +77,17 @@ def test_missing_path_is_a_usage_error(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_output_not_ending_in_apkg_is_a_usage_error(make_vault, tmp_path):
+    """Found by trying mkdeck as a user: `mkdeck . -o out.txt` wrote a package named .txt."""
+    vault = make_vault(BASIC_VAULT)
+    status, _, stderr = run(str(vault), "-o", str(tmp_path / "out.txt"))
+    assert status == 2
+    assert stderr == (f"mkdeck build: {tmp_path / 'out.txt'} does not end in .apkg; Anki imports "
+                      f"only .apkg packages (try {tmp_path / 'out.apkg'})\n")
+    assert run(str(vault), "-o", str(tmp_path / "OUT.APKG"))[0] == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["OUT.APKG", "vault"]
+
+
 def test_missing_output_option_is_a_usage_error(make_vault):
     vault = make_vault(BASIC_VAULT)
     assert run("build", str(vault))[0] == 2

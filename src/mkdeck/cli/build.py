@@ -116,6 +116,13 @@ def run(args: argparse.Namespace, io: IO) -> int:
         print(f"mkdeck build: {out} is a folder; give a file name such as {out / 'deck.apkg'}",
               file=io.stderr)
         return EXIT_USAGE
+    if out.suffix.lower() != ".apkg":
+        # Anki opens a package by its extension; a typo such as `-o deck.txt` or `-o notes/`
+        # would otherwise write a package nobody can open, possibly inside the vault.
+        print(f"mkdeck build: {out} does not end in .apkg; Anki imports only .apkg packages "
+              f"(try {out.with_suffix('.apkg') if out.suffix else str(out) + '.apkg'})",
+              file=io.stderr)
+        return EXIT_USAGE
     if not out.parent.is_dir() and str(out.parent):
         print(f"mkdeck build: folder {out.parent} does not exist", file=io.stderr)
         return EXIT_USAGE
