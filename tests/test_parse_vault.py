@@ -116,6 +116,11 @@ def test_unreadable_note_inside_vault_is_a_diagnostic(make_vault) -> None:
     os.symlink(root / "gone.md", root / "b.md")
     result = load([root])
     assert [(d.code, d.location.path) for d in result.diagnostics] == [("MKD011", "b.md")]
+    # the message names the real cause, not permissions (found by trying mkdeck as a user)
+    assert result.diagnostics[0].message == (
+        f"b.md cannot be read (No such file or directory): it is a symbolic link to "
+        f"{str(root / 'gone.md')!r}, which does not exist: fix or remove the link, or add it to "
+        f"`ignore:` in mkdeck.yaml.")
     assert len(result.notes) == 1
     with pytest.raises(VaultError):
         load([root / "b.md"])

@@ -268,9 +268,14 @@ def read_notes(root: Path, selection: Sequence[Path], ignore: Sequence[str] = ()
         except OSError as exc:
             if rel in selected_files:
                 raise VaultError(f"{path}: {exc.strerror or exc}") from None
+            if path.is_symlink() and not path.exists():
+                how = (f"it is a symbolic link to {os.readlink(path)!r}, which does not exist: "
+                       f"fix or remove the link")
+            else:
+                how = "fix its permissions"
             diagnostics.append(UNREADABLE_NOTE.at(
                 SourceLocation(rel, 0),
-                f"{rel} cannot be read ({exc.strerror or exc}): fix its permissions or add it "
+                f"{rel} cannot be read ({exc.strerror or exc}): {how}, or add it "
                 f"to `ignore:` in mkdeck.yaml.",
             ))
             continue
