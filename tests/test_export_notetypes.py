@@ -6,7 +6,14 @@ import pytest
 from anki_oracle import AnkiOracle
 from test_export_anki import CSS, build, rnote
 
-from mkdeck.export.notetypes import STOCK_CLOZE_CSS, model_id, model_spec
+from mkdeck.export.notetypes import (
+    LIST_CSS,
+    STOCK_CARD_CSS,
+    STOCK_CLOZE_CSS,
+    STOCK_NIGHT_CSS,
+    model_id,
+    model_spec,
+)
 from mkdeck.model import NoteType
 
 
@@ -70,7 +77,20 @@ def test_cloze_css_added_when_the_stylesheet_lacks_it():
                       CSS).css.endswith(STOCK_CLOZE_CSS)
     styled = ".cloze { color: red; }\n"
     assert model_spec(NoteType("Cloze", ("Text", "Back Extra"), base="Cloze"),
-                      styled).css == styled
+                      styled).css == STOCK_CARD_CSS + STOCK_NIGHT_CSS + LIST_CSS + styled
+    carded = ".card { color: red; }\n.cloze { color: red; }\n"
+    assert model_spec(NoteType("Cloze", ("Text", "Back Extra"), base="Cloze"),
+                      carded).css == carded
+
+
+def test_stock_card_rule_comes_before_the_renderers_css():
+    """The renderer's CSS has no `.card` rule; without Anki's, cards showed left-aligned in a
+    serif font (seen in the README's screenshot)."""
+    from mkdeck.render import note_type_css
+
+    rendered_css = note_type_css()
+    css = model_spec(NoteType("Basic", ("Front", "Back")), rendered_css).css
+    assert css == STOCK_CARD_CSS + STOCK_NIGHT_CSS + LIST_CSS + rendered_css
 
 
 def test_custom_types_import_and_generate_anki_cards(tmp_path):

@@ -29,6 +29,13 @@ STOCK_CARD_CSS = (
     ".card {\n    font-family: arial;\n    font-size: 20px;\n    line-height: 1.5;\n"
     "    text-align: center;\n    color: black;\n    background-color: white;\n}\n"
 )
+# Anki's reviewer adds `nightMode`/`night_mode` to the card's element in night mode.
+STOCK_NIGHT_CSS = (
+    ".card.nightMode, .card.night_mode {\n    color: white;\n    background-color: #2c2c2c;\n}\n"
+)
+# Lists stay left-aligned inside the centred card (centred bullets are hard to read), as the
+# notes show them in Obsidian.
+LIST_CSS = ".card ul, .card ol {\n    display: inline-block;\n    text-align: left;\n}\n"
 STOCK_CLOZE_CSS = (
     ".cloze {\n    font-weight: bold;\n    color: blue;\n}\n"
     ".nightMode .cloze {\n    color: lightblue;\n}\n"
@@ -134,7 +141,11 @@ def model_spec(note_type: NoteType, css: str) -> ModelSpec:
             continue  # e.g. "Card 2" of a reversed type with one field
         templates.append((tname, fill(qfmt), fill(afmt) + extras))
     kind = note_type.kind
-    full_css = css if css.strip() else STOCK_CARD_CSS
+    # Anki's stock `.card` rule first (font, centring, colours), then the renderer's CSS: the
+    # renderer's CSS styles code, callouts and marks only (found in the screenshot: without a
+    # `.card` rule cards showed left-aligned in the browser's default serif font).
+    full_css = css if re.search(r"(^|[\s,}])\.card\s*[{,]", css) else (
+        STOCK_CARD_CSS + STOCK_NIGHT_CSS + LIST_CSS + css)
     if kind == "cloze" and ".cloze" not in full_css:
         full_css = full_css.rstrip("\n") + "\n" + STOCK_CLOZE_CSS
     name = model_name(note_type)
