@@ -70,3 +70,25 @@ def test_readme_examples_parse_cleanly(make_vault) -> None:
     assert [d.to_dict() for d in render_diagnostics] == []
     first = next(r for r in rendered if r.note is notes[0])
     assert "<li>returns the child's PID</li>" in first.html["Back"]
+
+
+def test_readme_numbers_about_cards_are_true(tmp_path: Path) -> None:
+    """The README states how many notes `cards/` holds; a stale number was found by a
+    new-user trial, so the numbers are read from the README and checked."""
+    from mkdeck.pipeline import load
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"`cards/` is a vault of (\d+) .*?: (\d+) notes, (\d+) cards", readme, re.S)
+    assert match, "README no longer states the cards/ numbers this test checks"
+    files, notes, cards = map(int, match.groups())
+    result = load([ROOT / "cards"])
+    assert len(result.vault.files) == files
+    assert len(result.notes) == notes
+    import io
+
+    from mkdeck.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    assert main([str(ROOT / "cards"), "-o", str(tmp_path / "linux.apkg")], out, err) == 0
+    summary = (out.getvalue() + err.getvalue()).strip().splitlines()[-1]
+    assert summary.startswith(f"linux.apkg: {notes} notes, {cards} cards, "), summary
