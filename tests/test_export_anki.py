@@ -411,3 +411,16 @@ def test_deck_names_differing_in_case_become_one_deck(tmp_path, anki):
         ("MKD312", 9), ("MKD312", 19)]
     anki.import_apkg(out)
     assert {k: v for k, v in anki.decks().items() if v} == {"Linux::Sub": 2, "Linux": 1}
+
+
+def test_deck_names_are_normalized_as_anki_stores_them(tmp_path, anki):
+    """A deck written in NFC in one note and NFD in another (macOS file names, pasted text)
+    is one deck for Anki: the package held two, and Anki renamed one ``Café_``. Control
+    characters, which Anki strips, made the same split."""
+    notes = [rnote("a.md", 1, BASIC, {"Front": "1", "Back": ""}, deck="Caf\u00e9::Sub"),
+             rnote("b.md", 1, BASIC, {"Front": "2", "Back": ""}, deck="Cafe\u0301::Sub"),
+             rnote("c.md", 1, BASIC, {"Front": "3", "Back": ""}, deck="Caf\u00e9::S\tub")]
+    out, result = build(tmp_path, notes)
+    assert result.diagnostics == ()
+    anki.import_apkg(out)
+    assert {k: v for k, v in anki.decks().items() if v} == {"Caf\u00e9::Sub": 3}

@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import time
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -212,10 +213,21 @@ def time_cap(now: float | None = None, environ: dict[str, str] | None = None) ->
 _WS_RE = re.compile(r"\s+")
 
 
+_ASCII_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def normalize_deck(name: str) -> tuple[str, bool]:
-    """``(deck name with empty or blank '::' parts removed and parts trimmed, changed?)``;
-    an empty name becomes ``"Default"`` (Anki's ``Deck::normalize`` behaviour)."""
-    parts = [p.strip() for p in name.split("::")]
+    """``(deck name as Anki stores it, an empty '::' part was dropped?)``.
+
+    Each part is NFC-normalized, loses ASCII control characters and is trimmed, as Anki's
+    ``normalized_deck_name_component`` does on import; empty or blank parts are dropped (Anki
+    would name them ``blank``) and an empty name becomes ``"Default"``. Without the NFC step
+    a deck written ``Café`` (NFC) in one note and (NFD) in another became two decks of the
+    package, and Anki renamed the second one ``Café_``."""
+    parts = [
+        _ASCII_CONTROL_RE.sub("", unicodedata.normalize("NFC", p)).strip()
+        for p in name.split("::")
+    ]
     kept = [p for p in parts if p]
     changed = len(kept) != len(parts)
     return ("::".join(kept) or "Default"), changed
