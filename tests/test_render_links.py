@@ -94,6 +94,24 @@ def test_resolve(index: VaultIndex, target: str, from_path: str, expected: str) 
     assert not res.ambiguous
 
 
+@pytest.mark.parametrize(("file_name", "target"), [
+    ("cafe\u0301.md", "caf\u00e9"),                 # NFD file (macOS), NFC link (keyboard)
+    ("caf\u00e9.md", "cafe\u0301"),                 # and the other way round
+    ("d/Cafe\u0301 x.md", "D/CAF\u00c9 X"),         # a path, any case
+    ("img/cafe\u0301.png", "caf\u00e9.png"),
+])
+def test_resolve_ignores_unicode_normalization(file_name: str, target: str) -> None:
+    """Obsidian finds [[café]] whatever the normal form of the file name; mkdeck said 'not a
+    note of the vault' (and, for an NFD link, suggested an ftfy 'repair' to the same text)."""
+    notes = () if file_name.endswith(".png") else ((file_name, "# h\nbody\n"),)
+    atts = (file_name,) if file_name.endswith(".png") else ()
+    ix = VaultIndex(_vault(*notes, ("n.md", "x\n"), attachments=atts))
+    assert ix.resolve(target, "n.md").path == file_name
+    if not atts:
+        assert ix.section(file_name, "H") is not None
+        assert heading_key("Cafe\u0301") == heading_key("CAF\u00c9")
+
+
 def test_ambiguous_picks_shortest_path(index: VaultIndex) -> None:
     res = index.resolve("index", "elsewhere/n.md")
     assert res.path == "sub/Index.md"  # shortest path (then alphabetical)

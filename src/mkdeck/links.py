@@ -24,6 +24,7 @@ import functools
 import logging
 import posixpath
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote
@@ -149,10 +150,17 @@ def parse_link(inner: str, embed: bool = False) -> LinkTarget:
     return LinkTarget(raw, text.strip(), subpath, alias, embed)
 
 
+def fold(text: str) -> str:
+    """``text`` for comparing names as Obsidian does: case folded and NFC-normalized, so a
+    link typed ``[[café]]`` (NFC, as keyboards write it) finds ``café.md`` stored in NFD (as
+    macOS writes file names), and the other way round."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold())
+
+
 def heading_key(text: str) -> str:
     """Obsidian's heading-match key: ``[ ] | # ^ :`` become spaces, whitespace collapses,
     case folded. ``heading_key("[[li fork|fork]]") == heading_key("li fork fork")``."""
-    return _SPACE_RE.sub(" ", _HEADING_PUNCT_RE.sub(" ", text)).strip().casefold()
+    return fold(_SPACE_RE.sub(" ", _HEADING_PUNCT_RE.sub(" ", text)).strip())
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,8 +310,8 @@ class VaultIndex:
     def __init__(self, vault: Vault) -> None:
         self.vault = vault
         self._notes: dict[str, NoteFile] = {f.path: f for f in vault.files}
-        self._all: dict[str, str] = {}  # casefolded path -> path (notes and attachments)
-        self._by_name: dict[str, list[str]] = {}  # casefolded name -> paths
+        self._all: dict[str, str] = {}  # folded path -> path (notes and attachments)
+        self._by_name: dict[str, list[str]] = {}  # folded name -> paths
         self._attachments = set(vault.attachments)
         for f in vault.files:
             self._add(f.path, f.stem)
@@ -314,11 +322,11 @@ class VaultIndex:
         self._blocks: dict[str, dict[str, int]] = {}
 
     def _add(self, path: str, stem: str | None) -> None:
-        self._all.setdefault(path.casefold(), path)
+        self._all.setdefault(fold(path), path)
         base = path.rsplit("/", 1)[-1]
-        self._by_name.setdefault(base.casefold(), []).append(path)
+        self._by_name.setdefault(fold(base), []).append(path)
         if stem is not None:  # a note is also found by its name without .md
-            self._by_name.setdefault(stem.casefold(), []).append(path)
+            self._by_name.setdefault(fold(stem), []).append(path)
 
     # -- files --------------------------------------------------------------------------------
 
@@ -385,17 +393,17 @@ class VaultIndex:
         if outside and explicit and not inside:
             return Resolution(None, outside=True)
         name = target.rstrip("/").rsplit("/", 1)[-1]
-        by_name = list(dict.fromkeys(self._by_name.get(name.casefold(), [])))
+        by_name = list(dict.fromkeys(self._by_name.get(fold(name), [])))
         if "/" in target.strip("/") and not explicit:
-            suffix = "/" + target.strip("/").casefold()
+            suffix = "/" + fold(target.strip("/"))
             by_name = [p for p in by_name
-                       if ("/" + p.casefold()).endswith(suffix)
-                       or ("/" + p.casefold()).endswith(suffix + ".md")]
+                       if ("/" + fold(p)).endswith(suffix)
+                       or ("/" + fold(p)).endswith(suffix + ".md")]
         elif explicit:
             by_name = []
         for cand in inside:  # the path again, any case
             for c in (cand, cand + ".md"):
-                hit = self._all.get(c.casefold())
+                hit = self._all.get(fold(c))
                 if hit is not None:
                     return Resolution(hit)
         if by_name:  # the name anywhere, any case
