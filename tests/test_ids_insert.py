@@ -151,3 +151,27 @@ def test_ids_on_the_whole_corpus_insert_only_id_comments(tmp_path):
             assert new.id == old.id
     assert main(["ids", str(vault)], stdout=io.StringIO(), stderr=io.StringIO()) == 0
     assert {p.name: p.read_bytes() for p in vault.glob("*.md")} == after
+
+
+def test_ids_writes_through_a_symlinked_note_and_keeps_the_link(tmp_path):
+    """A note that is a symbolic link (to a note in the vault or a shared one elsewhere):
+    `mkdeck ids` replaced the link by a copy holding one ID, and gave the real file another
+    ID, so the two diverged for good. The ID goes into the real file, once; the link stays."""
+    import io
+    import os
+
+    from mkdeck.cli import main
+
+    (tmp_path / "real").mkdir()
+    real = tmp_path / "real" / "b.md"
+    real.write_bytes(b"START\r\nBasic\r\nq\r\nEND\r\n")
+    real.chmod(0o640)
+    (tmp_path / "a.md").symlink_to("real/b.md")
+    assert main(["ids", str(tmp_path)], stdout=io.StringIO(), stderr=io.StringIO()) == 0
+    assert os.readlink(tmp_path / "a.md") == "real/b.md"
+    data = real.read_bytes()
+    assert data.count(b"<!--ID: ") == 1 and data.endswith(b"-->\r\nEND\r\n")
+    assert real.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["a.md", "b.md", "real"]
+    assert main(["ids", str(tmp_path)], stdout=io.StringIO(), stderr=io.StringIO()) == 0
+    assert real.read_bytes() == data

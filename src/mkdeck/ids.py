@@ -13,8 +13,9 @@ current time, stepped up past every ID already written anywhere in the vault.
 
 Every other byte of the file is kept: BOM, CRLF/CR/LF line endings (the new line uses the
 ending of the line before it), a missing final newline. Files are rewritten atomically (temp
-file in the same folder, renamed, permissions kept) and only when something was inserted, so
-running it twice changes nothing the second time.
+file in the same folder, renamed, permissions kept; a symbolic link is written through, so the
+link stays) and only when something was inserted, so running it twice changes nothing the
+second time.
 """
 
 from __future__ import annotations
@@ -234,8 +235,14 @@ def write_ids(paths: Sequence[str | Path], *, config: str | Path | None = None,
     diags: list[Diagnostic] = []
     changed: list[str] = []
     added = 0
+    written: set[str] = set()
     for rel, file_targets in sorted(targets.items()):
-        path = root / rel
+        # A note that is a symbolic link is written through the link (Obsidian does the same),
+        # never replaced by a copy; a file reached by two paths gets its IDs once.
+        path = Path(os.path.realpath(root / rel))
+        if str(path) in written:
+            continue
+        written.add(str(path))
         try:
             text = _read_text(path)
             new_text, missed = insert_ids(text, file_targets, result.vault.config.syntax)
