@@ -217,3 +217,42 @@ def test_control_character_in_yaml_is_a_located_error(make_vault) -> None:
     root = make_vault({"mkdeck.yaml": "deck: A\nlinks: text\x1f\n", "a.md": CARD})
     result = load([root])
     assert codes(result) == [("MKD020", "mkdeck.yaml", 2)]
+
+
+def test_yaml_values_that_cannot_be_constructed_are_located_warnings(make_vault) -> None:
+    """`deck: !!python/name:os.system`, `!!timestamp 2020-13-45`: PyYAML's constructor raised
+    and `mkdeck build`/`dump`/`ids` died with a traceback."""
+    yaml_text = (
+        "deck: !!python/name:os.system\n"                       # 1 unknown tag
+        "links: !!python/object:x {}\n"                         # 2
+        "note_types:\n"
+        "  A: {fields: !!python/tuple [a]}\n"                   # 4 (and the type has no fields)
+        "!!python/name:y : 1\n"                                 # 5 a key
+        "folders: {x: {deck: !!timestamp 2020-13-45}}\n"        # 6 read as written
+    )
+    root = make_vault({"mkdeck.yaml": yaml_text, "a.md": CARD})
+    result = load([root])
+    assert codes(result) == [("MKD022", "mkdeck.yaml", 1), ("MKD022", "mkdeck.yaml", 2),
+                             ("MKD022", "mkdeck.yaml", 4), ("MKD022", "mkdeck.yaml", 4),
+                             ("MKD022", "mkdeck.yaml", 5)]
+    assert "cannot be read" in result.diagnostics[0].message
+    assert result.vault.config.deck == "vault"
+    assert result.vault.config.folders == (FolderRule("x", "2020-13-45", ()),)
+    assert len(result.notes) == 1
+
+
+def test_yaml_numbers_and_dates_are_names_as_written(make_vault) -> None:
+    """`deck: 1.10` was the deck "1.1", `deck: 010` the deck "8", `deck: 2024-01-01` an error."""
+    root = make_vault({"mkdeck.yaml": "deck: 1.10\nfolders: {s: {deck: 010, tags: [2024-01-01, "
+                                      "1e3]}}\n", "a.md": CARD, "s/b.md": CARD})
+    result = load([root])
+    assert codes(result) == []
+    assert [(n.deck, n.tags) for n in result.notes] == [
+        ("1.10", ()), ("010", ("2024-01-01", "1e3"))]
+
+
+def test_a_config_that_is_not_a_mapping_names_the_file(make_vault) -> None:
+    root = make_vault({"mkdeck.yaml": "- deck: A\n", "a.md": CARD})
+    result = load([root])
+    assert [d.message for d in result.diagnostics] == [
+        "mkdeck.yaml must be a mapping of `key: value` lines; it is ignored."]

@@ -192,6 +192,33 @@ def _merge(primary: _Partial, plugin: _Partial, deck: str | None, root: Path,
 
 # --- mkdeck.yaml ------------------------------------------------------------------------
 
+_UNREADABLE: Any = object()
+"""What :meth:`_Reader.value` gives for a node YAML cannot construct (already reported)."""
+
+_AS_WRITTEN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{t}" for t in ("int", "float", "timestamp")
+)
+
+
+def _numbers_as_written(root: yaml.Node) -> None:
+    """Read numbers and dates as the text written: every value mkdeck.yaml holds is a name
+    (``deck: 1.10`` is the deck "1.10", not 1.1; ``tags: [2024-01-01]`` a tag, not a date)."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:  # anchors and aliases share nodes, and may form cycles
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag in _AS_WRITTEN_TAGS:
+                node.tag = "tag:yaml.org,2002:str"
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
+
+
 class _Reader:
     """Walks a composed YAML tree, turning nodes into values and reporting with lines."""
 
@@ -204,15 +231,23 @@ class _Reader:
         return SourceLocation(self.path, node.start_mark.line + 1)
 
     def value(self, node: yaml.Node) -> Any:
-        return self.loader.construct_object(node, deep=True)
+        """The node as Python data, or :data:`_UNREADABLE` (reported here) when YAML cannot
+        construct it (``!!int x``, ``!!timestamp 2020-13-45``, ``!!python/name:…``)."""
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            self.bad(node, f"this value cannot be read ({problem}); it is ignored.")
+            return _UNREADABLE
 
     def bad(self, node: yaml.Node, message: str) -> None:
         self.diagnostics.append(CONFIG_BAD_VALUE.at(self.loc(node), message))
 
     def unknown(self, node: yaml.Node, where: str, known: tuple[str, ...]) -> None:
+        key = node.value if isinstance(node, yaml.ScalarNode) else self.value(node)
         self.diagnostics.append(CONFIG_UNKNOWN_KEY.at(
             self.loc(node),
-            f"unknown key {node.value!r}{where}: it is ignored; known keys are "
+            f"unknown key {key!r}{where}: it is ignored; known keys are "
             f"{', '.join(known)}.",
         ))
 
@@ -227,6 +262,8 @@ class _Reader:
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
             key = self.value(key_node)
+            if key is _UNREADABLE:
+                continue
             key = str(key) if key is not None else ""
             if key in seen:
                 self.diagnostics.append(CONFIG_DUPLICATE_KEY.at(
@@ -242,6 +279,8 @@ class _Reader:
 
     def string(self, node: yaml.Node, what: str) -> str | None:
         value = self.value(node)
+        if value is _UNREADABLE:
+            return None
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
             text = str(value).strip()
             if text and "\n" not in text:
@@ -251,6 +290,8 @@ class _Reader:
 
     def boolean(self, node: yaml.Node, what: str) -> bool | None:
         value = self.value(node)
+        if value is _UNREADABLE:
+            return None
         if isinstance(value, bool):
             return value
         self.bad(node, f"{what} must be true or false (got {value!r}); it is ignored.")
@@ -259,6 +300,8 @@ class _Reader:
     def strings(self, node: yaml.Node, what: str, split: bool = False) -> list[str] | None:
         """A list of strings; a single string is one item (or split on whitespace)."""
         value = self.value(node)
+        if value is _UNREADABLE:
+            return None
         if value is None:
             return []
         if isinstance(value, str):
@@ -300,7 +343,8 @@ def parse_config_yaml(text: str, path: str, diagnostics: list[Diagnostic]) -> _P
         return out
     if root is None:
         return out
-    for key_node, key, value_node in reader.items(root, ""):
+    _numbers_as_written(root)
+    for key_node, key, value_node in reader.items(root, path):
         if key == "deck":
             out.deck = reader.string(value_node, "deck")
         elif key == "note_types":
@@ -319,7 +363,7 @@ def parse_config_yaml(text: str, path: str, diagnostics: list[Diagnostic]) -> _P
             value = reader.value(value_node)
             if value in ("text", "obsidian"):
                 out.links = value
-            else:
+            elif value is not _UNREADABLE:
                 reader.bad(value_node, f"links must be `text` or `obsidian` (got {value!r}); "
                                        f"it is ignored.")
         elif key in ("curly_cloze", "highlight_cloze", "inline_tags"):
