@@ -229,12 +229,13 @@ def test_yaml_values_that_cannot_be_constructed_are_located_warnings(make_vault)
         "  A: {fields: !!python/tuple [a]}\n"                   # 4 (and the type has no fields)
         "!!python/name:y : 1\n"                                 # 5 a key
         "folders: {x: {deck: !!timestamp 2020-13-45}}\n"        # 6 read as written
+        "curly_cloze: !!bool x\n"                               # 7 a KeyError in PyYAML
     )
     root = make_vault({"mkdeck.yaml": yaml_text, "a.md": CARD})
     result = load([root])
     assert codes(result) == [("MKD022", "mkdeck.yaml", 1), ("MKD022", "mkdeck.yaml", 2),
                              ("MKD022", "mkdeck.yaml", 4), ("MKD022", "mkdeck.yaml", 4),
-                             ("MKD022", "mkdeck.yaml", 5)]
+                             ("MKD022", "mkdeck.yaml", 5), ("MKD022", "mkdeck.yaml", 7)]
     assert "cannot be read" in result.diagnostics[0].message
     assert result.vault.config.deck == "vault"
     assert result.vault.config.folders == (FolderRule("x", "2020-13-45", ()),)

@@ -235,7 +235,7 @@ class _Reader:
         construct it (``!!int x``, ``!!timestamp 2020-13-45``, ``!!python/name:…``)."""
         try:
             return self.loader.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+        except (yaml.YAMLError, ValueError, KeyError, TypeError, OverflowError) as exc:
             problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
             self.bad(node, f"this value cannot be read ({problem}); it is ignored.")
             return _UNREADABLE
