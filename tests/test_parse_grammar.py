@@ -435,3 +435,20 @@ def test_custom_markers() -> None:
     assert [(n.kind, n.deck, n.tags) for n in notes] == [("block", "D", ("t",)),
                                                         ("inline", "D", ("t",))]
     assert diags == []
+
+
+def test_frontmatter_value_yaml_cannot_construct_is_a_warning() -> None:
+    """`tags: !!bool x`, `!!int x`: PyYAML raised KeyError/ValueError, not YAMLError, and the
+    whole file was lost to an internal error (MKD001)."""
+    for value in ("tags: !!bool x", "tags: [!!bool x]", "tags: !!python/name:os.system"):
+        notes, diags = parse(f"---\n{value}\n---\nSTART\nBasic\nq\nEND\n")
+        assert (len(notes), diags) == (1, [("MKD123", 1 if "bool" in value else 2)]), value
+
+
+def test_frontmatter_numbers_and_dates_are_names_as_written() -> None:
+    """`target-deck: 1.10` was ignored (a float), `tags: 2024-01-01` dropped (a date);
+    `!!int x` died with a ValueError."""
+    notes, diags = parse("---\ntarget-deck: 1.10\ntags: [2024-01-01, 1e3, !!int x]\n---\n"
+                         "START\nBasic\nq\nEND\n")
+    assert diags == []
+    assert (notes[0].deck, notes[0].tags) == ("1.10", ("2024-01-01", "1e3", "x"))

@@ -186,6 +186,15 @@ _PREFIX_RE = re.compile(r"([^\s:][^:]{0,63}):")
 _INLINE_TYPE_RE = re.compile(r"\s*\[([^\[\]\n]*)\]")
 _INLINE_ID_RE = re.compile(r"(?:<!--\s*)?ID:\s*(\d+)\s*(?:-->)?")
 _INLINE_TAGS_RE = re.compile(r"(?:^|(?<=\s))Tags:(.*)$", re.DOTALL)
+class _FrontmatterLoader(yaml.SafeLoader):
+    """YAML for frontmatter: numbers and dates are read as written, since every value read
+    from it is a name (``target-deck: 1.10`` is the deck "1.10", ``tags: 2024`` the tag)."""
+
+
+for _tag in ("int", "float", "timestamp"):
+    _FrontmatterLoader.add_constructor(f"tag:yaml.org,2002:{_tag}",
+                                       _FrontmatterLoader.construct_yaml_str)
+
 _FRONTMATTER_DECK_KEYS = ("target-deck", "target_deck", "target deck")
 
 
@@ -384,8 +393,9 @@ class _Parser:
         if not text.strip():
             return end + 1
         try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
+            data = yaml.load(text, Loader=_FrontmatterLoader)  # noqa: S506 (a SafeLoader)
+        except (yaml.YAMLError, ValueError, KeyError, TypeError, OverflowError) as exc:
+            # ValueError & co.: a value YAML parses but cannot construct (`!!bool x`)
             mark = getattr(exc, "problem_mark", None)
             if mark is not None:
                 line = mark.line + 2
@@ -393,7 +403,9 @@ class _Parser:
                 line = text.count("\n", 0, exc.position) + 2  # type: ignore[attr-defined]
             else:
                 line = 1
-            problem = getattr(exc, "problem", None) or "invalid YAML"
+            problem = (getattr(exc, "problem", None)
+                       or (str(exc).splitlines()[0] if not isinstance(exc, yaml.YAMLError)
+                           else "invalid YAML"))
             self.report(FRONTMATTER_INVALID, min(line, end),
                         f"the frontmatter is not valid YAML ({problem}): fix it; until then its "
                         f"tags and target-deck are not read.")
