@@ -257,3 +257,17 @@ def test_a_config_that_is_not_a_mapping_names_the_file(make_vault) -> None:
     result = load([root])
     assert [d.message for d in result.diagnostics] == [
         "mkdeck.yaml must be a mapping of `key: value` lines; it is ignored."]
+
+
+def test_deeply_nested_config_is_a_located_error_not_a_crash(make_vault) -> None:
+    """PyYAML's composer and json.loads recurse per level: `deck: [[[[…` in mkdeck.yaml and
+    `[[[[…` in data.json raised RecursionError out of `mkdeck build`."""
+    root = make_vault({"mkdeck.yaml": "deck: " + "[" * 5000 + "]" * 5000 + "\n",
+                       ".obsidian/plugins/obsidian-to-anki-plugin/data.json": "[" * 100000,
+                       "a.md": CARD})
+    result = load([root])
+    assert [(c, p) for c, p, _ in codes(result)] == [
+        ("MKD023", ".obsidian/plugins/obsidian-to-anki-plugin/data.json"),
+        ("MKD020", "mkdeck.yaml")]
+    assert "nested too deeply" in result.diagnostics[1].message
+    assert len(result.notes) == 1

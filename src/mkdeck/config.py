@@ -235,7 +235,8 @@ class _Reader:
         construct it (``!!int x``, ``!!timestamp 2020-13-45``, ``!!python/name:…``)."""
         try:
             return self.loader.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError, KeyError, TypeError, OverflowError) as exc:
+        except (yaml.YAMLError, ValueError, KeyError, TypeError, OverflowError,
+                RecursionError) as exc:
             problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
             self.bad(node, f"this value cannot be read ({problem}); it is ignored.")
             return _UNREADABLE
@@ -326,7 +327,7 @@ def parse_config_yaml(text: str, path: str, diagnostics: list[Diagnostic]) -> _P
     try:
         reader = _Reader(text, path, diagnostics)
         root = reader.loader.get_single_node()
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, RecursionError) as exc:  # PyYAML's composer recurses per level
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         if mark is not None:
             line = mark.line + 1
@@ -334,7 +335,8 @@ def parse_config_yaml(text: str, path: str, diagnostics: list[Diagnostic]) -> _P
             line = text.count("\n", 0, exc.position) + 1  # type: ignore[attr-defined]
         else:
             line = 1
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        problem = ("values nested too deeply" if isinstance(exc, RecursionError)
+                   else getattr(exc, "problem", None) or str(exc).splitlines()[0])
         diagnostics.append(CONFIG_SYNTAX.at(
             SourceLocation(path, line),
             f"{path} is not valid YAML ({problem} at line {line}); fix it; until then the "
@@ -468,7 +470,7 @@ def parse_plugin_data(path: Path, rel: str, diagnostics: list[Diagnostic]) -> _P
     try:
         text = path.read_text(encoding="utf-8-sig")
         data = json.loads(text)
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         line = getattr(exc, "lineno", 0) or 0
         diagnostics.append(PLUGIN_DATA_BAD.at(
             SourceLocation(rel, line),
