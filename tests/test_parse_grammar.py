@@ -452,3 +452,9 @@ def test_frontmatter_numbers_and_dates_are_names_as_written() -> None:
                          "START\nBasic\nq\nEND\n")
     assert diags == []
     assert (notes[0].deck, notes[0].tags) == ("1.10", ("2024-01-01", "1e3", "x"))
+
+
+def test_deeply_nested_frontmatter_is_a_warning_and_the_cards_are_read() -> None:
+    """PyYAML recursed once per `[` and the RecursionError lost the whole file (MKD001)."""
+    notes, diags = parse("---\ntags: " + "[" * 5000 + "]" * 5000 + "\n---\nSTART\nBasic\nq\nEND\n")
+    assert (len(notes), diags) == (1, [("MKD123", 1)])

@@ -394,8 +394,10 @@ class _Parser:
             return end + 1
         try:
             data = yaml.load(text, Loader=_FrontmatterLoader)  # noqa: S506 (a SafeLoader)
-        except (yaml.YAMLError, ValueError, KeyError, TypeError, OverflowError) as exc:
-            # ValueError & co.: a value YAML parses but cannot construct (`!!bool x`)
+        except (yaml.YAMLError, ValueError, KeyError, TypeError, OverflowError,
+                RecursionError) as exc:
+            # ValueError & co.: a value YAML parses but cannot construct (`!!bool x`);
+            # RecursionError: PyYAML recurses once per nesting level (`tags: [[[[…`)
             mark = getattr(exc, "problem_mark", None)
             if mark is not None:
                 line = mark.line + 2
@@ -403,9 +405,12 @@ class _Parser:
                 line = text.count("\n", 0, exc.position) + 2  # type: ignore[attr-defined]
             else:
                 line = 1
-            problem = (getattr(exc, "problem", None)
-                       or (str(exc).splitlines()[0] if not isinstance(exc, yaml.YAMLError)
-                           else "invalid YAML"))
+            if isinstance(exc, RecursionError):
+                problem = "values nested too deeply"
+            else:
+                problem = (getattr(exc, "problem", None)
+                           or (str(exc).splitlines()[0] if not isinstance(exc, yaml.YAMLError)
+                               else "invalid YAML"))
             self.report(FRONTMATTER_INVALID, min(line, end),
                         f"the frontmatter is not valid YAML ({problem}): fix it; until then its "
                         f"tags and target-deck are not read.")
