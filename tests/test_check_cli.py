@@ -193,6 +193,10 @@ def test_exit_codes(make_vault, monkeypatch: pytest.MonkeyPatch) -> None:
     status, out, err = run(str(clean / "missing.md"))
     assert (status, out) == (2, "") and "no such file" in err
     assert run(str(clean), "--select", "E501")[0] == 2
+    status, out, err = run(str(clean), "--select", "MKD999")
+    assert (status, out) == (2, "")
+    assert "no diagnostic code begins with 'MKD999'" in err
+    assert run(str(clean), "--ignore", "MKD998")[0] == 2
     assert run(str(clean), "--run-code")[0] == 2
     assert run(str(clean), "--format", "xml")[0] == 2
     assert run()[0] == 2

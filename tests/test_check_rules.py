@@ -166,7 +166,9 @@ def test_code_selection_rules() -> None:
     assert code_selected("MKD102", ("MKD1",), ("MKD2",))
     assert not code_selected("MKD102", ("MKD1",), ("MKD1",))  # a tie ignores
     assert parse_code_list("mkd1, MKD502 MKD") == ("MKD1", "MKD502", "MKD")
-    for bad in ("E501", "MKD1000", "MKDx"):
+    # MKD999 and MKD9 name no code: a typo in CI must not select nothing and pass (found by
+    # trying mkdeck as a user)
+    for bad in ("E501", "MKD1000", "MKDx", "MKD999", "MKD9"):
         with pytest.raises(ValueError):
             parse_code_list(bad)
 

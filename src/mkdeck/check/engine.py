@@ -31,8 +31,13 @@ def parse_code_list(text: str) -> tuple[str, ...]:
     upper-cased (flake8's ``--select`` syntax: a prefix selects every code it begins).
 
     Raises:
-        ValueError: for an entry that is not ``MKD`` followed by up to three digits.
+        ValueError: for an entry that is not ``MKD`` followed by up to three digits, or that
+            no registered code begins with (a typo such as ``MKD999`` in CI would otherwise
+            silently select nothing and pass).
     """
+    from mkdeck.codes import all_codes
+
+    known = [c.code for c in all_codes()]
     out = []
     for item in re.split(r"[,\s]+", text.strip()):
         if not item:
@@ -40,6 +45,9 @@ def parse_code_list(text: str) -> tuple[str, ...]:
         item = item.upper()
         if not _CODE_PREFIX_RE.match(item):
             raise ValueError(f"{item!r} is not a code or code prefix like MKD101 or MKD1")
+        if not any(code.startswith(item) for code in known):
+            raise ValueError(f"no diagnostic code begins with {item!r}; the codes are listed in "
+                             f"docs/codes.md")
         out.append(item)
     return tuple(out)
 
