@@ -67,3 +67,16 @@ def test_workflow_mkdeck_steps_run(tmp_path: Path) -> None:
     assert "notes/crlf.md" in uris  # paths relative to the repository root, as GitHub needs
     junit = ET.parse(repo / "mkdeck-junit.xml").getroot()
     assert junit.get("failures") == "5"
+
+
+def test_install_step_refuses_the_unrelated_pypi_name(tmp_path: Path) -> None:
+    """Found by a new-user trial: `pip install mkdeck` installs an unrelated PyPI project of
+    that name, so the workflow makes the user name mkdeck's repository."""
+    job = load()["jobs"]["check"]
+    install = next(s["run"] for s in job["steps"] if s.get("name") == "Install mkdeck")
+    for value in ("", "mkdeck"):
+        env = {**os.environ, "MKDECK": value}
+        done = subprocess.run(["bash", "-e", "-c", install], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 1
+        assert done.stdout.startswith("::error title=mkdeck::set MKDECK")
