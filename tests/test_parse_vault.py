@@ -54,6 +54,23 @@ def test_without_obsidian_the_path_is_the_root(make_vault) -> None:
     assert single.vault.name == "y" and [f.path for f in single.vault.files] == ["b.md"]
 
 
+def test_without_obsidian_a_mkdeck_yaml_marks_the_root_within_the_repository(make_vault) -> None:
+    """pre-commit passes note files, and vault repositories often leave `.obsidian/` out of
+    git: the config at the repository's vault root must still be found (reported by the
+    check helper), but never one above the repository."""
+    root = make_vault({"repo/.git/HEAD": "ref: refs/heads/main\n",
+                       "repo/notes/mkdeck.yaml": "deck: Biology\n",
+                       "repo/notes/cells/a.md": card(1), "repo/notes/b.md": card(2),
+                       "mkdeck.yaml": "deck: Outside\n", "repo/other/c.md": card(3)})
+    staged = load([root / "repo/notes/cells/a.md"])
+    assert staged.vault.root == str((root / "repo/notes").resolve())
+    assert [(n.location.path, n.deck) for n in staged.notes] == [("cells/a.md", "Biology")]
+    # above the repository's top folder, an unrelated mkdeck.yaml is not taken
+    other = load([root / "repo/other/c.md"])
+    assert other.vault.root == str((root / "repo/other").resolve())
+    assert [n.deck for n in other.notes] == ["other"]
+
+
 def test_dot_folders_and_ignore_globs_are_skipped(make_vault) -> None:
     root = make_vault({".obsidian/x.md": card(1), ".trash/t.md": card(2), ".git/g.md": card(3),
                        "templates/t.md": card(4), "notes/n.md": card(5), "notes/draft.md": card(6),

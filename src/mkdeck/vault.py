@@ -73,18 +73,25 @@ class VaultFiles:
 def find_root(paths: Sequence[Path]) -> Path:
     """The vault root for ``paths`` (absolute, existing).
 
-    The nearest folder at or above the first path holding ``.obsidian/``; else the common
-    folder of the paths (a folder PATH itself, a file PATH's folder).
+    The nearest folder at or above the first path holding ``.obsidian/`` (Obsidian's vault
+    marker); else the nearest one holding ``mkdeck.yaml``, looking no higher than the top of
+    the git repository the path is in (vault repositories often do not commit ``.obsidian/``,
+    and pre-commit passes note files, whose config must still be found); else the common folder
+    of the paths (a folder PATH itself, a file PATH's folder).
 
     Raises:
         VaultError: when a path lies outside the root found for the first one.
     """
     folders = [p if p.is_dir() else p.parent for p in paths]
-    root: Path | None = None
-    for candidate in (folders[0], *folders[0].parents):
-        if (candidate / OBSIDIAN_DIR).is_dir():
-            root = candidate
-            break
+    upward = (folders[0], *folders[0].parents)
+    root: Path | None = next((c for c in upward if (c / OBSIDIAN_DIR).is_dir()), None)
+    if root is None:
+        for candidate in upward:
+            if (candidate / "mkdeck.yaml").is_file():
+                root = candidate
+                break
+            if (candidate / ".git").exists():
+                break
     if root is None:
         root = Path(os.path.commonpath([str(f) for f in folders]))
     for p in paths:
