@@ -41,6 +41,9 @@ class ProbeSpec:
         needs: host requirements: ``"linux"``, ``"cc"``, ``"strace"``, ``"root"``.
         timeout: seconds before the probe is killed (and its verdicts inconclusive).
         exclusive: timing-sensitive; runs alone, never beside another probe.
+        timing: the measurement involves time (CPU shares, how long a call takes), so load
+            can leave it undecided: the probe then reports its fact as not valid
+            (inconclusive), never as the opposite; tests retry such verdicts.
         cross_check: the name of an independent implementation of the same facts; when the
             host can run it too, it runs beside this probe and every fact both report must
             agree, else the fact is inconclusive (research 7.1a: two bugs once made a single
@@ -56,6 +59,7 @@ class ProbeSpec:
     needs: tuple[str, ...] = ("linux",)
     timeout: float = 10.0
     exclusive: bool = False
+    timing: bool = False
     cross_check: str | None = None
 
     def provides(self, fact: str) -> bool:
@@ -68,9 +72,9 @@ PROBES: tuple[ProbeSpec, ...] = (
               ("linux", "cc"), cross_check="clone-py"),
     ProbeSpec("clone-py", "clone", "python", "p_clone_libc.py", ("clone.",)),
     ProbeSpec("vfork-c", "vfork", "c", "clone_probe.c", ("vfork.", "fork.suspends_parent"),
-              ("vfork",), ("linux", "cc"), exclusive=True),
+              ("vfork",), ("linux", "cc"), exclusive=True, timing=True),
     ProbeSpec("vfork-py", "vfork", "python", "p_vfork_libc.py",
-              ("vfork.", "fork.suspends_parent"), exclusive=True),
+              ("vfork.", "fork.suspends_parent"), exclusive=True, timing=True),
     ProbeSpec("process", "process", "python", "p_process.py", (
         "signal.mask_inherited_over_fork", "signal.pending_cleared_in_child",
         "exec.caught_handlers_reset", "exec.ignored_signals_kept", "session.",
@@ -88,8 +92,10 @@ PROBES: tuple[ProbeSpec, ...] = (
     ProbeSpec("pipe", "pipe", "python", "p_pipe.py", ("pipe.",)),
     ProbeSpec("mmap", "mmap", "python", "p_mmap.py", ("mmap.",)),
     ProbeSpec("signals", "signals", "python", "p_signals.py", ("signal.", "exit.")),
-    # compares CPU shares (ratios), not wall times, so it may run beside other probes
-    ProbeSpec("sched", "sched", "python", "p_sched.py", ("nice.higher_means_less_cpu",)),
+    # compares CPU shares over a budget of CPU time (not of wall time), so it may run beside
+    # other probes: load makes it slower, not different
+    ProbeSpec("sched", "sched", "python", "p_sched.py", ("nice.higher_means_less_cpu",),
+              timing=True),
     ProbeSpec("nice", "nice", "python", "p_nice.py", ("nice.",)),
     ProbeSpec("fd", "fd", "python", "p_fd.py", ("fd.",)),
     ProbeSpec("ns", "ns", "python", "p_ns.py", ("ns.",), needs=("linux", "root")),

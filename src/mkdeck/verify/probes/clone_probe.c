@@ -142,31 +142,46 @@ static int mode_clone(void) {
     return 0;
 }
 
-static int mode_vfork(void) {
-    /* vfork: the child sleeps 50 ms; the parent's vfork() must not return before that.
-       Control: fork() returns at once. The child writes a global; the parent must see it. */
+/* Whether the parent was suspended until the child ended: the child sleeps `sleep_us`, so a
+   suspended parent can never get the call's return before that sleep is over, whatever the
+   load. A call returning earlier proves the parent was not suspended; one returning later
+   says it was, unless the parent was kept off the CPU for the whole sleep, so the call that
+   is expected to return at once (fork) gets a child that sleeps long (2 s): load would have
+   to starve the parent that long to fake a suspension. Returns 1 suspended, 0 not, -1 no
+   child. A child still sleeping when the call returned is killed. */
+static int suspended(int use_vfork, useconds_t sleep_us, double *ms) {
     g_mem = 0;
     double t0 = now_ms();
-    pid_t pid = vfork();
-    if (pid == 0) { g_mem = 42; usleep(50000); _exit(0); }
-    double vfork_ms = now_ms() - t0;
-    int status, seen = g_mem == 42;
+    pid_t pid = use_vfork ? vfork() : fork();
+    if (pid == 0) { g_mem = 42; usleep(sleep_us); _exit(0); }
+    *ms = now_ms() - t0;
+    if (pid < 0) return -1;
+    int status;
+    if (waitpid(pid, &status, WNOHANG) == 0) kill(pid, SIGKILL);
     waitpid(pid, &status, 0);
-    g_mem = 0;
-    t0 = now_ms();
-    pid_t fpid = fork();
-    if (fpid == 0) { g_mem = 42; usleep(50000); _exit(0); }
-    double fork_ms = now_ms() - t0;
+    return *ms >= 0.9 * sleep_us / 1000.0 ? 1 : 0;
+}
+
+static int mode_vfork(void) {
+    /* vfork: the child writes a global and sleeps 50 ms; vfork() must not return before that
+       (see suspended()). Control: fork() returns before its child's 2 s sleep is over. The
+       parent must see the vfork child's write and not the fork child's. */
+    double vfork_ms, fork_ms;
+    int v = suspended(1, 50000, &vfork_ms);
+    int seen = g_mem == 42;
+    int f = suspended(0, 2000000, &fork_ms);
     int fork_seen = g_mem == 42;
-    waitpid(fpid, &status, 0);
+    const char *method = "does the call return before the child's sleep is over";
     printf("{\"probe\": \"vfork-c\", \"facts\": {"
-           "\"vfork.suspends_parent\": {\"value\": %s, \"valid\": %s, \"evidence\": {\"vfork_returned_after_ms\": %.1f, \"child_sleep_ms\": 50, \"control_fork_returned_after_ms\": %.1f}}, "
+           "\"vfork.suspends_parent\": {\"value\": %s, \"valid\": %s, \"evidence\": {\"method\": \"%s\", \"vfork_returned_after_ms\": %.1f, \"child_sleep_ms\": 50, \"control_fork_returned_after_ms\": %.1f, \"control_fork_child_sleep_ms\": 2000}}, "
            "\"vfork.shares_memory\": {\"value\": %s, \"valid\": %s, \"evidence\": {\"child_write_seen\": %s, \"control_fork_child_write_seen\": %s}}, "
-           "\"fork.suspends_parent\": {\"value\": %s, \"valid\": %s, \"evidence\": {\"fork_returned_after_ms\": %.1f, \"child_sleep_ms\": 50, \"control_vfork_returned_after_ms\": %.1f}}}}\n",
-           vfork_ms >= 45 ? "true" : "false", fork_ms < 45 ? "true" : "false", vfork_ms, fork_ms,
+           "\"fork.suspends_parent\": {\"value\": %s, \"valid\": %s, \"evidence\": {\"method\": \"%s\", \"fork_returned_after_ms\": %.1f, \"child_sleep_ms\": 2000, \"control_vfork_returned_after_ms\": %.1f, \"control_vfork_child_sleep_ms\": 50}}}}\n",
+           v == 1 ? "true" : "false", (v >= 0 && f == 0) ? "true" : "false", method,
+           vfork_ms, fork_ms,
            seen ? "true" : "false", !fork_seen ? "true" : "false", seen ? "true" : "false",
            fork_seen ? "true" : "false",
-           fork_ms >= 45 ? "true" : "false", vfork_ms >= 45 ? "true" : "false", fork_ms, vfork_ms);
+           f == 1 ? "true" : "false", (f >= 0 && v == 1) ? "true" : "false", method,
+           fork_ms, vfork_ms);
     return 0;
 }
 
