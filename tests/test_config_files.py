@@ -271,3 +271,19 @@ def test_deeply_nested_config_is_a_located_error_not_a_crash(make_vault) -> None
         ("MKD020", "mkdeck.yaml")]
     assert "nested too deeply" in result.diagnostics[1].message
     assert len(result.notes) == 1
+
+
+def test_yaml_lines_are_file_lines_despite_unicode_line_breaks(make_vault) -> None:
+    """PyYAML also breaks lines at NEL / U+2028 / U+2029; the property test found an MKD020 at
+    line 4 of a 2-line file. Lines are counted as files count them (LF, CRLF, CR)."""
+    from mkdeck.pipeline import load
+
+    text = "deck: a\u2028b\x85c\u2029d\ncurly_cloze: [\n"
+    root = make_vault({"mkdeck.yaml": text, "a.md": "START\nBasic\nq\nEND\n"})
+    diags = [d for d in load([root]).diagnostics if d.location.path == "mkdeck.yaml"]
+    assert [(d.code, d.location.line) for d in diags] == [("MKD020", 1)]  # YAML says line 3
+    text = "deck: a\u2028b\ndeck: c\n"
+    root = make_vault({"mkdeck.yaml": text, "a.md": "START\nBasic\nq\nEND\n"}, name="dup")
+    diags = [d for d in load([root]).diagnostics if d.location.path == "mkdeck.yaml"]
+    assert [(d.code, d.location.line) for d in diags] == [("MKD023", 2)]
+    assert "(first at line 1)" in diags[0].message

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -219,16 +220,30 @@ def _numbers_as_written(root: yaml.Node) -> None:
             stack.extend(n for pair in node.value for n in pair)
 
 
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def mark_line(text: str, mark: yaml.Mark) -> int:
+    """The 1-based file line of a PyYAML mark.
+
+    PyYAML also breaks lines at NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR (YAML 1.1 §5.4),
+    so ``mark.line`` can run past the file's real lines; mkdeck's lines end only at LF, CRLF
+    or CR (see ``SourceLocation``), counted here up to the mark's character index."""
+    index = min(max(mark.index, 0), len(text))
+    return len(_LINE_END.findall(text, 0, index)) + 1
+
+
 class _Reader:
     """Walks a composed YAML tree, turning nodes into values and reporting with lines."""
 
     def __init__(self, text: str, path: str, diagnostics: list[Diagnostic]) -> None:
         self.loader = yaml.SafeLoader(text)
+        self.text = text
         self.path = path
         self.diagnostics = diagnostics
 
     def loc(self, node: yaml.Node) -> SourceLocation:
-        return SourceLocation(self.path, node.start_mark.line + 1)
+        return SourceLocation(self.path, mark_line(self.text, node.start_mark))
 
     def value(self, node: yaml.Node) -> Any:
         """The node as Python data, or :data:`_UNREADABLE` (reported here) when YAML cannot
@@ -272,7 +287,7 @@ class _Reader:
                     f"key {key!r}{what and ' in ' + what} is given twice (first at line "
                     f"{seen[key]}): YAML keeps only this one; remove one of them.",
                 ))
-            seen[key] = key_node.start_mark.line + 1
+            seen[key] = mark_line(self.text, key_node.start_mark)
             out.append((key_node, key, value_node))
         # like YAML itself, the last of duplicate keys wins
         last = {key: index for index, (_, key, _) in enumerate(out)}
@@ -330,7 +345,7 @@ def parse_config_yaml(text: str, path: str, diagnostics: list[Diagnostic]) -> _P
     except (yaml.YAMLError, RecursionError) as exc:  # PyYAML's composer recurses per level
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         if mark is not None:
-            line = mark.line + 1
+            line = mark_line(text, mark)
         elif isinstance(getattr(exc, "position", None), int):  # yaml.reader.ReaderError
             line = text.count("\n", 0, exc.position) + 1  # type: ignore[attr-defined]
         else:
