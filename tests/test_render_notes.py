@@ -248,3 +248,20 @@ def test_symlink_out_of_the_vault_is_never_read(make_vault, tmp_path: Path) -> N
     assert r.html["Front"] == '<img src="leak.png"> <img src="ok.png">'
     assert [(m.name, m.path) for m in r.media] == [("ok.png", "img/ok.png")]
     assert [(d.code, d.location.line) for d in diags] == [("MKD207", 3)]
+
+
+def test_a_line_of_brackets_renders_in_linear_time() -> None:
+    """200 000 `[` in a field: the wikilink rule searched for "]]" to the end of the text from
+    every position, and markdown-it tried it again inside every link label: 45 s for one field,
+    minutes for a few (mkdeck build appeared to hang). Wikilinks around it still render."""
+    import time
+
+    front = "[[b|B]] " + "[" * 200_000 + " [[b|C]] ![[b]]"
+    vault = Vault("/x", "v", (NoteFile("c.md", ""), NoteFile("b.md", "body\n")))
+    note = basic("c.md", 1, front, "a", 4)
+    started = time.process_time()
+    (rendered,), diags = render_notes(ParseResult(vault, (note,)))
+    assert time.process_time() - started < 15
+    html = rendered.html["Front"]
+    assert html.startswith("<p>B [[[[") and html.endswith("[ C</p>\n<p>body</p>")
+    assert diags == ()

@@ -137,17 +137,23 @@ def _here(state: StateInline) -> SourceLocation:
 # --- wikilinks and embeds ---------------------------------------------------------------------
 
 
+_WIKI_INNER_RE = re.compile(r"[^\[\]\n]+\]\]")
+
+
 def _wikilink(state: StateInline, silent: bool) -> bool:
     src, pos = state.src, state.pos
     embed = src.startswith("![[", pos)
     if not embed and not src.startswith("[[", pos):
         return False
     start = pos + (3 if embed else 2)
-    end = src.find("]]", start)
-    if end <= start:
+    # stops at the first bracket or newline: a search for "]]" to the end of the text, from
+    # every "[[" of a line of brackets, took minutes
+    m = _WIKI_INNER_RE.match(src, start)
+    if m is None:
         return False
+    end = m.end() - 2
     inner = src[start:end]
-    if "\n" in inner or "[" in inner or "]" in inner or not inner.strip():
+    if not inner.strip():
         return False
     if not silent:
         token = state.push("wikiembed" if embed else "wikilink", "", 0)
