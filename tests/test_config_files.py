@@ -282,7 +282,7 @@ def test_yaml_lines_are_file_lines_despite_unicode_line_breaks(make_vault) -> No
     root = make_vault({"mkdeck.yaml": text, "a.md": "START\nBasic\nq\nEND\n"})
     diags = [d for d in load([root]).diagnostics if d.location.path == "mkdeck.yaml"]
     assert [(d.code, d.location.line) for d in diags] == [("MKD020", 1)]  # YAML says line 3
-    text = "deck: a\u2028b\ndeck: c\n"
+    text = "deck: a #\u2028\ndeck: c\n"
     root = make_vault({"mkdeck.yaml": text, "a.md": "START\nBasic\nq\nEND\n"}, name="dup")
     diags = [d for d in load([root]).diagnostics if d.location.path == "mkdeck.yaml"]
     assert [(d.code, d.location.line) for d in diags] == [("MKD023", 2)]
