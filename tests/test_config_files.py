@@ -285,5 +285,5 @@ def test_yaml_lines_are_file_lines_despite_unicode_line_breaks(make_vault) -> No
     text = "deck: a #\u2028\ndeck: c\n"
     root = make_vault({"mkdeck.yaml": text, "a.md": "START\nBasic\nq\nEND\n"}, name="dup")
     diags = [d for d in load([root]).diagnostics if d.location.path == "mkdeck.yaml"]
-    assert [(d.code, d.location.line) for d in diags] == [("MKD023", 2)]
+    assert [(d.code, d.location.line) for d in diags] == [("MKD025", 2)]
     assert "(first at line 1)" in diags[0].message
