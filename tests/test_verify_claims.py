@@ -66,6 +66,13 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("the child of fork() has only one thread, a copy of the calling thread", "fork.only-calling-thread", V),
         ("every thread of the parent is copied into the child of fork(), not just the calling one", "fork.only-calling-thread", R),
         ("after fork() the child runs all threads of the parent, not one", "fork.only-calling-thread", R),
+        # regressions: an aside in parentheses is a clause of its own, so "(and 0 in the child)"
+        # does not deny the main clause, and "in the child" there does
+        ("`fork()` returns the PID of the child in the parent (and 0 in the child)", "fork.returns-child-pid", V),
+        ("`fork()` returns the PID of the child in the child (and 0 in the parent)", "fork.returns-child-pid", R),
+        ("fork() returns the child's PID in the child", "fork.returns-child-pid", R),
+        ("fork() returns 0 in the child and the child's PID in the parent", "fork.returns-zero-in-child", V),
+        ("fork() returns 0 in the parent and the child's PID in the child", "fork.returns-zero-in-child", R),
     ],
     "execve": [
         ("execve() replaces the process image with a new program", "exec.fork-exec-replaces-image", V),
@@ -80,6 +87,13 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("a successful execve() does not return", "exec.no-return", V),
         ("execve() returns to the caller on success", "exec.no-return", R),
         ("a successful execve() returns 0", "exec.no-return", R),
+        # regressions: an elliptical clause takes the previous clause's predicate
+        ("execve() does not change the PID, and neither does the parent PID change", "exec.keeps-pid-and-ppid", V),
+        ("execve() does not change the PID, and neither does the parent PID", "exec.keeps-pid-and-ppid", V),
+        ("the PID is not changed by execve(), nor is the parent PID", "exec.keeps-pid-and-ppid", V),
+        ("execve() does not change the PID, and the parent PID changes", "exec.keeps-pid-and-ppid", R),
+        ("execve() keeps the PID, but the parent PID changes", "exec.keeps-pid-and-ppid", R),
+        ("execve() changes the PID, and so does the parent PID", "exec.keeps-pid-and-ppid", R),
     ],
     "clone": [
         ("clone() is a generalised version of fork()", "clone.upgraded-fork", V),
@@ -112,6 +126,9 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("`CLONE_FILES` the file descriptor table is shared", "clone.files-shared", V),
         ("`CLONE_FILES` The set of open files is copied", "clone.files-shared", R),
         ("`CLONE_FILES` each process gets its own file descriptors", "clone.files-shared", R),
+        # regressions: `threads?` is not a word inside CLONE_THREAD
+        ("clone() without `CLONE_THREAD` creates a new process", "clone.creates-process", V),
+        ("clone() without `CLONE_THREAD` does not create a new process", "clone.creates-process", R),
     ],
     "wait": [
         ("a child that exits stays a zombie until the parent waits for it", "wait.zombie-until-wait", V),
@@ -147,6 +164,12 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("an orphan keeps running after its parent dies: it is re-parented to an adopter", "orphan.survives-parent", V),
         ("orphaned processes are killed by the kernel", "orphan.survives-parent", R),
         ("an orphan dies as soon as its parent exits", "orphan.survives-parent", R),
+        # regressions: the parent's death is a condition, not what the statement says
+        ("an orphan keeps running after its parent dies", "orphan.survives-parent", V),
+        ("an orphan is not killed when its parent dies", "orphan.survives-parent", V),
+        ("when its parent dies, an orphan keeps running", "orphan.survives-parent", V),
+        ("an orphan is killed when its parent dies", "orphan.survives-parent", R),
+        ("an orphan does not keep running after its parent dies", "orphan.survives-parent", R),
         ("a subreaper adopts its orphaned descendants", "orphan.adopted-by-subreaper", V),
         ("a subreaper does not adopt orphaned descendants", "orphan.adopted-by-subreaper", R),
         ("a process with PR_SET_CHILD_SUBREAPER never reaps its orphaned descendants", "orphan.adopted-by-subreaper", R),
@@ -264,6 +287,9 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("nice values range from -20 to 19", "nice.range", V),
         ("nice values range from 0 to 39", "nice.range", R),
         ("nice values go from -19 to 20", "nice.range", R),
+        # regressions: asides in parentheses inside the range
+        ("nice values range from -20 (highest priority) to 19 (lowest)", "nice.range", V),
+        ("nice values range from 0 (highest priority) to 39 (lowest)", "nice.range", R),
         ("a forked child inherits the nice value of its parent", "nice.inherited", V),
         ("the nice value is reset for a forked child, not inherited", "nice.inherited", R),
         ("a child does not inherit its parent's nice value", "nice.inherited", R),
@@ -294,6 +320,15 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("exit() flushes stdio buffers before the process ends", "exit.exit-flushes-stdio", V),
         ("exit() does not flush stdio buffers", "exit.exit-flushes-stdio", R),
         ("output buffered by printf is lost when the process calls exit()", "exit.exit-flushes-stdio", R),
+        # regressions: a statement about _exit() says the opposite of exit()'s flushing; a
+        # contrasted mention ("unlike `_exit()`") does not
+        ("`exit()` flushes stdio buffers, unlike `_exit()`", "exit.exit-flushes-stdio", V),
+        ("`_exit()` does not flush stdio buffers", "exit.exit-flushes-stdio", V),
+        ("`_exit()` discards unflushed stdio buffers", "exit.exit-flushes-stdio", V),
+        ("`exit()` flushes stdio buffers before calling `_exit()`", "exit.exit-flushes-stdio", V),
+        ("`_exit()` flushes stdio buffers, unlike `exit()`", "exit.exit-flushes-stdio", R),
+        ("`exit()` does not flush stdio buffers, unlike `_exit()`", "exit.exit-flushes-stdio", R),
+        ("`_exit()` flushes stdio buffers", "exit.exit-flushes-stdio", R),
         ("kill(pid, 0) checks whether a process exists", "signal.kill0-tests-existence", V),
         ("kill(pid, 0) kills the process", "signal.kill0-tests-existence", R),
         ("kill(pid, 0) cannot tell whether a process exists", "signal.kill0-tests-existence", R),

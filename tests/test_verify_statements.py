@@ -5,9 +5,9 @@ and the question side as context, and which statements name a syscall, flag or s
 from __future__ import annotations
 
 from mkdeck.model import Field, Note, NoteType, SourceLocation
-from mkdeck.verify.catalogue import default_catalogue
-from mkdeck.verify.claims import (context_subjects, find_names, plain, read_card,
-                                  subjects_in)
+from mkdeck.verify.catalogue import compile_pattern, default_catalogue
+from mkdeck.verify.claims import (clauses, context_subjects, find_names, main_clause, plain,
+                                  read_card, subjects_in)
 
 BASIC = NoteType("Basic", ("Front", "Back"))
 CLOZE = NoteType("Cloze", ("Text", "Back Extra"), base="Cloze")
@@ -111,3 +111,24 @@ def test_subjects_use_ascii_word_boundaries() -> None:
     assert "fork" not in subjects_in("vfork only", cat)
     assert subjects_in("li forkâ€“exec combination", cat)[:2] == ["fork", "exec"]
     assert "clone" in subjects_in("`CLONE_FS` is a flag", cat)
+
+
+def test_catalogue_words_do_not_match_inside_underscore_identifiers() -> None:
+    threads = compile_pattern(r"threads?\b", "test")
+    assert threads.search("clone() without CLONE_THREAD") is None
+    assert threads.search("CLONE_THREAD puts threads in one group")
+    assert compile_pattern("exit", "test").search("_exit() and exit_group()") is None
+    assert compile_pattern("shared?", "test").search("a MAP_SHARED mapping") is None
+    assert compile_pattern("_exit|CLONE_THREAD", "test").search("CLONE_THREAD")
+    assert compile_pattern("clone|CLONE_[A-Z]+", "test").search("CLONE_VM").group() == "CLONE_VM"
+
+
+def test_asides_are_clauses_and_conditions_are_not_the_main_clause() -> None:
+    assert clauses("fork() returns the PID of the child in the parent (and 0 in the child)") == [
+        "fork() returns the PID of the child in the parent", "0 in the child"]
+    assert clauses("kill(pid, 0) tests it")[0] == "kill(pid"  # a call's parentheses stay
+    assert main_clause("an orphan keeps running after its parent dies") == \
+        "an orphan keeps running"
+    assert main_clause("after fork() the child has its own PID") == \
+        "after fork() the child has its own PID"  # no subject: not a condition
+    assert main_clause("when its parent dies") == ""

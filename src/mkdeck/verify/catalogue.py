@@ -29,14 +29,23 @@ class CatalogueError(ValueError):
     """A catalogue file is malformed. The message names the file and the entry."""
 
 
+# A match never starts or ends inside an identifier joined with underscores: `threads?` is not
+# found in CLONE_THREAD, `shared?` not in MAP_SHARED, `exit` not in _exit or exit_group; a
+# pattern that spells the identifier out (`CLONE_THREAD`, `_exit`, `exit_group`) still matches.
+_NOT_AFTER_UNDERSCORE = r"(?:(?![A-Za-z0-9])|(?<!_))"
+_NOT_BEFORE_UNDERSCORE = r"(?:(?<![A-Za-z0-9])|(?!_))"
+
+
 def compile_pattern(pattern: str, where: str) -> re.Pattern[str]:
-    """Compile a catalogue pattern (case-insensitive, ASCII word rules).
+    """Compile a catalogue pattern (case-insensitive, ASCII word rules; a match does not start
+    or end inside an identifier joined with underscores).
 
     Raises:
         CatalogueError: the pattern is not a valid regular expression.
     """
     try:
-        return re.compile(pattern, FLAGS)
+        re.compile(pattern, FLAGS)
+        return re.compile(f"{_NOT_AFTER_UNDERSCORE}(?:{pattern}){_NOT_BEFORE_UNDERSCORE}", FLAGS)
     except re.error as exc:
         raise CatalogueError(f"{where}: bad pattern {pattern!r}: {exc}") from None
 
@@ -64,6 +73,9 @@ class Part:
         value: the value the statement asserts (in positive polarity).
         value_from_text: ``"bytes"``, ``"int"`` or ``"range"``: the asserted value is read
             from the statement's text instead.
+        opposite: names what the fact is *not* about (``_exit`` for exit's flushing): a key
+            clause about it ("`_exit()` does not flush") flips polarity, a contrasted mention
+            ("unlike `_exit()`") does not.
     """
 
     key: re.Pattern[str]
@@ -75,6 +87,7 @@ class Part:
     assert_: re.Pattern[str] | None = None
     require_polar: bool = False
     value_from_text: str | None = None
+    opposite: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -174,7 +187,7 @@ def _part(raw: Any, where: str) -> Part:
     if not isinstance(raw, dict) or "key" not in raw or "fact" not in raw:
         raise CatalogueError(f"{where}: a part needs 'key' and 'fact'")
     unknown = set(raw) - {"key", "also", "unless", "deny", "assert", "require_polar", "fact",
-                          "value",
+                          "value", "opposite",
                           "value_from_text"}
     if unknown:
         raise CatalogueError(f"{where}: unknown part keys {sorted(unknown)}")
@@ -191,6 +204,7 @@ def _part(raw: Any, where: str) -> Part:
         assert_=compile_pattern(str(raw["assert"]), where) if raw.get("assert") else None,
         require_polar=bool(raw.get("require_polar", False)),
         value_from_text=vft,
+        opposite=compile_pattern(str(raw["opposite"]), where) if raw.get("opposite") else None,
     )
 
 

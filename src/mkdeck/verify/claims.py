@@ -34,6 +34,23 @@ VERIFY_COMMENT = re.compile(r"<!--\s*verify:\s*([^>]*?)\s*-->", re.I)
 HTML_COMMENT = re.compile(r"<!--.*?-->|%%.*?%%", re.S)
 CLOZE = re.compile(r"\{\{c\d+::(.*?)(?:::[^}]*)?\}\}", re.S)
 ALTERNATIVE = re.compile(r"\b(?:instead of|rather than)\b.*", FLAGS | re.S)  # the rejected option
+# "(and 0 in the child)": an aside in parentheses is a clause of its own ("fork()" is no aside)
+ASIDE = re.compile(r"(?:^|(?<=\s))\(([^()]*)\)")
+# "... when its parent dies": a condition (a subordinate clause with its own subject) that
+# follows the main clause says nothing about the statement's fact, so its words ("dies") do
+# not count for polarity ("after fork()" has no subject: it is not one)
+CONDITION = re.compile(r"\b(?:when|whenever|after|once|if|as soon as|even (?:if|when|after))\s+"
+                       r"(?:its|the|their|his|her|a|an|this|that|these|those|it|they|he|she|"
+                       r"some|any|every|all|no|one)\b", FLAGS)
+# "..., and neither does the parent PID": an elliptical clause that repeats the previous
+# clause's predicate (with its negation) for another subject; "nor the parent PID" too
+ELLIPSIS = re.compile(
+    r"^(?:(?:and|but)\s+)?(?:(?P<neg>neither|nor)|(?P<pos>so))\s+(?:does|do|did|is|are|was|"
+    r"were|has|have|had|can|could|will|would|should|must)\b\s*(?P<rest>.*)$|"
+    r"^(?:(?:and|but)\s+)?(?P<nor>nor)\s+(?P<rest2>.*)$", FLAGS | re.S)
+# "unlike _exit()": a contrasted name is not what the clause is about
+CONTRASTED = re.compile(
+    r"\b(?:unlike|in contrast to|as opposed to|instead of|rather than|than)\b.*", FLAGS | re.S)
 NEGATION_WINDOW = 4  # a negation applies to an anchor word at most this many words after it
 HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
 HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -50,7 +67,7 @@ CONSTANT = re.compile(r"(?<![A-Za-z0-9_])(?:CLONE_[A-Z0-9_]+|O_[A-Z0-9_]+|SIG(?!
 NUMBER_UNIT = re.compile(
     r"(?<![\w.])(\d[\d,_]*)\s*(KiB|KB|kB|K|k|MiB|MB|M|bytes?|B|pages?)?(?![\w])"
 )
-RANGE = re.compile(r"([-+−]?\d+)\s*(?:to|\.\.|–|—|-|and)\s*([-+−]?\d+)")
+RANGE = re.compile(r"([-+−]?\d+)\s*(?:to|through|\.\.|–|—|-|and)\s*([-+−]?\d+)")
 UNITS = {"kib": 1024, "kb": 1024, "k": 1024, "mib": 1 << 20, "mb": 1 << 20, "m": 1 << 20,
          "byte": 1, "bytes": 1, "b": 1, "page": 4096, "pages": 4096}
 
@@ -292,8 +309,17 @@ def _paragraph(para: list[tuple[str, SourceLocation, tuple[str, ...]]], card: So
 # ---- matching ---------------------------------------------------------------------------------
 
 def clauses(text: str) -> list[str]:
-    """The statement's clauses (split at , ; : and but/and/while/whereas/…)."""
+    """The statement's clauses (split at , ; : and but/and/while/whereas/…; an aside in
+    parentheses is a clause of its own)."""
+    text = ASIDE.sub(lambda m: f" ; {m.group(1)} ; ", text)
     return [c for c in (s.strip() for s in CLAUSE_SPLIT.split(text)) if c] or [text]
+
+
+def main_clause(clause: str) -> str:
+    """The clause without a condition that follows it ("an orphan keeps running after its
+    parent dies" -> "an orphan keeps running"); "" when the clause is a condition."""
+    m = CONDITION.search(clause)
+    return clause[:m.start()].strip() if m else clause
 
 
 def subjects_in(text: str, catalogue: Catalogue) -> list[str]:
@@ -322,6 +348,7 @@ def value_from_text(kind: str, clause: str, text: str) -> tuple[Any, str]:
     """Read an asserted value of ``kind`` (bytes | int | range) from the clause, else the
     statement. Returns ``(value, error)``."""
     for source in (clause, text):
+        source = re.sub(r"\s+\([^()]*\)", "", source)  # "-20 (highest priority) to 19"
         if kind == "range":
             m = RANGE.search(source.replace("−", "-"))
             if m:
@@ -358,11 +385,29 @@ def _polarity(deny: re.Pattern[str] | None, scope: str,
     return flips % 2 == 0
 
 
-def match_part(part: Part, statement: str, parts_of: list[str], forced: bool = False
-               ) -> PartMatch | None:
+def _about_opposite(part: Part, clause: str, primary: Sequence[re.Pattern[str]]) -> bool:
+    """Whether the clause is about the part's ``opposite`` ("`_exit()` does not flush") rather
+    than its own subject: the opposite is named (not only contrasted: "unlike `_exit()`")
+    before any other mention of the check's subject."""
+    if part.opposite is None:
+        return False
+    text = CONTRASTED.sub("", clause)
+    spans = [m.span() for m in part.opposite.finditer(text)]
+    if not spans:
+        return False
+    own = [m.start() for p in primary for m in p.finditer(text)
+           if not any(a < m.end() and m.start() < b for a, b in spans)]
+    return not own or spans[0][0] < min(own)
+
+
+def match_part(part: Part, statement: str, parts_of: list[str], forced: bool = False,
+               primary: Sequence[re.Pattern[str]] = ()) -> PartMatch | None:
     """Match one part against a statement's clauses; ``forced`` (explicit ids) accepts a
-    statement where the key is absent, reading polarity from the whole statement."""
-    clause = next((c for c in parts_of if part.key.search(c)), None)
+    statement where the key is absent, reading polarity from the whole statement.
+    ``primary``: the patterns of the check's subjects (for ``opposite``)."""
+    clause = next((c for c in parts_of if part.key.search(main_clause(c))), None)
+    if clause is None:
+        clause = next((c for c in parts_of if part.key.search(c)), None)
     if clause is None and part.key.search(statement):
         clause = statement  # the key spans a clause break ("kill(pid, 0)")
     if clause is None:
@@ -373,7 +418,8 @@ def match_part(part: Part, statement: str, parts_of: list[str], forced: bool = F
         return None
     if not forced and any(p.search(statement) for p in part.unless):
         return None
-    scope = clause
+    main = main_clause(clause)
+    scope = main if part.key.search(main) else clause
     if part.require_polar or part.assert_ is not None:
         def polar(s: str) -> bool:
             return bool((part.assert_ and part.assert_.search(s)) or
@@ -382,10 +428,25 @@ def match_part(part: Part, statement: str, parts_of: list[str], forced: bool = F
             # "the memory of parent and child is not separate": the words that say it may
             # follow in the next clauses (never the ones before the key)
             at = parts_of.index(clause) if clause in parts_of else len(parts_of)
-            scope = " ".join([clause, *parts_of[at + 1:]])
+            scope = " ".join([scope, *(main_clause(c) for c in parts_of[at + 1:])])
             if not polar(scope) and part.require_polar and not forced:
                 return None
-    polarity = _polarity(part.deny, scope, (part.key, part.deny, part.assert_))
+    anchors = (part.key, part.deny, part.assert_)
+    polarity = _polarity(part.deny, scope, anchors)
+    ellipsis = ELLIPSIS.match(clause)
+    at = parts_of.index(clause) if clause in parts_of else 0
+    if ellipsis and at > 0:
+        negative = bool(ellipsis.group("neg") or ellipsis.group("nor"))
+        rest = ellipsis.group("rest") if ellipsis.group("rest") is not None \
+            else ellipsis.group("rest2")
+        if (part.deny and part.deny.search(rest)) or (part.assert_ and part.assert_.search(rest)):
+            # "neither does the parent PID change": its own predicate, negated
+            polarity = _polarity(part.deny, rest, anchors) != negative
+        else:
+            # "neither does the parent PID": the previous clause's predicate, as said there
+            polarity = _polarity(part.deny, main_clause(parts_of[at - 1]))
+    if _about_opposite(part, clause, primary):
+        polarity = not polarity
     value, error = part.value, ""
     if part.value_from_text:
         value, error = value_from_text(part.value_from_text, clause, statement)
@@ -446,7 +507,9 @@ def match_statement(statement: Statement, catalogue: Catalogue) -> tuple[Match |
             m = _match_flag_table(statement, catalogue, cls, only=check_id)
             if m:
                 return m, unknown
-        parts = tuple(match_part(p, statement.text, cls, forced=True) for p in check.parts)
+        primary = [catalogue.subjects[s] for s in check.subjects if s in catalogue.subjects]
+        parts = tuple(match_part(p, statement.text, cls, forced=True, primary=primary)
+                      for p in check.parts)
         subject = next((s for s in check.subjects if s in text_subjects + ctx), None)
         return Match(check, parts, 1000, subject), unknown  # type: ignore[arg-type]
 
@@ -458,8 +521,9 @@ def match_statement(statement: Statement, catalogue: Catalogue) -> tuple[Match |
         if "*" not in check.subjects and not subjects & set(check.subjects):
             continue
         parts = []
+        primary = [catalogue.subjects[s] for s in check.subjects if s in catalogue.subjects]
         for part in check.parts:
-            pm = match_part(part, statement.text, cls)
+            pm = match_part(part, statement.text, cls, primary=primary)
             if pm is None:
                 break
             parts.append(pm)
