@@ -265,3 +265,18 @@ def test_a_line_of_brackets_renders_in_linear_time() -> None:
     html = rendered.html["Front"]
     assert html.startswith("<p>B [[[[") and html.endswith("[ C</p>\n<p>body</p>")
     assert diags == ()
+
+
+def test_media_names_are_escaped_where_they_are_written(make_vault) -> None:
+    """A picture named `q"t.png` gave `<img src="q"t.png">`: the attribute ended at the `"`,
+    Anki found no reference to the file, dropped it on import and the card showed no
+    picture. Anki decodes entities in `src` and in `[sound:…]` alike."""
+    files: dict[str, str | bytes] = {'q"t.png': b"png", "a&b.mp3": b"mp3", "n.md": "x"}
+    root = make_vault(files)
+    vault = Vault(str(root), "vault", (NoteFile("n.md", "x"),), ('a&b.mp3', 'q"t.png'))
+    note = basic("n.md", 1, '![[q"t.png]] ![[a&b.mp3]]', "![](<q\"t.png>)", 4)
+    (rendered,), diags = render_notes(ParseResult(vault, (note,)))
+    assert diags == ()
+    assert rendered.html == {"Front": '<img src="q&quot;t.png"> [sound:a&amp;b.mp3]',
+                             "Back": '<img src="q&quot;t.png">'}
+    assert [m.name for m in rendered.media] == ['q"t.png', "a&b.mp3"]

@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 
 from mkdeck.codes import INTERNAL_ERROR
 from mkdeck.links import (
@@ -216,7 +217,9 @@ def render_notes(result: ParseResult) -> tuple[tuple[RenderedNote, ...], tuple[D
         names[path] = path.rsplit("/", 1)[-1]
     rendered = []
     for note, html, media, tags in staged:
-        slots = [names[path] for path, _ in media]
+        # a slot sits in `src="…"` or `[sound:…]`: a `"` in a file name ended the attribute
+        # and the picture was lost; Anki decodes the entities in both
+        slots = [escapeHtml(names[path]) for path, _ in media]
         final = {k: _SLOT_RE.sub(lambda m, s=slots: s[int(m.group(1))], v)  # type: ignore[misc]
                  for k, v in html.items()}
         refs: dict[str, MediaRef] = {}
