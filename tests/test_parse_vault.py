@@ -213,3 +213,16 @@ def test_dump_tags_include_inline_tags_from_render(make_vault) -> None:
     assert status == 0
     assert [n["tags"] for n in data["notes"]] == [["t", "linux::proc"], ["inl"]]
     assert all("html" in n and "guid" in n for n in data["notes"])
+
+
+def test_a_symlink_loop_is_named_as_a_loop(make_vault) -> None:
+    """`c.md -> d.md -> c.md` was reported as a link "to 'd.md', which does not exist"."""
+    root = make_vault({"a.md": card(1)})
+    os.symlink("d.md", root / "c.md")
+    os.symlink("c.md", root / "d.md")
+    result = load([root])
+    assert [(d.code, d.location.path) for d in result.diagnostics] == [
+        ("MKD011", "c.md"), ("MKD011", "d.md")]
+    assert "it is a symbolic link to 'd.md', which leads back to itself: fix or remove the " \
+           "link" in result.diagnostics[0].message
+    assert len(result.notes) == 1

@@ -13,6 +13,7 @@ Decoding: UTF-8, a BOM dropped, CRLF and CR turned into LF (so line ``n`` of the
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
@@ -275,7 +276,10 @@ def read_notes(root: Path, selection: Sequence[Path], ignore: Sequence[str] = ()
         except OSError as exc:
             if rel in selected_files:
                 raise VaultError(f"{path}: {exc.strerror or exc}") from None
-            if path.is_symlink() and not path.exists():
+            if exc.errno == errno.ELOOP:
+                how = (f"it is a symbolic link to {os.readlink(path)!r}, which leads back to "
+                       f"itself: fix or remove the link")
+            elif path.is_symlink() and not path.exists():
                 how = (f"it is a symbolic link to {os.readlink(path)!r}, which does not exist: "
                        f"fix or remove the link")
             else:
