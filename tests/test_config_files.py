@@ -287,3 +287,12 @@ def test_yaml_lines_are_file_lines_despite_unicode_line_breaks(make_vault) -> No
     diags = [d for d in load([root]).diagnostics if d.location.path == "mkdeck.yaml"]
     assert [(d.code, d.location.line) for d in diags] == [("MKD025", 2)]
     assert "(first at line 1)" in diags[0].message
+
+
+@pytest.mark.parametrize("deck", ["", " ", "::", "a\nb"])
+def test_deck_option_that_names_no_deck_is_a_usage_error(make_vault, deck) -> None:
+    """`--deck ''` silently meant the vault's name; `--deck $'a\\nb'` a deck Anki renames."""
+    root = make_vault({"a.md": CARD})
+    with pytest.raises(VaultError, match="is not a deck name"):
+        load([root], deck=deck)
+    assert load([root], deck="a::").notes[0].deck == "a::"  # fixed (with MKD310) on export

@@ -115,8 +115,12 @@ def load_config(root: Path, config_file: str | Path | None = None,
         ``(config, diagnostics)``.
 
     Raises:
-        VaultError: when ``config_file`` is given but missing or unreadable.
+        VaultError: when ``config_file`` is given but missing or unreadable, or ``deck`` is
+            not a one-line name (``--deck ''`` silently meant the vault's name).
     """
+    if deck is not None and (not deck.strip(" \t:") or "\n" in deck or "\r" in deck):
+        raise VaultError(f"--deck {deck!r} is not a deck name: give one such as "
+                         f"--deck 'Linux::Syscalls', or leave --deck out")
     diagnostics: list[Diagnostic] = []
     yaml_path: Path | None
     if config_file is not None:
