@@ -458,3 +458,13 @@ def test_deeply_nested_frontmatter_is_a_warning_and_the_cards_are_read() -> None
     """PyYAML recursed once per `[` and the RecursionError lost the whole file (MKD001)."""
     notes, diags = parse("---\ntags: " + "[" * 5000 + "]" * 5000 + "\n---\nSTART\nBasic\nq\nEND\n")
     assert (len(notes), diags) == (1, [("MKD123", 1)])
+
+
+def test_id_comment_joined_to_a_field_line_warns() -> None:
+    """`Back: a <!--ID: 17…-->` (the ID line joined to the one above, e.g. by an editor's
+    join-lines): the card silently had no ID, and `mkdeck ids` gave it a second one."""
+    notes, diags = parse("START\nBasic\nq\nBack: a <!--ID: 1700000000001-->\nEND\n")
+    assert notes[0].id is None
+    assert diags == [("MKD107", 4)]
+    notes, diags = parse("START\nBasic\nq `<!--ID: 1-->`\nBack: a\n<!--ID: 1700000000001-->\nEND\n")
+    assert (notes[0].id, diags) == (1700000000001, [])

@@ -180,6 +180,7 @@ FRONTMATTER_INVALID = register(
 _ID_COMMENT_RE = re.compile(r"\s*<!--\s*ID:\s*(\d+)\s*-->\s*")
 _ID_BARE_RE = re.compile(r"\s*ID:\s*(\d+)\s*")
 _ID_START_RE = re.compile(r"\s*<!--\s*ID:")
+_ID_TRAILING_RE = re.compile(r"\s<!--\s*ID:\s*\d+\s*-->$")
 _TAGS_RE = re.compile(r"(?:Tags|TAGS|tags):(.*)", re.DOTALL)
 _GLUED_TAGS_RE = re.compile(r"[^\w\s]Tags:(?:\s|$)")
 _PREFIX_RE = re.compile(r"([^\s:][^:]{0,63}):")
@@ -772,6 +773,15 @@ class _Parser:
                 if "-->" not in s:
                     skipping_comment = True
                 continue
+            trailing = _ID_TRAILING_RE.search(s) if "ID:" in s else None
+            if trailing:
+                # the plugin writes the ID on a line of its own; one joined to a field line is
+                # text to mkdeck, so `mkdeck ids` would give the card a second ID
+                warnings.append(MALFORMED_ID.at(
+                    self.loc(lineno),
+                    f"the ID comment {trailing.group(0).strip()} at the end of line {lineno} is "
+                    f"not on a line of its own, so the card has no ID: move it to its own line "
+                    f"above {syntax.end}."))
             if s.startswith(syntax.target_deck):
                 before = len(block_decks)
                 consumed = self._deck_line_in_block(body, fenced, m_index - 1, lineno, content, s,
