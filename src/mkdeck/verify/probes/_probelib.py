@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 
 T0 = time.monotonic()
 
@@ -45,6 +46,24 @@ def read_all(fd: int) -> bytes:
         chunks.append(b)
     os.close(fd)
     return b"".join(chunks)
+
+
+def in_child(fn: Callable[[], object]) -> str:
+    """Run ``fn`` in a forked child and return ``str(fn())`` as the child wrote it to a pipe;
+    ``"error <repr>"`` when it raised (the child never raises past ``os._exit``)."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.write(w, str(fn()).encode())
+        except BaseException as exc:  # report, never raise in the child
+            os.write(w, f"error {exc!r}".encode())
+        finally:
+            os._exit(0)
+    os.close(w)
+    out = read_all(r).decode()
+    os.waitpid(pid, 0)
+    return out
 
 
 def status_field(pid: int | str, name: str) -> str | None:

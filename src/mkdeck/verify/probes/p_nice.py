@@ -9,25 +9,12 @@ import errno
 import os
 import resource
 
-from _probelib import Facts
+from _probelib import Facts, in_child
 
 F = Facts("nice")
 WHO = os.PRIO_PROCESS
 
 
-def in_child(fn) -> int:
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.write(w, str(fn()).encode())
-        finally:
-            os._exit(0)
-    os.close(w)
-    data = os.read(r, 100)
-    os.close(r)
-    os.waitpid(pid, 0)
-    return int(data) if data else -999
 
 
 def clamp() -> str:
@@ -43,22 +30,20 @@ def clamp() -> str:
 
 
 def clamp_pair() -> tuple[int | None, int]:
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.write(w, clamp().encode())
-        os._exit(0)
-    os.close(w)
-    data = os.read(r, 100).decode()
-    os.close(r)
-    os.waitpid(pid, 0)
+    data = in_child(clamp)
     lo, hi = data.rsplit("+", 1) if "+" in data[1:] else (data, "0")
     return (None if lo == "99" else int(lo)), int(hi)
 
 
+def child_int(fn) -> int:
+    """``fn()`` run in a forked child, as an int; -999 when the child failed."""
+    out = in_child(fn)
+    return int(out) if out.lstrip("-").isdigit() else -999
+
+
 def inherited() -> int:
     os.setpriority(WHO, 0, 7)
-    return in_child(lambda: os.getpriority(WHO, 0))
+    return child_int(lambda: os.getpriority(WHO, 0))
 
 
 def unprivileged() -> int:
@@ -83,11 +68,11 @@ lo, hi = clamp_pair()
 root = os.geteuid() == 0
 F.add("nice.range", [lo, hi] if lo is not None else [None, hi], hi == 19 and lo is not None,
       set_100_gave=hi, set_minus_100_gave=lo)
-child_nice = in_child(inherited)
+child_nice = child_int(inherited)
 F.add("nice.inherited", child_nice == 7, child_nice != -999, parent_nice=7,
       child_nice=child_nice)
-u = in_child(unprivileged)
-root_lowers = in_child(lambda: (os.setpriority(WHO, 0, 10), os.setpriority(WHO, 0, 5),
+u = child_int(unprivileged)
+root_lowers = child_int(lambda: (os.setpriority(WHO, 0, 10), os.setpriority(WHO, 0, 5),
                                 os.getpriority(WHO, 0))[-1]) if root else None
 F.add("nice.unprivileged_can_lower", u == 1, u in (0, 1) and (root_lowers in (5, None)),
       result_code=u, dropped_to_uid=65534 if root else os.geteuid(),

@@ -10,31 +10,11 @@ import ctypes
 import os
 import socket
 
-from _probelib import Facts
+from _probelib import Facts, in_child
 
 F = Facts("ns")
 libc = ctypes.CDLL(None, use_errno=True)
 CLONE_NEWUTS, CLONE_NEWPID, CLONE_NEWNET = 0x04000000, 0x20000000, 0x40000000
-
-
-def in_child(fn) -> str:
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.write(w, str(fn()).encode())
-        finally:
-            os._exit(0)
-    os.close(w)
-    data = b""
-    while True:
-        b = os.read(r, 4096)
-        if not b:
-            break
-        data += b
-    os.close(r)
-    os.waitpid(pid, 0)
-    return data.decode()
 
 
 def newpid(flag: int) -> str:

@@ -18,7 +18,7 @@ import signal
 import tempfile
 import time
 
-from _probelib import Facts, proc_state, read_all, status_field
+from _probelib import Facts, in_child, proc_state, read_all, status_field
 
 F = Facts("process")
 libc = ctypes.CDLL(None, use_errno=True)
@@ -26,22 +26,6 @@ libc = ctypes.CDLL(None, use_errno=True)
 
 def bit(mask_hex: str | None, sig: int) -> bool:
     return bool(int(mask_hex or "0", 16) & (1 << (sig - 1)))
-
-
-def in_child(fn) -> str:
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.write(w, str(fn()).encode())
-        except BaseException as exc:  # report, never raise in the child
-            os.write(w, f"error {exc!r}".encode())
-        finally:
-            os._exit(0)
-    os.close(w)
-    out = read_all(r).decode()
-    os.waitpid(pid, 0)
-    return out
 
 
 # --- signal mask inherited, pending signals cleared ------------------------------------
