@@ -468,3 +468,13 @@ def test_id_comment_joined_to_a_field_line_warns() -> None:
     assert diags == [("MKD107", 4)]
     notes, diags = parse("START\nBasic\nq `<!--ID: 1-->`\nBack: a\n<!--ID: 1700000000001-->\nEND\n")
     assert (notes[0].id, diags) == (1700000000001, [])
+
+
+def test_frontmatter_tags_that_are_not_tags_warn() -> None:
+    """`tags: {a: b}`, `tags: [[a]]`, `tags: true` were dropped without a word."""
+    for value in ("tags: {a: b}", "tags: [x, [a], true]", "tags: true"):
+        notes, diags = parse(f"---\n{value}\n---\nSTART\nBasic\nq\nEND\n")
+        assert diags and {d for d in diags} == {("MKD119", 2)}, value
+        assert notes[0].tags == (("x",) if "x" in value else ())
+    notes, diags = parse("---\ntags:\n---\nSTART\nBasic\nq\nEND\n")
+    assert (notes[0].tags, diags) == ((), [])

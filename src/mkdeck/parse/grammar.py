@@ -394,7 +394,7 @@ class _Parser:
         if not text.strip():
             return end + 1
         try:
-            data = yaml.load(text, Loader=_FrontmatterLoader)  # noqa: S506 (a SafeLoader)
+            data = yaml.load(text, Loader=_FrontmatterLoader)  # a SafeLoader subclass
         except (yaml.YAMLError, ValueError, KeyError, TypeError, OverflowError,
                 RecursionError) as exc:
             # ValueError & co.: a value YAML parses but cannot construct (`!!bool x`);
@@ -427,10 +427,19 @@ class _Parser:
                 break
         raw_tags = data.get("tags", data.get("Tags"))
         tokens: list[str] = []
+        dropped: list[object] = []
         if isinstance(raw_tags, str):
             tokens = raw_tags.replace(",", " ").split()
         elif isinstance(raw_tags, list):
-            tokens = [str(t) for t in raw_tags if isinstance(t, (str, int, float))]
+            tokens = [t for t in raw_tags if isinstance(t, str)]
+            dropped = [t for t in raw_tags if not isinstance(t, str) and t is not None]
+        elif raw_tags is not None:
+            dropped = [raw_tags]
+        for value in dropped:
+            # a mapping, a nested list or true/false: not a tag, and not silently lost
+            self.report(BAD_FILE_TAG, tags_line,
+                        f"frontmatter tags hold {value!r}, which is not a tag: write "
+                        f"`tags: [a, b/c]`; it is left out.")
         for token in tokens:
             tags, bad = split_tags(token)
             self.frontmatter_tags.extend(tags)
