@@ -250,7 +250,7 @@ def test_corpus_findings_golden(make_vault, monkeypatch: pytest.MonkeyPatch) -> 
               if line.split(": ", 1)[1].split()[0] in {"MKD101", "MKD103"}]
     # EXPECTED.md: 02 unclosed START; 07, 08 placeholder; 09 MCQ; 30 two placeholders
     assert [e.split(":")[0][:2] for e in errors] == ["02", "07", "08", "09", "30", "30"]
-    assert err == "mkdeck check: 6 errors, 45 warnings in 33 files\n"
+    assert err == "mkdeck check: 6 errors, 66 warnings in 33 files\n"
     # the same findings in the other formats: SARIF valid, JUnit counts, one annotation each
     import jsonschema
     from test_report_sarif import SCHEMA

@@ -63,7 +63,7 @@ SEED_LINE = ("- often used as [[li forkâ€“exec]] combination where the [[li
 def test_mojibake_names_the_repair(tmp_path: Path) -> None:
     text = f"# li clone\n\nčeština, 中文, кириллица, emoji 🙂 and “quotes”\n{SEED_LINE}\n"
     res = result_for(tmp_path, {"li clone.md": text.encode()}, [])
-    out = run_checks(res).diagnostics
+    out = run_checks(res, CheckOptions(select=("MKD5",))).diagnostics
     assert [d.to_dict() for d in out] == [{
         "path": "li clone.md", "line": 4, "column": 26, "code": "MKD501", "severity": "warning",
         "message": "mojibake (UTF-8 text read as Windows-1252): 'forkâ€“exec' should read "
@@ -141,8 +141,10 @@ def test_findings_only_in_selected_files(tmp_path: Path) -> None:
 
     rules = [Rule("v", "vault", (), vault_rule), *all_rules()]
     out = run_checks(res, rules=rules)
+    # the prose links of b.md (not of a.md) are reported too: the vault has no such notes
     assert codes_lines(out.diagnostics) == [
-        ("b.md", 1, "MKD001"), ("b.md", 1, "MKD501"), ("mkdeck.yaml", 3, "MKD001")]
+        ("b.md", 1, "MKD001"), ("b.md", 1, "MKD201"), ("b.md", 1, "MKD501"), ("b.md", 1, "MKD201"),
+        ("mkdeck.yaml", 3, "MKD001")]
     assert [f.path for f in out.files] == ["b.md"]
 
 
@@ -153,10 +155,11 @@ def test_select_ignore(tmp_path: Path) -> None:
     def run(**kw):
         return [d.code for d in run_checks(res, CheckOptions(**kw)).diagnostics]
 
-    assert run() == ["MKD501", "MKD502"]
+    assert run() == ["MKD201", "MKD501", "MKD201", "MKD502"]
+    assert run(ignore=("MKD2",)) == ["MKD501", "MKD502"]
     assert run(select=("MKD50",), ignore=("MKD502",)) == ["MKD501"]
     assert run(select=("MKD502",), ignore=("MKD5",)) == ["MKD502"]
-    assert run(ignore=("MKD5",)) == []
+    assert run(ignore=("MKD5",)) == ["MKD201", "MKD201"]
     assert run(select=("MKD1",)) == []
 
 
@@ -198,3 +201,23 @@ def test_case_mismatch_in_type_and_prefixes(make_vault) -> None:
            for d in check_paths([vault]).diagnostics if d.code == "MKD503"]
     assert out == [(3, "note type 'basic'"), (8, "field prefix 'BACK:'"),
                    (14, "field prefix 'back extra:'")]
+
+
+def test_links_outside_cards(tmp_path: Path) -> None:
+    """Prose links are checked like card links (EXPECTED.md, file 15: `[[no-return]]` in code
+    is no link); found by trying mkdeck as a user: a dead `[[Ribosomes]]` above the cards
+    was never reported. Links inside cards are left to the renderer (no duplicates)."""
+    text = ("---\nup: '[[nowhere-in-frontmatter]]'\n---\n"
+            "# Cells\nSee [[Ribosomes]] and [[b]], `[[in code]]`, %% [[in comment]] %%\n"
+            "![[b#No such heading]] ![[pic.png]]\n"
+            "START\nBasic\n[[inside card]]\nBack: x\nEND\n"
+            "```cpp\n[[no-return]] void f();\n```\n")
+    files = {"a.md": text.encode(), "b.md": b"# b\n## Heading\n"}
+    cards = [note("a.md", 7, "[[inside card]]", end=11)]
+    res = result_for(tmp_path, files, cards)
+    out = [d for d in run_checks(res).diagnostics if d.location.path == "a.md"]
+    assert [(d.location.line, d.location.column, d.code) for d in out] == [
+        (5, 5, "MKD201"), (6, 1, "MKD203"), (6, 24, "MKD210"),
+        (9, None, "MKD201")]  # the card's own link: reported once, by the renderer
+    assert out[0].message == ("link target 'Ribosomes' is not a note or file of the vault; "
+                              "create the note or fix the spelling")

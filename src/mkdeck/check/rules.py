@@ -220,3 +220,49 @@ def check_exact_names(file: NoteFile, ctx: CheckContext) -> Iterator[Diagnostic]
                 f"Obsidian_to_Anki plugin would not switch to the {wanted} field here; write "
                 f"'{wanted}:'.",
             )
+
+
+@rule("links-outside-cards", scope="file",
+      codes=("MKD201", "MKD202", "MKD203", "MKD204", "MKD207", "MKD210"))
+def check_links_outside_cards(file: NoteFile, ctx: CheckContext) -> Iterator[Diagnostic]:
+    """Wikilinks, embeds and media in a note's prose, outside its cards, that do not resolve
+    (the renderer reports the ones inside cards). Obsidian shows them as dead links, and
+    embedding that section into a card would carry them into the deck. Same codes and
+    resolution as inside cards (:mod:`mkdeck.links`); nothing in code, math, ``%%`` comments or
+    frontmatter counts."""
+    from mkdeck.links import (
+        VaultIndex,
+        _frontmatter_end,
+        code_spans,
+        find_links,
+        is_note_target,
+        link_diagnostics,
+    )
+    from mkdeck.render.markdown import MEDIA_MISSING
+
+    index = ctx.cache.get("links.index")
+    if not isinstance(index, VaultIndex):
+        index = ctx.cache["links.index"] = VaultIndex(ctx.result.vault)
+    in_cards: set[int] = set()
+    for note in ctx.notes_in(file.path):
+        in_cards.update(range(note.location.line, max(note.end_line, note.location.line) + 1))
+    lines = file.text.split("\n")
+    first = _frontmatter_end(lines)
+    spans = code_spans(lines)
+    for i, line in enumerate(lines):
+        number = i + 1
+        if i < first or number in in_cards or "[[" not in line:
+            continue
+        for match, link in find_links(line, spans[i]):
+            at = SourceLocation(file.path, number, match.start() + 1)
+            res = index.resolve(link.target, file.path)
+            if link.embed and not is_note_target(link.target):
+                if res.path is None and not res.outside:
+                    yield MEDIA_MISSING.at(
+                        at, f"embedded file {link.target!r} is not in the vault; add it (any "
+                            f"folder) or fix the name")
+                    continue
+                yield from link_diagnostics(index, link, res, at, "media")
+            else:
+                yield from link_diagnostics(index, link, res, at,
+                                            "embed" if link.embed else "link")
