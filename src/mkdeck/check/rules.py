@@ -1,5 +1,7 @@
-"""The rules only ``mkdeck check`` runs (codes ``MKD5xx``): things that make a wrong card or that
-the Obsidian_to_Anki plugin would read differently, which no build stage reports. (Empty first
+"""The rules only ``mkdeck check`` runs: things that make a wrong card or that the
+Obsidian_to_Anki plugin would read differently, which no build stage reports (codes ``MKD5xx``),
+and links in a note's prose outside its cards, which no build stage reads (the link codes
+``MKD2xx`` of :mod:`mkdeck.links`). (Empty first
 fields, cloze notes without deletions, unknown note types and fields are the parser's and
 exporter's findings: :mod:`mkdeck.check.stages` passes those on.)
 
