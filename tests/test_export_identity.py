@@ -88,3 +88,15 @@ def test_duplicates_name_both_places():
     assert diags[0].message.endswith(
         "To fix, give it its own ID comment (`mkdeck ids`) or change its first field.")
     assert duplicate_guid_diagnostics([first, dataclasses.replace(first, id=1)]) == []
+
+
+def test_guid_is_the_same_for_nfc_and_nfd_file_names():
+    """macOS writes file names decomposed (NFD): a vault synced between a Mac and Linux must
+    keep its notes' identity (noticed in review: guids depended on the path's Unicode form)."""
+    import unicodedata
+
+    nfc = note(path=unicodedata.normalize("NFC", "Café/Crème brûlée.md"))
+    nfd = note(path=unicodedata.normalize("NFD", "Café/Crème brûlée.md"))
+    assert nfc.location.path != nfd.location.path
+    assert note_guid(nfc) == note_guid(nfd)
+    assert note_guid(nfc) != note_guid(note(path="Cafe/Creme brulee.md"))

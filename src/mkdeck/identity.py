@@ -83,11 +83,14 @@ def normalize_key_text(text: str) -> str:
 
 def identity_key(note: Note) -> tuple[str, ...]:
     """What identifies ``note``: ``("id", "<n>")`` when it has an ID comment, else
-    ``("key", path, note type name, normalized first field)``."""
+    ``("key", path, note type name, normalized first field)``. The path is taken in NFC: macOS
+    stores file names decomposed (NFD), Linux as typed, so the same vault synced between them
+    keeps its notes' identity."""
     if note.id is not None:
         return ("id", str(note.id))
     first = note.fields[0].markdown if note.fields else ""
-    return ("key", note.location.path, note.note_type.name, normalize_key_text(first))
+    path = unicodedata.normalize("NFC", note.location.path)
+    return ("key", path, note.note_type.name, normalize_key_text(first))
 
 
 def note_guid(note: Note) -> str:
