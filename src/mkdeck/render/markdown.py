@@ -344,6 +344,8 @@ def is_html_tag(text: str, pos: int = 0) -> bool:
 def _html_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     """markdown-it's ``html_block``, declining blocks that open with a non-HTML tag."""
     pos = state.bMarks[start] + state.tShift[start]
+    if not state.src.startswith("<", pos):  # html_block's own first test, before the regex
+        return False
     if not is_html_tag(state.src, pos):
         return False
     return html_block(state, start, end, silent)
