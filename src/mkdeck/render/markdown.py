@@ -603,6 +603,19 @@ def _render_math_block(self: Any, tokens: Sequence[Token], idx: int, options: An
 # --- the parser -----------------------------------------------------------------------------
 
 
+def _only_with_brackets(md: MarkdownIt, name: str) -> None:
+    """Run core rule ``name`` only on a source holding a ``[``: the task-list rule walks every
+    token of every field looking for an item that starts with ``[ ]`` or ``[x]``, and the
+    contents of the tokens are cut from the source."""
+    rule = next(r.fn for r in md.core.ruler.__rules__ if r.name == name)
+
+    def gated(state: StateCore) -> None:
+        if "[" in state.src:
+            rule(state)
+
+    md.core.ruler.at(name, gated)
+
+
 def build_markdown() -> MarkdownIt:
     """A markdown-it-py parser reading Obsidian's markdown, rendering Anki HTML.
 
@@ -614,6 +627,7 @@ def build_markdown() -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
     md.use(tasklists_plugin, enabled=False)
+    _only_with_brackets(md, "github-tasklists")
     md.use(dollarmath_plugin, allow_labels=False, allow_space=False, allow_digits=False,
            allow_blank_lines=False, double_inline=True)
     md.block.ruler.at("html_block", _html_block,
