@@ -324,6 +324,10 @@ def test_seed_builds_and_imports(tmp_path):
         # no config: the vault's default deck (mkdeck's default is the vault's name)
         assert [c.deck for c in note.cards] == [expected["deck"]]
         assert note.fields == expected["html"]
+        # equal to the render tests' golden HTML of the seed (tests/test_render_corpus.py)
+        golden = json.loads((Path(__file__).parent / "golden" / "render" / "seed_li clone.json")
+                            .read_text(encoding="utf-8"))
+        assert note.fields == golden["notes"][0]["html"]
         assert note.fields["Front"] == (
             "<p>li clone</p>\n<ul>\n<li>concept</li>\n<li>difference to li fork</li>\n"
             "<li>flags (4)</li>\n</ul>")

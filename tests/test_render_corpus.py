@@ -104,3 +104,22 @@ def test_corpus_facts(rendered) -> None:
     assert any(d.code == "MKD210" and d.location.path.startswith("32_") for d in diags)
     # 33: ">" escaped in Back
     assert "&gt;" in "".join(by_file["33"][0].html["Back"])
+
+
+SEED = Path(__file__).parent / "data" / "seed" / "li clone.md"
+
+
+def test_seed_golden_html(tmp_path: Path) -> None:
+    """The user's own note, alone in a vault (as it is given): the golden HTML of its one card,
+    which the export tests compare with what real Anki holds after importing the seed."""
+    shutil.copyfile(SEED, tmp_path / SEED.name)
+    doc = _document(SEED.name, render_notes(load([tmp_path])))
+    golden = GOLDEN / "seed_li clone.json"
+    text = json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    if UPDATE:
+        golden.write_text(text, encoding="utf-8")
+    assert golden.exists(), f"{golden} is missing: run with MKDECK_UPDATE_GOLDEN=1"
+    assert text == golden.read_text(encoding="utf-8")
+    (note,) = doc["notes"]
+    assert '<a ' not in note["html"]["Back"]  # links are plain text by default
+    assert "processes</li>" in note["html"]["Back"]
