@@ -93,9 +93,9 @@ print(len(deck.notes))
 STAGES = r'''
 import sys, time
 t0 = time.perf_counter()
-from mkdeck import pipeline
+from mkdeck.app import load as pipeline
 from mkdeck.export.apkg import write_package
-from mkdeck.export.build import render_parallel
+from mkdeck.app.build import render_parallel
 from mkdeck.export.plan import plan_export
 from mkdeck.render import note_type_css
 t1 = time.perf_counter()

@@ -46,7 +46,7 @@ def per_rule(vault: Path) -> list[tuple[str, float]]:
     """In-process seconds of loading and of each check rule (rules share the render)."""
     from mkdeck.check import CheckOptions, all_rules
     from mkdeck.check.engine import CheckContext, run_rules
-    from mkdeck.pipeline import load
+    from mkdeck.app.load import load
 
     out = []
     start = time.perf_counter()

@@ -1,4 +1,4 @@
-"""Benchmark parsing (``mkdeck.pipeline.load``): cards/s at 10,000 and 100,000 cards of the
+"""Benchmark parsing (``mkdeck.app.load.load``): cards/s at 10,000 and 100,000 cards of the
 benchmark vault (benchmarks/gen_vault.py), the time ratio between them (linear: ≤ 12), and
 pathological inputs (10,000 unclosed STARTs in one file; one card with a 5 MB field; 10,000
 cards each leaving a code fence open before END; 10,000 inline notes on one line; curly/highlight
@@ -25,7 +25,7 @@ sys.path.insert(0, str(HERE))
 
 import gen_vault  # noqa: E402
 
-from mkdeck.pipeline import load  # noqa: E402
+from mkdeck.app.load import load  # noqa: E402
 
 
 def best_of(runs: int, fn) -> tuple[float, float, object]:  # noqa: ANN001

@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     from mdit_py_plugins.dollarmath import dollarmath_plugin
 
     import mkdeck.render as render
-    from mkdeck.pipeline import load
+    from mkdeck.app.load import load
     from mkdeck.render.markdown import build_markdown
     from mkdeck.render.style import highlight_code
 

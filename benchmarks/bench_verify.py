@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from mkdeck.pipeline import load
+from mkdeck.app.load import load
 from mkdeck.verify import verify_notes
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,7 +8,7 @@ Usage::
 
 How: build the vault with ``mkdeck build`` into a temp ``.apkg``, import it into a fresh Anki
 collection (Anki's own backend, the ``anki`` test extra), find the chosen note by its guid
-(``mkdeck.identity.note_guid``), take Anki's own render of its first card
+(``mkdeck.export.identity.note_guid``), take Anki's own render of its first card
 (``card.question()`` / ``card.answer()``) and its note type's CSS, write them as a page into
 the collection's media folder (so ``<img src="x.svg">`` resolves like in Anki), and screenshot
 that page with headless Chromium (Debian package ``chromium``), sized to the card's height.
@@ -89,8 +89,8 @@ def build_package(vault: Path, out: Path) -> None:
 
 def pick_guid(vault: Path, note_path: str, index: int) -> str:
     """Guid of the ``index``-th note (0-based, document order) written in ``note_path``."""
-    from mkdeck.identity import note_guid
-    from mkdeck.pipeline import load
+    from mkdeck.export.identity import note_guid
+    from mkdeck.app.load import load
 
     result = load([vault])
     notes = [n for n in result.notes if n.location.path == note_path]

@@ -9,7 +9,7 @@ import pytest
 
 from mkdeck.config import PLUGIN_DATA
 from mkdeck.model import FolderRule, NoteType, Syntax
-from mkdeck.pipeline import load
+from mkdeck.app.load import load
 from mkdeck.vault import VaultError
 
 CARD = "START\nBasic\nq\nBack: a\nEND\n"
@@ -276,7 +276,7 @@ def test_deeply_nested_config_is_a_located_error_not_a_crash(make_vault) -> None
 def test_yaml_lines_are_file_lines_despite_unicode_line_breaks(make_vault) -> None:
     """PyYAML also breaks lines at NEL / U+2028 / U+2029; the property test found an MKD020 at
     line 4 of a 2-line file. Lines are counted as files count them (LF, CRLF, CR)."""
-    from mkdeck.pipeline import load
+    from mkdeck.app.load import load
 
     text = "deck: a\u2028b\x85c\u2029d\ncurly_cloze: [\n"
     root = make_vault({"mkdeck.yaml": text, "a.md": "START\nBasic\nq\nEND\n"})

@@ -14,7 +14,7 @@ from anki_oracle import AnkiOracle
 from conftest import CORPUS, SEED
 
 from mkdeck.cli import main
-from mkdeck.export.build import _render_chunk as _REAL_RENDER_CHUNK
+from mkdeck.app.build import _render_chunk as _REAL_RENDER_CHUNK
 
 T0 = 1_780_000_000
 
@@ -205,12 +205,12 @@ def test_no_change_rebuild_comes_from_the_cache(make_vault, tmp_path, monkeypatc
     before = {p: p.read_bytes() for p in vault.rglob("*") if p.is_file()}
     status, _, err1 = run(str(vault), "-o", str(out))
     first = out.read_bytes()
-    import mkdeck.pipeline
+    import mkdeck.app.load
 
     def boom(*_a, **_k):
         raise AssertionError("a no-change rebuild must not parse")
 
-    monkeypatch.setattr(mkdeck.pipeline, "load", boom)
+    monkeypatch.setattr(mkdeck.app.load, "load", boom)
     status2, _, err2 = run(str(vault), "-o", str(out))
     assert (status, status2) == (0, 0)
     assert out.read_bytes() == first
@@ -386,8 +386,8 @@ def test_example_vault_builds_cleanly(tmp_path):
 
 
 def test_parallel_render_equals_one_process(make_vault):
-    from mkdeck import pipeline
-    from mkdeck.export.build import PARALLEL_MIN_NOTES, render_parallel
+    from mkdeck.app import load as pipeline
+    from mkdeck.app.build import PARALLEL_MIN_NOTES, render_parallel
     from mkdeck.render import render_notes
 
     files = {}
@@ -419,8 +419,8 @@ def _dying_worker(bounds):
 
 
 def test_parallel_render_survives_a_dying_worker(make_vault, monkeypatch):
-    from mkdeck import pipeline
-    from mkdeck.export import build as build_module
+    from mkdeck.app import load as pipeline
+    from mkdeck.app import build as build_module
     from mkdeck.render import render_notes
 
     files = {f"n{i:03}.md": "".join(f"START\nBasic\nq{i}-{j}\nBack: a\nEND\n\n"
@@ -563,7 +563,7 @@ def test_ids_keeps_undecodable_bytes_and_permissions(make_vault):
 
 
 def test_ids_reports_a_file_it_cannot_replace(make_vault, monkeypatch):
-    import mkdeck.ids
+    import mkdeck.app.ids
 
     vault = make_vault({"a.md": "START\nBasic\nq\nBack: b\nEND\n",
                         "b.md": "START\nBasic\nq2\nBack: b\nEND\n"})
@@ -575,7 +575,7 @@ def test_ids_reports_a_file_it_cannot_replace(make_vault, monkeypatch):
             raise PermissionError(13, "Permission denied")
         return real_replace(src, dst)
 
-    monkeypatch.setattr(mkdeck.ids.os, "replace", replace)
+    monkeypatch.setattr(mkdeck.app.ids.os, "replace", replace)
     status, _, stderr = run("ids", str(vault))
     assert status == 1
     assert "a.md:0: MKD320 cannot write the ID comments into a.md: Permission denied" in stderr

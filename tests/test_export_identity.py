@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from mkdeck.identity import (
+from mkdeck.export.identity import (
     allocate_ids,
     card_id,
     duplicate_guid_diagnostics,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mkdeck.ids import IdTarget, existing_ids, insert_ids, new_ids, split_lines
+from mkdeck.app.ids import IdTarget, existing_ids, insert_ids, new_ids, split_lines
 from mkdeck.model import SourceLocation, Syntax
 
 LOC = SourceLocation("a.md", 1)
@@ -117,7 +117,7 @@ def test_ids_on_the_whole_corpus_insert_only_id_comments(tmp_path):
 
     from conftest import CORPUS
 
-    from mkdeck import pipeline
+    from mkdeck.app import load as pipeline
     from mkdeck.cli import main
 
     vault = tmp_path / "vault"

@@ -7,7 +7,7 @@ import re
 import sys
 from pathlib import Path
 
-from mkdeck.pipeline import load
+from mkdeck.app.load import load
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import gen_vault

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from mkdeck.model import ParseResult
-from mkdeck.pipeline import load
+from mkdeck.app.load import load
 
 HERE = Path(__file__).parent
 CORPUS = HERE / "data" / "corpus"

@@ -1,5 +1,5 @@
 """The built-in note types against Anki itself: the localized names table in
-mkdeck.notetypes is re-derived from Anki 26.9.3's own backend (a fresh collection in each
+mkdeck.config.notetypes is re-derived from Anki 26.9.3's own backend (a fresh collection in each
 language names its stock note types and fields), and resolution follows EXPECTED.md decision 5."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import unicodedata
 import pytest
 
 from mkdeck.model import NoteType
-from mkdeck.notetypes import (
+from mkdeck.config.notetypes import (
     LOCALIZED,
     STOCK_FIELDS,
     STOCK_TYPES,

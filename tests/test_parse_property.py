@@ -102,7 +102,7 @@ def test_arbitrary_config_never_raises(lines: list[str], data_json: str) -> None
     import tempfile
     from pathlib import Path
 
-    from mkdeck.pipeline import load
+    from mkdeck.app.load import load
 
     text = "\n".join(lines)
     with tempfile.TemporaryDirectory() as tmp:

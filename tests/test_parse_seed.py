@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from mkdeck.cli import main
-from mkdeck.pipeline import load
+from mkdeck.app.load import load
 
 SEED = Path(__file__).parent / "data" / "seed" / "li clone.md"
 

@@ -10,7 +10,7 @@ import os
 import pytest
 
 from mkdeck.cli import main
-from mkdeck.pipeline import load
+from mkdeck.app.load import load
 from mkdeck.vault import VaultError, decode_note, is_ignored
 
 CARD = "START\nBasic\nq {n}\nBack: a\nEND\n"
@@ -186,7 +186,7 @@ def test_dump_adds_render_and_identity_keys(make_vault) -> None:
 
 
 def test_a_crash_in_one_file_is_contained(make_vault, monkeypatch) -> None:
-    import mkdeck.pipeline as pipeline
+    import mkdeck.app.load as pipeline
 
     real = pipeline.parse_file
 

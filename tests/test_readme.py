@@ -44,7 +44,7 @@ def _fenced(text: str, lang: str) -> list[str]:
 def test_readme_examples_parse_cleanly(make_vault) -> None:
     """The README's note example and mkdeck.yaml example are real input: they parse into the
     notes they show with no diagnostic at all."""
-    from mkdeck.pipeline import load
+    from mkdeck.app.load import load
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     (note_example,) = _fenced(readme, "markdown")
@@ -75,7 +75,7 @@ def test_readme_examples_parse_cleanly(make_vault) -> None:
 def test_readme_numbers_about_cards_are_true(tmp_path: Path) -> None:
     """The README states how many notes `cards/` holds; a stale number was found by a
     new-user trial, so the numbers are read from the README and checked."""
-    from mkdeck.pipeline import load
+    from mkdeck.app.load import load
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     match = re.search(r"`cards/` is a vault of (\d+) .*?: (\d+) notes, (\d+) cards", readme, re.S)

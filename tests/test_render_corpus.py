@@ -1,4 +1,4 @@
-"""Golden HTML of the 33 real corpus notes, parsed by ``mkdeck.pipeline.load`` as one vault
+"""Golden HTML of the 33 real corpus notes, parsed by ``mkdeck.app.load.load`` as one vault
 (FIT-Card configured, as tests/data/corpus/EXPECTED.md says) and rendered by ``render_notes``.
 
 Each corpus file has ``tests/golden/render/<file stem>.json``: the HTML and media of every note
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from mkdeck.model import Diagnostic, RenderedNote
-from mkdeck.pipeline import load
+from mkdeck.app.load import load
 from mkdeck.render import render_notes
 
 DATA = Path(__file__).parent / "data" / "corpus"

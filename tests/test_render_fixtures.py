@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from markdown_it.utils import read_fixture_file
 
-from mkdeck.links import VaultIndex
+from mkdeck.vault.links import VaultIndex
 from mkdeck.model import Config, NoteFile, SourceLocation, Vault
 from mkdeck.render import render_markdown
 

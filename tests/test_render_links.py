@@ -1,11 +1,11 @@
-"""Link resolution (mkdeck.links.VaultIndex), embed expansion with source locations
+"""Link resolution (mkdeck.vault.links.VaultIndex), embed expansion with source locations
 (expand_embeds, which the verifier uses) and the messages of link diagnostics."""
 
 from __future__ import annotations
 
 import pytest
 
-from mkdeck.links import (
+from mkdeck.vault.links import (
     VaultIndex,
     code_spans,
     expand_embeds,

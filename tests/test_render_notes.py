@@ -212,7 +212,7 @@ def test_note_type_css_is_stable_text() -> None:
 
 
 def test_diagnostics_sit_on_the_line_written_in_every_block_kind() -> None:
-    from mkdeck.links import VaultIndex
+    from mkdeck.vault.links import VaultIndex
     from mkdeck.render import render_markdown
 
     md = ("| a | b |\n|---|---|\n| 1 | 2 |\n| [[r4]] | x |\n\n- item\n  [[r7]]\n- [[r8]]\n\n"

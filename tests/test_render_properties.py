@@ -10,7 +10,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mkdeck.links import MAX_EMBED_DEPTH, VaultIndex, expand_lines
+from mkdeck.vault.links import MAX_EMBED_DEPTH, VaultIndex, expand_lines
 from mkdeck.model import Config, NoteFile, SourceLocation, Vault
 from mkdeck.render import render_markdown
 from mkdeck.render.markdown import HTML_ELEMENTS

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mkdeck.pipeline import load
+from mkdeck.app.load import load
 from mkdeck.verify import verify_notes
 from mkdeck.verify.probeset import PROBES, Environment, build_c, probe
 from tests.conftest import SEED

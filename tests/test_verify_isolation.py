@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from mkdeck.pipeline import load
+from mkdeck.app.load import load
 from mkdeck.verify import verify_notes
 from mkdeck.verify.engine import run_jobs
 from mkdeck.verify.probeset import PROBES, Environment, ProbeSpec

@@ -87,16 +87,16 @@ def all_codes() -> list[Code]:
     for module in (
         "mkdeck.vault",
         "mkdeck.config",
-        "mkdeck.notetypes",
+        "mkdeck.config.notetypes",
         "mkdeck.parse",
-        "mkdeck.pipeline",
-        "mkdeck.links",
+        "mkdeck.app.load",
+        "mkdeck.vault.links",
         "mkdeck.render",
-        "mkdeck.identity",
-        "mkdeck.ids",
+        "mkdeck.export.identity",
+        "mkdeck.app.ids",
         "mkdeck.export",
         "mkdeck.export.plan",  # the export package loads these lazily
-        "mkdeck.export.build",
+        "mkdeck.app.build",
         "mkdeck.verify",
         "mkdeck.check",
     ):

@@ -1,6 +1,6 @@
 """Run every registered check rule over a parsed vault and collect the findings.
 
-``mkdeck check`` = :func:`check_paths`: read and parse the vault (``mkdeck.pipeline.load``),
+``mkdeck check`` = :func:`check_paths`: read and parse the vault (``mkdeck.app.load.load``),
 run each rule (:mod:`mkdeck.check.registry`) and keep the findings that are in the files the
 user named (whole-vault rules such as duplicate ids read every note, but report only there),
 filtered by ``--select``/``--ignore``. A rule that raises becomes one ``MKD001`` finding naming
@@ -104,7 +104,7 @@ class CheckContext:
         result: the parse of the paths the user named: ``result.vault`` holds every note file
             of the vault, ``result.notes`` the notes of the selected files.
         options: the :class:`CheckOptions`.
-        loader: ``mkdeck.pipeline.load`` (or ``None``: then :meth:`vault_result` parses
+        loader: ``mkdeck.app.load.load`` (or ``None``: then :meth:`vault_result` parses
             nothing more and returns ``result``).
     """
 
@@ -237,7 +237,7 @@ def run_checks(result: ParseResult, options: CheckOptions | None = None, *,
     """Check a parsed vault.
 
     Args:
-        result: the parse of what the user named (``mkdeck.pipeline.load(paths)``).
+        result: the parse of what the user named (``mkdeck.app.load.load(paths)``).
         options: see :class:`CheckOptions`.
         loader: the loader, used to parse the whole vault when only some files are selected.
         rules: the rules to run (default: all registered).
@@ -266,7 +266,7 @@ def check_paths(paths: Sequence[str | Path], options: CheckOptions | None = None
     Raises:
         mkdeck.vault.VaultError: when a PATH is missing or unreadable (the CLI exits 2).
     """
-    from mkdeck.pipeline import load
+    from mkdeck.app.load import load
 
     options = options or CheckOptions()
     try:

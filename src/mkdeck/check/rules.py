@@ -1,7 +1,7 @@
 """The rules only ``mkdeck check`` runs: things that make a wrong card or that the
 Obsidian_to_Anki plugin would read differently, which no build stage reports (codes ``MKD5xx``),
 and links in a note's prose outside its cards, which no build stage reads (the link codes
-``MKD2xx`` of :mod:`mkdeck.links`). (Empty first
+``MKD2xx`` of :mod:`mkdeck.vault.links`). (Empty first
 fields, cloze notes without deletions, unknown note types and fields are the parser's and
 exporter's findings: :mod:`mkdeck.check.stages` passes those on.)
 
@@ -230,9 +230,9 @@ def check_links_outside_cards(file: NoteFile, ctx: CheckContext) -> Iterator[Dia
     """Wikilinks, embeds and media in a note's prose, outside its cards, that do not resolve
     (the renderer reports the ones inside cards). Obsidian shows them as dead links, and
     embedding that section into a card would carry them into the deck. Same codes and
-    resolution as inside cards (:mod:`mkdeck.links`); nothing in code, math, ``%%`` comments or
+    resolution as inside cards (:mod:`mkdeck.vault.links`); nothing in code, math, ``%%`` comments or
     frontmatter counts."""
-    from mkdeck.links import (
+    from mkdeck.vault.links import (
         VaultIndex,
         _frontmatter_end,
         code_spans,

@@ -1,7 +1,7 @@
 """The build stages as check rules: ``check`` reports what each stage reports, it does not
 detect those things again.
 
-* ``parse``: every diagnostic of ``mkdeck.pipeline.load`` (vault, config, card grammar:
+* ``parse``: every diagnostic of ``mkdeck.app.load.load`` (vault, config, card grammar:
   unknown note types and fields, cloze without deletions, unclosed blocks, …);
 * ``render``: ``mkdeck.render.render_notes`` (unresolved wikilinks, embeds and media outside
   code, embed cycles, paths leaving the vault, …), through the exporter's
@@ -9,7 +9,7 @@ detect those things again.
 * ``export``: the exporter's validation without writing anything
   (``mkdeck.export.plan.plan_export``: empty first fields, U+001F in fields, tags with
   spaces, empty deck-name parts, unreadable or clashing media, note types it cannot export);
-* ``identity``: ``mkdeck.identity.duplicate_guid_diagnostics`` over every note of the vault
+* ``identity``: ``mkdeck.export.identity.duplicate_guid_diagnostics`` over every note of the vault
   (duplicate ID comments and guids; the exporter's own duplicate check, which sees only the
   named files, is left to this rule);
 * ``verify`` (only with ``--verify``): ``mkdeck.verify.verify_notes``: every refuted or
@@ -35,7 +35,7 @@ from mkdeck.model import Diagnostic, ParseResult, RenderedNote, SourceLocation
 
 LOG = logging.getLogger(__name__)
 
-_DUPLICATE_CODE = "MKD301"  # mkdeck.identity.DUPLICATE_GUID, reported by the identity rule
+_DUPLICATE_CODE = "MKD301"  # mkdeck.export.identity.DUPLICATE_GUID, reported by the identity rule
 
 
 def _stage(module: str) -> ModuleType | None:
@@ -76,7 +76,7 @@ def _per_file(ctx: CheckContext, name: str,
 
 @rule("parse", scope="vault", order=10)
 def check_parse(ctx: CheckContext) -> Iterator[Diagnostic]:
-    """Every diagnostic of reading and parsing the vault (``mkdeck.pipeline.load``)."""
+    """Every diagnostic of reading and parsing the vault (``mkdeck.app.load.load``)."""
     yield from ctx.result.diagnostics
 
 
@@ -89,7 +89,7 @@ def _render(ctx: CheckContext) -> tuple[list[RenderedNote], list[Diagnostic]] | 
     if render is None:
         ctx.cache["render"] = None
         return None
-    build = _stage("mkdeck.export.build")
+    build = _stage("mkdeck.app.build")
     # the exporter's parallel rendering (forked workers, same output) when it is there
     rendered: list[RenderedNote] = []
 
@@ -141,8 +141,8 @@ def check_export(ctx: CheckContext) -> list[Diagnostic]:
 @rule("identity", scope="vault", order=40)
 def check_identity(ctx: CheckContext) -> list[Diagnostic]:
     """Notes of the vault that share an ID comment or a guid
-    (``mkdeck.identity.duplicate_guid_diagnostics`` over every note, not only the selected)."""
-    identity = _stage("mkdeck.identity")
+    (``mkdeck.export.identity.duplicate_guid_diagnostics`` over every note, not only the selected)."""
+    identity = _stage("mkdeck.export.identity")
     if identity is None:
         return []
     return list(identity.duplicate_guid_diagnostics(ctx.vault_result().notes))

@@ -21,7 +21,7 @@ from mkdeck.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, IO
 from mkdeck.model import Diagnostic, Severity
 
 if TYPE_CHECKING:
-    from mkdeck.export.build import BuildOutcome
+    from mkdeck.app.build import BuildOutcome
 
 LOG = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ def _progress(io: IO, quiet: bool) -> tuple[Callable[[str], None] | None, Callab
 
 def run(args: argparse.Namespace, io: IO) -> int:
     """Run ``mkdeck build``; return the exit status."""
-    from mkdeck.export.build import build
+    from mkdeck.app.build import build
     from mkdeck.vault import VaultError
 
     out = Path(args.output)
@@ -129,7 +129,7 @@ def run(args: argparse.Namespace, io: IO) -> int:
 
     id_diags: list[Diagnostic] = []
     if args.write_ids:
-        from mkdeck.ids import write_ids
+        from mkdeck.app.ids import write_ids
 
         try:
             ids_result = write_ids(args.paths, config=args.config, deck=args.deck)

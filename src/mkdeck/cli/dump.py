@@ -17,7 +17,7 @@ import json
 import logging
 
 from mkdeck.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, IO
-from mkdeck.pipeline import dump_document, has_errors, load
+from mkdeck.app.load import dump_document, has_errors, load
 from mkdeck.vault import VaultError
 
 LOG = logging.getLogger(__name__)

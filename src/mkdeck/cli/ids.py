@@ -35,7 +35,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 def run(args: argparse.Namespace, io: IO) -> int:
     """Run ``mkdeck ids``; return the exit status."""
     from mkdeck.cli.build import format_diagnostic
-    from mkdeck.ids import write_ids
+    from mkdeck.app.ids import write_ids
     from mkdeck.vault import VaultError
 
     try:

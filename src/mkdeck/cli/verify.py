@@ -102,7 +102,7 @@ def run(args: argparse.Namespace, io: IO) -> int:
     if not args.paths:
         print("mkdeck verify: error: PATH is required", file=io.stderr)
         return EXIT_USAGE
-    from mkdeck.pipeline import load
+    from mkdeck.app.load import load
     from mkdeck.vault import VaultError
     from mkdeck.verify import verify_notes
 

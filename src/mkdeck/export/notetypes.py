@@ -17,7 +17,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from mkdeck.identity import derived_id
+from mkdeck.export.identity import derived_id
 from mkdeck.model import NoteType
 
 LOG = logging.getLogger(__name__)

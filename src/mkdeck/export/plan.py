@@ -26,7 +26,7 @@ from mkdeck.export.cards import (
     standard_card_ords,
 )
 from mkdeck.export.notetypes import ModelSpec, model_spec
-from mkdeck.identity import (
+from mkdeck.export.identity import (
     allocate_ids,
     card_id,
     derived_id,
@@ -136,7 +136,7 @@ class PlannedNote:
 
     Attributes:
         rendered: the rendered note it comes from.
-        guid: Anki guid (:func:`mkdeck.identity.note_guid`).
+        guid: Anki guid (:func:`mkdeck.export.identity.note_guid`).
         note_id: Anki note id, unique in the package.
         model: the note type it uses.
         deck: normalized deck name (``"A::B"``).

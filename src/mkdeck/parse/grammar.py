@@ -11,7 +11,7 @@ The grammar is Obsidian_to_Anki's (plugin v3.6, ``src/note.ts``, ``src/file.ts``
    comments, and inside fences whose info string is ``anki``; not inside other fences.
 3. A ``START`` not closed before the next ``START`` or the end of the file is an error; that
    card is skipped, the next one parses. ``END`` without ``START`` is a warning.
-4. Note type: the first non-blank line (see :class:`~mkdeck.notetypes.NoteTypeIndex`).
+4. Note type: the first non-blank line (see :class:`~mkdeck.config.notetypes.NoteTypeIndex`).
 5. ``Name:`` at line start switches field, case-insensitively, never inside a fence; a ``Word:``
    that is no field of any known type is text; a field of another type gets a warning and its
    text goes to this type's last field.
@@ -44,7 +44,7 @@ from mkdeck.model import (
     Severity,
     SourceLocation,
 )
-from mkdeck.notetypes import NoteTypeIndex, name_key
+from mkdeck.config.notetypes import NoteTypeIndex, name_key
 from mkdeck.parse.cloze import convert_shorthand, has_cloze
 from mkdeck.parse.tags import merge_tags, split_tags
 

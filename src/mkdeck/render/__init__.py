@@ -1,9 +1,9 @@
 """Render card fields to Anki HTML the way Obsidian shows them.
 
 Per field: the markdown lines (each with the file:line it was written at) get their note embeds
-expanded (:func:`mkdeck.links.expand_lines`), ``%% comments %%`` and trailing `` ^blockid``
+expanded (:func:`mkdeck.vault.links.expand_lines`), ``%% comments %%`` and trailing `` ^blockid``
 dropped outside code, then markdown-it-py (:mod:`mkdeck.render.markdown`) renders them, resolving
-wikilinks and media through the vault's :class:`~mkdeck.links.VaultIndex`. Media names are
+wikilinks and media through the vault's :class:`~mkdeck.vault.links.VaultIndex`. Media names are
 assigned once every note is rendered (two different files never share a name in the deck).
 
 Public API: :func:`render_notes`, :func:`render_markdown`, :func:`note_type_css`.
@@ -21,7 +21,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 
 from mkdeck.codes import INTERNAL_ERROR
-from mkdeck.links import (
+from mkdeck.vault.links import (
     PATH_OUTSIDE_VAULT,
     Line,
     VaultIndex,
@@ -171,7 +171,7 @@ def render_notes(result: ParseResult) -> tuple[tuple[RenderedNote, ...], tuple[D
     """Render every note of a parse result to Anki HTML.
 
     Args:
-        result: what :func:`mkdeck.pipeline.load` returned (links resolve across
+        result: what :func:`mkdeck.app.load.load` returned (links resolve across
             ``result.vault.files``).
 
     Returns:

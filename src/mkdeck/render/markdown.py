@@ -37,7 +37,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from mkdeck.codes import register
-from mkdeck.links import (
+from mkdeck.vault.links import (
     LinkTarget,
     VaultIndex,
     link_diagnostics,

@@ -433,7 +433,7 @@ def _judge_code(block: CodeBlock, outcome: dict[str, Any] | None, why: str) -> C
 def _field_lines(note: Note, fld: Field, index: Any) -> list[tuple[str, SourceLocation]]:
     if index is not None:
         try:
-            from mkdeck.links import expand_embeds
+            from mkdeck.vault.links import expand_embeds
 
             return expand_embeds(fld, note, index)
         except Exception:  # a failure in link expansion must not stop verification
@@ -450,7 +450,7 @@ def collect(result: ParseResult, catalogue: Catalogue
     """Every card's statements, matched: ``(matched, unchecked, code blocks, diagnostics)``."""
     index = None
     try:
-        from mkdeck.links import VaultIndex
+        from mkdeck.vault.links import VaultIndex
 
         index = VaultIndex(result.vault)
     except Exception:  # links stage missing or broken: read the fields' own lines
@@ -493,7 +493,7 @@ def verify_notes(result: ParseResult, *, run_code: bool = False, jobs: int | Non
     """Verify every checkable statement of the notes in ``result`` on the running kernel.
 
     Args:
-        result: notes from ``mkdeck.pipeline.load`` (``result.notes``; links resolve across
+        result: notes from ``mkdeck.app.load.load`` (``result.notes``; links resolve across
             ``result.vault``).
         run_code: compile/run fenced ``verify`` blocks (else they are only listed).
         jobs: probes run at once (default: the CPU count); timing-sensitive probes run alone.

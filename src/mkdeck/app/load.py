@@ -3,7 +3,7 @@
 ``load`` is what ``build``, ``dump``, ``verify`` and ``check`` call first. ``dump_document``
 turns a :class:`~mkdeck.model.ParseResult` into the ``mkdeck dump`` JSON, adding ``html``/
 ``media`` and inline ``#tags`` (from :mod:`mkdeck.render`) and ``guid`` (from
-:mod:`mkdeck.identity`).
+:mod:`mkdeck.export.identity`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 from mkdeck.codes import INTERNAL_ERROR
 from mkdeck.config import load_config
 from mkdeck.model import Diagnostic, Note, ParseResult, Severity, SourceLocation, Vault
-from mkdeck.notetypes import NoteTypeIndex
+from mkdeck.config.notetypes import NoteTypeIndex
 from mkdeck.parse import parse_file
 from mkdeck.parse.tags import merge_tags
 from mkdeck.vault import VaultError, find_root, read_notes, resolve_paths
@@ -130,7 +130,7 @@ def dump_document(result: ParseResult) -> tuple[dict[str, Any], list[Diagnostic]
         ``diagnostics`` is that same list as objects (for the exit status).
     """
     # the later stages, imported here so that parsing alone never loads them
-    from mkdeck.identity import duplicate_guid_diagnostics, note_guid
+    from mkdeck.export.identity import duplicate_guid_diagnostics, note_guid
     from mkdeck.render import render_notes
 
     diagnostics = list(result.diagnostics)

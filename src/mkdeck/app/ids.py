@@ -225,7 +225,7 @@ def write_ids(paths: Sequence[str | Path], *, config: str | Path | None = None,
     Raises:
         mkdeck.vault.VaultError: a PATH is missing or unreadable.
     """
-    from mkdeck import pipeline
+    from mkdeck.app import load as pipeline
 
     result = pipeline.load(list(paths), config=config, deck=deck)
     root = Path(result.vault.root)

@@ -195,7 +195,7 @@ def build(
                 cache.copy_out(hit[0], out_path)
                 return outcome
 
-    from mkdeck import pipeline
+    from mkdeck.app import load as pipeline
     from mkdeck.export.apkg import write_package
     from mkdeck.export.plan import plan_export, time_cap
     from mkdeck.render import note_type_css

@@ -36,7 +36,7 @@ import yaml
 
 from mkdeck.codes import register
 from mkdeck.model import Config, Diagnostic, FolderRule, NoteType, Severity, SourceLocation, Syntax
-from mkdeck.notetypes import STOCK_FIELDS, NoteTypeIndex, is_stock_alias, name_key
+from mkdeck.config.notetypes import STOCK_FIELDS, NoteTypeIndex, is_stock_alias, name_key
 from mkdeck.vault import VaultError
 
 LOG = logging.getLogger(__name__)
