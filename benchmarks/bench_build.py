@@ -95,7 +95,7 @@ import sys, time
 t0 = time.perf_counter()
 from mkdeck.app import load as pipeline
 from mkdeck.export.apkg import write_package
-from mkdeck.app.build import render_parallel
+from mkdeck.render.parallel import render_parallel
 from mkdeck.export.plan import plan_export
 from mkdeck.render import note_type_css
 t1 = time.perf_counter()

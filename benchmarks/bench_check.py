@@ -45,7 +45,7 @@ def wall(argv: list[str], prefix: tuple[str, ...] = ()) -> float:
 def per_rule(vault: Path) -> list[tuple[str, float]]:
     """In-process seconds of loading and of each check rule (rules share the render)."""
     from mkdeck.check import CheckOptions, all_rules
-    from mkdeck.check.engine import CheckContext, run_rules
+    from mkdeck.check.context import CheckContext, run_rules
     from mkdeck.app.load import load
 
     out = []

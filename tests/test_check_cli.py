@@ -287,7 +287,7 @@ def test_verify_run_code(make_vault, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_parallel_render_gives_the_same_findings(make_vault,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    import mkdeck.app.build as build
+    import mkdeck.render.parallel as build
 
     files: dict[str, str | bytes] = {".obsidian/app.json": "{}"}
     for f in range(30):
@@ -312,7 +312,7 @@ def test_parallel_render_gives_the_same_findings(make_vault,
 
 
 def test_loader_crash_is_a_finding(make_vault, monkeypatch: pytest.MonkeyPatch) -> None:
-    import mkdeck.app.load
+    import mkdeck.app.check
 
     vault = make_vault({"a.md": "START\nBasic\nq\nBack: a\nEND\n"}, name="crash")
     monkeypatch.chdir(vault)
@@ -320,7 +320,7 @@ def test_loader_crash_is_a_finding(make_vault, monkeypatch: pytest.MonkeyPatch) 
     def boom(*args, **kwargs):
         raise ValueError("parser exploded")
 
-    monkeypatch.setattr(mkdeck.app.load, "load", boom)
+    monkeypatch.setattr(mkdeck.app.check, "load", boom)
     status, out, _ = run(".")
     assert status == 1
     assert out == (".:0: MKD001 check rule 'parse' crashed on the vault (ValueError: parser "

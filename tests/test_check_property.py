@@ -17,7 +17,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mkdeck.check import check_paths
+from mkdeck.app.check import check_paths
 
 TOKENS = [
     "START", "END", "START  ", "END> %%", "ENDgame", "STARTI [Basic] q Back: a ENDI",

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from mkdeck.check import CheckOptions, code_selected, parse_code_list, run_checks
-from mkdeck.check.engine import CheckContext
-from mkdeck.check.registry import Rule, all_rules
+from mkdeck.app.check import all_rules, parse_code_list, run_checks
+from mkdeck.check import CheckOptions, code_selected
+from mkdeck.check.context import CheckContext
+from mkdeck.check.registry import Rule
 from mkdeck.check.rules import _changed_span, check_crlf_markers
 from mkdeck.model import (
     Diagnostic,
@@ -185,7 +186,7 @@ def test_strict_exit(tmp_path: Path) -> None:
 # --- names in another case (the real parser) -----------------------------------------
 
 def test_case_mismatch_in_type_and_prefixes(make_vault) -> None:
-    from mkdeck.check import check_paths
+    from mkdeck.app.check import check_paths
 
     vault = make_vault({
         ".obsidian/app.json": "{}",

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from anki_oracle import AnkiOracle
 
-from mkdeck.export import plan_export, write_apkg
+from mkdeck.export.apkg import write_apkg
+from mkdeck.export.plan import plan_export
 from mkdeck.model import (
     Field,
     MediaRef,
@@ -365,7 +366,7 @@ def test_failed_write_leaves_no_partial_file_and_no_temp(tmp_path):
     vault = vault_for(tmp_path, notes)
     plan = plan_export(notes, vault=vault, css=CSS, environ={})
     (tmp_path / "img" / "pic.png").unlink()  # vanishes between planning and writing
-    from mkdeck.export import write_package
+    from mkdeck.export.apkg import write_package
 
     with pytest.raises(FileNotFoundError):
         write_package(plan, out)

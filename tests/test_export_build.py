@@ -14,7 +14,7 @@ from anki_oracle import AnkiOracle
 from conftest import CORPUS, SEED
 
 from mkdeck.cli import main
-from mkdeck.app.build import _render_chunk as _REAL_RENDER_CHUNK
+from mkdeck.render.parallel import _render_chunk as _REAL_RENDER_CHUNK
 
 T0 = 1_780_000_000
 
@@ -387,7 +387,7 @@ def test_example_vault_builds_cleanly(tmp_path):
 
 def test_parallel_render_equals_one_process(make_vault):
     from mkdeck.app import load as pipeline
-    from mkdeck.app.build import PARALLEL_MIN_NOTES, render_parallel
+    from mkdeck.render.parallel import PARALLEL_MIN_NOTES, render_parallel
     from mkdeck.render import render_notes
 
     files = {}
@@ -420,7 +420,7 @@ def _dying_worker(bounds):
 
 def test_parallel_render_survives_a_dying_worker(make_vault, monkeypatch):
     from mkdeck.app import load as pipeline
-    from mkdeck.app import build as build_module
+    from mkdeck.render import parallel as build_module
     from mkdeck.render import render_notes
 
     files = {f"n{i:03}.md": "".join(f"START\nBasic\nq{i}-{j}\nBack: a\nEND\n\n"

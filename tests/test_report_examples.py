@@ -7,10 +7,12 @@ from __future__ import annotations
 import pytest
 
 from mkdeck import codes
-from mkdeck.check import CheckOptions, check_paths
+from mkdeck.app.codes import all_codes
+from mkdeck.app.check import check_paths
+from mkdeck.check import CheckOptions
 from mkdeck.report.examples import EXAMPLES, NO_EXAMPLE
 
-CHECKED = sorted(set(EXAMPLES) | {c.code for c in codes.all_codes() if c.code.startswith("MKD5")})
+CHECKED = sorted(set(EXAMPLES) | {c.code for c in all_codes() if c.code.startswith("MKD5")})
 
 
 def found(make_vault, name: str, code: str, text: str) -> set[str]:
@@ -32,7 +34,7 @@ def test_documented_example_is_true(code: str, make_vault) -> None:
     if code in EXAMPLES:
         bad, good = EXAMPLES[code]
     else:  # an MKD5xx code: its registered examples
-        entry = next(c for c in codes.all_codes() if c.code == code)
+        entry = next(c for c in all_codes() if c.code == code)
         bad, good = entry.bad, entry.good
     assert bad and good
     assert code in found(make_vault, "bad", code, bad)
@@ -40,7 +42,7 @@ def test_documented_example_is_true(code: str, make_vault) -> None:
 
 
 def test_supplied_examples_only_fill_gaps() -> None:
-    by_code = {c.code: c for c in codes.all_codes()}
+    by_code = {c.code: c for c in all_codes()}
     for code in EXAMPLES:
         assert code in by_code, f"{code} is not registered"
     for code in NO_EXAMPLE:

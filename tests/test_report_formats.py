@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import xml.etree.ElementTree as ET
 
@@ -9,6 +10,7 @@ import pytest
 
 from mkdeck import codes
 from mkdeck.model import Diagnostic, Severity, SourceLocation
+from mkdeck.app.codes import code_table
 from mkdeck.report import (
     FORMAT_NAMES,
     FileSummary,
@@ -19,6 +21,9 @@ from mkdeck.report import (
 )
 from mkdeck.report.github import escape_data, escape_property, format_annotation
 from mkdeck.report.text import format_line
+
+# every registered code, as the CLI passes them
+_report = functools.partial(Report, codes=code_table())
 
 E = Severity.ERROR
 W = Severity.WARNING
@@ -43,7 +48,7 @@ FILES = (FileSummary("notes/a b.md", 2), FileSummary("notes/b.md", 1),
 
 @pytest.fixture
 def report() -> Report:
-    return Report(sorted_diagnostics(FINDINGS), FILES)
+    return _report(sorted_diagnostics(FINDINGS), FILES)
 
 
 def test_sorted_without_duplicates(report: Report) -> None:
@@ -61,7 +66,7 @@ def test_text_exact(report: Report) -> None:
         "notes/a b.md:3:5: MKD001 boom, it said: x\\ny 100%\n"
         "notes/b.md:7: MKD001 second error\n"
     )
-    assert render("text", Report(())) == ""
+    assert render("text", _report(())) == ""
 
 
 def test_text_colour_only_when_asked(report: Report) -> None:
@@ -93,7 +98,7 @@ def test_github_escaping() -> None:
     assert escape_data("a%b\r\nc:d,e") == "a%25b%0D%0Ac:d,e"
     assert escape_property("a%b\r\nc:d,e") == "a%25b%0D%0Ac%3Ad%2Ce"
     d = diag("dir,x/a:b.md", 3, "MKD501", W, "50% off\nnext line", col=2)
-    assert format_annotation(d) == (
+    assert format_annotation(d, code_table()) == (
         "::warning file=dir%2Cx/a%3Ab.md,line=3,col=2,"
         f"title=MKD501 {escape_property(codes.REGISTRY['MKD501'].title)}"
         "::50%25 off%0Anext line"
@@ -137,17 +142,17 @@ def test_junit_counts(report: Report) -> None:
 
 
 def test_junit_survives_control_characters() -> None:
-    r = Report((diag("a.md", 1, "MKD001", E, "bad \x00\x1b[31m byte"),), (FileSummary("a.md", 1),))
+    r = _report((diag("a.md", 1, "MKD001", E, "bad \x00\x1b[31m byte"),), (FileSummary("a.md", 1),))
     root = ET.fromstring(render("junit", r).encode("utf-8"))
     assert root.find("testsuite/testcase/failure").get("message") == "a.md:1: MKD001 bad [31m byte"
 
 
 def test_summary_line(report: Report) -> None:
     assert summary_line(report) == "3 errors, 1 warning, 1 info finding in 4 files"
-    assert summary_line(Report((), (FileSummary("a.md", 1),))) == "no findings in 1 file"
+    assert summary_line(_report((), (FileSummary("a.md", 1),))) == "no findings in 1 file"
 
 
 @pytest.mark.parametrize("name", FORMAT_NAMES)
 def test_every_format_ends_with_newline_and_handles_empty(name: str, report: Report) -> None:
     assert render(name, report).endswith("\n")
-    render(name, Report(()))
+    render(name, _report(()))

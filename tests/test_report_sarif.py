@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import urllib.parse
 from pathlib import Path
@@ -11,9 +12,14 @@ import jsonschema
 import pytest
 
 from mkdeck import codes
+from mkdeck.app.codes import all_codes
 from mkdeck.model import Diagnostic, Severity, SourceLocation
+from mkdeck.app.codes import code_table
 from mkdeck.report import FileSummary, Report, render, sorted_diagnostics
 from mkdeck.report.sarif import file_uri
+
+# every registered code, as the CLI passes them
+_report = functools.partial(Report, codes=code_table())
 
 SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
 
@@ -34,7 +40,7 @@ def validate_sarif(validator: jsonschema.protocols.Validator, doc: dict) -> None
 
 def test_schema_rejects_broken_sarif(validator) -> None:
     # the validator really validates: a level SARIF does not know fails
-    doc = json.loads(render("sarif", Report((
+    doc = json.loads(render("sarif", _report((
         Diagnostic("MKD001", Severity.ERROR, SourceLocation("a.md", 1), "x"),))))
     doc["runs"][0]["results"][0]["level"] = "fatal"
     assert list(validator.iter_errors(doc))
@@ -48,12 +54,12 @@ def test_sarif_valid_and_linked(validator) -> None:
         Diagnostic("MKD502", Severity.INFO, SourceLocation("b#c.md", 3), "info"),
         Diagnostic("MKD999", Severity.WARNING, SourceLocation("c.md", 1), "unregistered"),
     ])
-    doc = json.loads(render("sarif", Report(findings, (FileSummary("a.md", 1),))))
+    doc = json.loads(render("sarif", _report(findings, (FileSummary("a.md", 1),))))
     validate_sarif(validator, doc)
     assert doc["version"] == "2.1.0"
     run = doc["runs"][0]
     rules = run["tool"]["driver"]["rules"]
-    assert [r["id"] for r in rules] == [c.code for c in codes.all_codes()] + ["MKD999"]
+    assert [r["id"] for r in rules] == [c.code for c in all_codes()] + ["MKD999"]
     for rule in rules[:-1]:
         entry = codes.REGISTRY[rule["id"]]
         assert rule["shortDescription"]["text"] == entry.title
@@ -80,4 +86,4 @@ def test_file_uri_round_trips() -> None:
 
 
 def test_empty_sarif_valid(validator) -> None:
-    validate_sarif(validator, json.loads(render("sarif", Report(()))))
+    validate_sarif(validator, json.loads(render("sarif", _report(()))))

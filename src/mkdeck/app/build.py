@@ -3,7 +3,8 @@
 Gathers everything first (every note parsed, rendered and validated, every diagnostic
 collected), then decides, then writes once: with errors the package still holds every valid
 note; with ``strict`` any warning or error means nothing is written. The CLI
-(``mkdeck.cli.build``) prints; this module only returns data.
+(``mkdeck.cli.build``) prints; this module only returns data. The package itself is
+written by :mod:`mkdeck.export`, the notes rendered by :mod:`mkdeck.render.parallel`.
 """
 
 from __future__ import annotations
@@ -20,14 +21,7 @@ from typing import TYPE_CHECKING, Any
 from mkdeck import __version__
 from mkdeck.codes import register
 from mkdeck.export import cache
-from mkdeck.model import (
-    Diagnostic,
-    MediaRef,
-    ParseResult,
-    RenderedNote,
-    Severity,
-    SourceLocation,
-)
+from mkdeck.model import Diagnostic, ParseResult, Severity, SourceLocation
 
 if TYPE_CHECKING:
     from mkdeck.export.notetypes import ModelSpec
@@ -195,13 +189,15 @@ def build(
                 cache.copy_out(hit[0], out_path)
                 return outcome
 
-    from mkdeck.app import load as pipeline
+    # the later stages, imported here: a build served from the cache never loads them
+    from mkdeck.app.load import load
     from mkdeck.export.apkg import write_package
     from mkdeck.export.plan import plan_export, time_cap
     from mkdeck.render import note_type_css
+    from mkdeck.render.parallel import render_parallel
 
     step("parse")
-    result = pipeline.load(list(paths), config=config, deck=deck)
+    result = load(list(paths), config=config, deck=deck)
     step("render")
     rendered, render_diags = render_parallel(result, jobs=jobs)
     plan = plan_export(rendered, vault=result.vault, css=note_type_css(), environ=dict(env))
@@ -318,98 +314,6 @@ def schema_changes(plan: ExportPlan, known: Mapping[str, Mapping[str, Any]],
                 f"of it unless you import with \"Merge note types\" and \"Update notes: "
                 f"Always\"."))
     return out
-
-
-# --- rendering on several cores -------------------------------------------------------------
-
-# Below this many notes a worker process costs more than it saves.
-PARALLEL_MIN_NOTES = 400
-_SHARED: ParseResult | None = None
-
-
-def _render_chunk(bounds: tuple[int, int]) -> tuple[
-        list[tuple[dict[str, str], tuple[MediaRef, ...], tuple[str, ...]]], tuple[Diagnostic, ...]]:
-    """Render notes ``[start, stop)`` of the shared parse result; return only what the parent
-    lacks (HTML, media, tags per note), not the notes themselves: less to pickle."""
-    from mkdeck.render import render_notes
-
-    assert _SHARED is not None
-    start, stop = bounds
-    rendered, diags = render_notes(
-        dataclasses.replace(_SHARED, notes=_SHARED.notes[start:stop]))
-    return [(r.html, r.media, r.tags) for r in rendered], diags
-
-
-def default_jobs() -> int:
-    """Worker processes for rendering: the CPUs this process may use, at most 4."""
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, 4))
-
-
-def render_parallel(result: ParseResult, jobs: int | None = None) -> tuple[
-        tuple[RenderedNote, ...], tuple[Diagnostic, ...]]:
-    """``mkdeck.render.render_notes(result)``, split over this process and ``jobs - 1``
-    forked ones.
-
-    The notes are cut into contiguous chunks (order kept). Media names depend on every file
-    the deck uses, so a chunk's names are checked against the names of the whole deck; on any
-    difference (two files sharing a basename across chunks) the notes are rendered again in
-    one process. Falls back to one process without ``fork`` (macOS spawn, Windows) or for
-    small vaults. Returns exactly what ``render_notes`` returns."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    from mkdeck.render import render_notes
-    from mkdeck.render.media import media_names
-
-    global _SHARED
-    jobs = default_jobs() if jobs is None else max(1, jobs)
-    notes = result.notes
-    if (jobs < 2 or len(notes) < PARALLEL_MIN_NOTES
-            or "fork" not in multiprocessing.get_all_start_methods()):
-        return render_notes(result)
-    size = -(-len(notes) // jobs)
-    bounds = [(i, min(i + size, len(notes))) for i in range(0, len(notes), size)]
-    _SHARED = result
-    try:
-        # concurrent.futures, not multiprocessing.Pool: a worker that dies makes the pool
-        # "broken" (an exception here) instead of leaving map() waiting forever
-        ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(len(bounds) - 1, mp_context=ctx) as pool:
-            futures = [pool.submit(_render_chunk, b) for b in bounds[1:]]
-            # the first chunk renders here meanwhile: one process less, nothing to pickle
-            parts = [_render_chunk(bounds[0]), *(f.result() for f in futures)]
-    except Exception as exc:  # a worker died (killed, out of memory): do it here instead
-        LOG.warning("parallel rendering failed (%s); rendering in one process", exc)
-        return render_notes(result)
-    finally:
-        _SHARED = None
-    rendered_parts = []
-    for (start, _stop), (items, _diags) in zip(bounds, parts):
-        rendered_parts.append(tuple(
-            RenderedNote(notes[start + i], html, media, tags)
-            for i, (html, media, tags) in enumerate(items)))
-    root = result.vault.root
-    all_paths = [m.path for part in rendered_parts for r in part for m in r.media]
-    whole = media_names(root, all_paths)
-    for part in rendered_parts:
-        chunk = media_names(root, [m.path for r in part for m in r.media])
-        if any(whole[path] != name for path, name in chunk.items()):
-            LOG.debug("media names differ between chunks; rendering in one process")
-            return render_notes(result)
-    merged = tuple(r for part in rendered_parts for r in part)
-    seen: set[tuple[str, str, int, str]] = set()
-    diags: list[Diagnostic] = []
-    for _, chunk_diags in parts:
-        for d in chunk_diags:
-            key = (d.code, d.location.path, d.location.line, d.message)
-            if key not in seen:
-                seen.add(key)
-                diags.append(d)
-    return merged, tuple(sorted(diags, key=Diagnostic.sort_key))
 
 
 def _replace_written(outcome: BuildOutcome, written: bool) -> BuildOutcome:

@@ -1,9 +1,6 @@
 """The front of every command: PATHs → vault → config → parsed notes.
 
-``load`` is what ``build``, ``dump``, ``verify`` and ``check`` call first. ``dump_document``
-turns a :class:`~mkdeck.model.ParseResult` into the ``mkdeck dump`` JSON, adding ``html``/
-``media`` and inline ``#tags`` (from :mod:`mkdeck.render`) and ``guid`` (from
-:mod:`mkdeck.export.identity`).
+``load`` is what ``build``, ``dump``, ``verify`` and ``check`` call first.
 """
 
 from __future__ import annotations
@@ -13,19 +10,17 @@ import gc
 import logging
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
 from mkdeck.codes import INTERNAL_ERROR
 from mkdeck.config import load_config
 from mkdeck.model import Diagnostic, Note, ParseResult, Severity, SourceLocation, Vault
 from mkdeck.config.notetypes import NoteTypeIndex
 from mkdeck.parse import parse_file
-from mkdeck.parse.tags import merge_tags
 from mkdeck.vault import VaultError, find_root, read_notes, resolve_paths
 
 LOG = logging.getLogger(__name__)
 
-__all__ = ["VaultError", "dump_document", "has_errors", "load"]
+__all__ = ["VaultError", "has_errors", "load"]
 
 
 @contextlib.contextmanager
@@ -101,67 +96,3 @@ def _load(paths: Sequence[str | Path], config: str | Path | None,
 def has_errors(diagnostics: Sequence[Diagnostic]) -> bool:
     """``True`` when any diagnostic has error severity (exit status 1)."""
     return any(d.severity is Severity.ERROR for d in diagnostics)
-
-
-def note_to_dict(note: Note) -> dict[str, Any]:
-    """The ``dump`` JSON of one note (without ``html``/``media``/``guid``)."""
-    source: dict[str, Any] = {"path": note.location.path, "line": note.location.line}
-    if note.location.column is not None:
-        source["column"] = note.location.column
-    return {
-        "source": source,
-        "note_type": note.note_type.name,
-        "deck": note.deck,
-        "fields": {f.name: f.markdown for f in note.fields},
-        "tags": list(note.tags),
-        "id": note.id,
-        "kind": note.kind,
-        "end_line": note.end_line,
-        "field_lines": {f.name: list(f.lines) for f in note.fields},
-    }
-
-
-def dump_document(result: ParseResult) -> tuple[dict[str, Any], list[Diagnostic]]:
-    """The ``mkdeck dump`` JSON object for ``result``.
-
-    Returns:
-        ``(document, diagnostics)``: ``document`` is ``{"notes": [...], "diagnostics": [...]}``
-        with every stage's diagnostics (parse, render, identity) sorted by file and line;
-        ``diagnostics`` is that same list as objects (for the exit status).
-    """
-    # the later stages, imported here so that parsing alone never loads them
-    from mkdeck.export.identity import duplicate_guid_diagnostics, note_guid
-    from mkdeck.render import render_notes
-
-    diagnostics = list(result.diagnostics)
-    notes = [note_to_dict(n) for n in result.notes]
-    try:
-        rendered, render_diags = render_notes(result)
-    except Exception as exc:  # a bug in render must not lose the parse results
-        LOG.exception("render failed")
-        diagnostics.append(INTERNAL_ERROR.at(
-            SourceLocation(".", 0), f"rendering failed ({type(exc).__name__}: {exc}); this is "
-                                    f"a bug in mkdeck, please report it."))
-    else:
-        diagnostics.extend(render_diags)
-        by_location = {(r.note.location, r.note.end_line): r for r in rendered}
-        for note, out in zip(result.notes, notes, strict=True):
-            r = by_location.get((note.location, note.end_line))
-            if r is None:
-                continue
-            # with config.inline_tags, render finds the #tags written in the fields
-            out["tags"] = list(merge_tags(note.tags, r.tags))
-            out["html"] = dict(r.html)
-            out["media"] = [{"name": m.name, "path": m.path} for m in r.media]
-    try:
-        for note, out in zip(result.notes, notes, strict=True):
-            out["guid"] = note_guid(note)
-        diagnostics.extend(duplicate_guid_diagnostics(result.notes))
-    except Exception as exc:
-        LOG.exception("identity failed")
-        diagnostics.append(INTERNAL_ERROR.at(
-            SourceLocation(".", 0), f"computing note guids failed ({type(exc).__name__}: "
-                                    f"{exc}); this is a bug in mkdeck, please report it."))
-
-    diagnostics.sort(key=Diagnostic.sort_key)
-    return {"notes": notes, "diagnostics": [d.to_dict() for d in diagnostics]}, diagnostics

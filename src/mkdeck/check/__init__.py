@@ -1,41 +1,31 @@
-"""``mkdeck check``: everything that would make a bad deck or a wrong card, located.
+"""``mkdeck check``'s own stage: the check-only rules and the engine that runs rules.
 
-Public API::
+Modules: :mod:`~mkdeck.check.context` (what a rule sees, what the user asked, what was found),
+:mod:`~mkdeck.check.registry` (what a rule is), :mod:`~mkdeck.check.engine` (running rules,
+crash containment, path and code filtering), :mod:`~mkdeck.check.rules` (the check-only
+``MKD5xx`` rules, listed in ``FILE_RULES``). The build stages' rules and the command's flow
+(``check_paths``) are in :mod:`mkdeck.app.check`, where the stages meet::
 
-    from mkdeck.check import CheckOptions, check_paths
+    from mkdeck.app.check import check_paths
     result = check_paths(["notes/"], CheckOptions(select=("MKD2",)))
     result.diagnostics, result.exit_status()
-
-Modules: :mod:`~mkdeck.check.registry` (rules as a registry), :mod:`~mkdeck.check.engine`
-(running them, crash containment, path and code filtering), :mod:`~mkdeck.check.stages` (the
-build stages' diagnostics), :mod:`~mkdeck.check.rules` (the check-only ``MKD5xx`` rules).
 """
 
 from __future__ import annotations
 
-from mkdeck.check import rules as _rules  # noqa: F401  (registers the MKD5xx rules)
-from mkdeck.check import stages as _stages  # noqa: F401  (registers the stage rules)
-from mkdeck.check.engine import (
-    CheckContext,
-    CheckOptions,
-    CheckResult,
-    check_paths,
-    code_selected,
-    parse_code_list,
-    run_checks,
-)
-from mkdeck.check.registry import RULES, Rule, all_rules, rule
+from mkdeck.check.context import CheckContext, CheckOptions, CheckResult
+from mkdeck.check.engine import code_selected, run_rules
+from mkdeck.check.registry import Rule, rule, sorted_rules
+from mkdeck.check.rules import FILE_RULES
 
 __all__ = [
-    "RULES",
+    "FILE_RULES",
     "CheckContext",
     "CheckOptions",
     "CheckResult",
     "Rule",
-    "all_rules",
-    "check_paths",
     "code_selected",
-    "parse_code_list",
     "rule",
-    "run_checks",
+    "run_rules",
+    "sorted_rules",
 ]

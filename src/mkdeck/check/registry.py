@@ -1,15 +1,17 @@
-"""The registry of check rules (flake8's design: checks are registered, findings are data).
+"""What a check rule is (flake8's design: checks are listed, findings are data).
 
 A rule is a function with one of two shapes:
 
 * ``scope="file"``: ``check(file: NoteFile, ctx: CheckContext) -> Iterable[Diagnostic]``,
   run once per selected note file;
 * ``scope="vault"``: ``check(ctx: CheckContext) -> Iterable[Diagnostic]``, run once (the
-  stages: parse, render, identity, verify).
+  stages: parse, render, export, identity, verify).
 
-Rules register with :func:`rule`; :func:`all_rules` lists them sorted by name, so a run is
-deterministic. The engine (:mod:`mkdeck.check.engine`) turns an exception raised by a rule into
-an ``MKD001`` finding that names the file and the rule.
+The rules are listed, not discovered: :data:`mkdeck.check.rules.FILE_RULES` holds the
+check-only rules, ``mkdeck.app.check.STAGE_RULES`` the build stages, and
+``mkdeck.app.check.all_rules()`` both, sorted by :func:`sorted_rules` so a run is
+deterministic. The engine (:mod:`mkdeck.check.engine`) turns an exception raised by a rule
+into an ``MKD001`` finding that names the file and the rule.
 """
 
 from __future__ import annotations
@@ -17,21 +19,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from mkdeck.model import Diagnostic
-
-if TYPE_CHECKING:
-    pass
 
 LOG = logging.getLogger(__name__)
 
 Scope = Literal["file", "vault"]
 
+CheckFunc = Callable[..., Iterable[Diagnostic]]
+
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """A registered check.
+    """A check.
 
     Attributes:
         name: short stable name, used in ``MKD001`` messages (``"mojibake"``).
@@ -50,40 +51,29 @@ class Rule:
     name: str
     scope: Scope
     codes: tuple[str, ...]
-    func: Callable[..., Iterable[Diagnostic]]
+    func: CheckFunc
     needs_verify: bool = False
     description: str = ""
     order: int = 100
 
 
-RULES: dict[str, Rule] = {}
+def rule(func: CheckFunc, name: str, *, scope: Scope, codes: tuple[str, ...] = (),
+         needs_verify: bool = False, order: int = 100) -> Rule:
+    """The :class:`Rule` ``name`` running ``func``; its description is the first line of
+    ``func``'s docstring."""
+    doc = (func.__doc__ or "").strip().split("\n", 1)[0]
+    return Rule(name, scope, codes, func, needs_verify, doc, order)
 
 
-CheckFunc = Callable[..., Iterable[Diagnostic]]
-
-
-def rule(name: str, *, scope: Scope, codes: tuple[str, ...] = (), needs_verify: bool = False,
-         order: int = 100) -> Callable[[CheckFunc], CheckFunc]:
-    """Decorator registering a check function as rule ``name``.
+def sorted_rules(rules: Iterable[Rule]) -> list[Rule]:
+    """``rules`` sorted by ``order`` then name.
 
     Raises:
-        ValueError: when ``name`` is already registered by another function.
+        ValueError: when two rules share a name.
     """
-
-    def wrap(func: CheckFunc) -> CheckFunc:
-        old = RULES.get(name)
-        if old is not None and old.func.__qualname__ != func.__qualname__:
-            raise ValueError(f"check rule {name!r} registered twice")
-        doc = (func.__doc__ or "").strip().split("\n", 1)[0]
-        RULES[name] = Rule(name, scope, codes, func, needs_verify, doc, order)
-        return func
-
-    return wrap
-
-
-def all_rules() -> list[Rule]:
-    """Every registered rule, sorted by ``order`` then name."""
-    import mkdeck.check.rules  # noqa: F401  (registers the check-only rules)
-    import mkdeck.check.stages  # noqa: F401  (registers the stage rules)
-
-    return sorted(RULES.values(), key=lambda r: (r.order, r.name))
+    out = sorted(rules, key=lambda r: (r.order, r.name))
+    names = [r.name for r in out]
+    for name in set(names):
+        if names.count(name) > 1:
+            raise ValueError(f"check rule {name!r} listed twice")
+    return out

@@ -3,10 +3,10 @@ Obsidian_to_Anki plugin would read differently, which no build stage reports (co
 and links in a note's prose outside its cards, which no build stage reads (the link codes
 ``MKD2xx`` of :mod:`mkdeck.vault.links`). (Empty first
 fields, cloze notes without deletions, unknown note types and fields are the parser's and
-exporter's findings: :mod:`mkdeck.check.stages` passes those on.)
+exporter's findings: :mod:`mkdeck.app.check` passes those on.)
 
-Each rule is registered with :func:`mkdeck.check.registry.rule` and declares its codes next to
-it with :func:`mkdeck.codes.register`.
+Each rule declares its codes next to it with :func:`mkdeck.codes.register`, and is listed in
+:data:`FILE_RULES` at the end of this module.
 """
 
 from __future__ import annotations
@@ -17,10 +17,19 @@ from collections.abc import Iterator
 
 import ftfy
 
-from mkdeck.check.engine import CheckContext
-from mkdeck.check.registry import rule
+from mkdeck.check.context import CheckContext
+from mkdeck.check.registry import Rule, rule
 from mkdeck.codes import register
 from mkdeck.model import Diagnostic, NoteFile, Severity, SourceLocation
+from mkdeck.vault.links import (
+    MEDIA_MISSING,
+    VaultIndex,
+    code_spans,
+    find_links,
+    frontmatter_end,
+    is_note_target,
+    link_diagnostics,
+)
 
 LOG = logging.getLogger(__name__)
 
@@ -106,7 +115,6 @@ def _how(explanation: list[tuple[str, str]] | None) -> str:
     return "text decoded with the wrong encoding"
 
 
-@rule("mojibake", scope="file", codes=(MOJIBAKE.code,))
 def check_mojibake(file: NoteFile, ctx: CheckContext) -> Iterator[Diagnostic]:
     """Text damaged by a wrong decoding (``â€“`` for ``–``), found and repaired with ftfy."""
     for number, line in enumerate(file.text.split("\n"), 1):
@@ -123,7 +131,6 @@ def check_mojibake(file: NoteFile, ctx: CheckContext) -> Iterator[Diagnostic]:
         )
 
 
-@rule("crlf-markers", scope="file", codes=(CRLF_MARKER.code,))
 def check_crlf_markers(file: NoteFile, ctx: CheckContext) -> Iterator[Diagnostic]:
     """Blocks whose START line ends in CRLF or CR: the Obsidian plugin's ``^START\\n`` misses
     them (research: obsidian-to-anki-syntax §2.2)."""
@@ -164,7 +171,6 @@ _FENCE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _PREFIX_RE = re.compile(r"^([^\s:][^:]*?):")
 
 
-@rule("plugin-exact-names", scope="file", codes=(CASE_MISMATCH.code,))
 def check_exact_names(file: NoteFile, ctx: CheckContext) -> Iterator[Diagnostic]:
     """Block notes whose note-type line or field prefixes match only case-insensitively: the
     Obsidian plugin looks note types up exactly and switches fields on ``line.startsWith(
@@ -224,24 +230,12 @@ def check_exact_names(file: NoteFile, ctx: CheckContext) -> Iterator[Diagnostic]
             )
 
 
-@rule("links-outside-cards", scope="file",
-      codes=("MKD201", "MKD202", "MKD203", "MKD204", "MKD207", "MKD210"))
 def check_links_outside_cards(file: NoteFile, ctx: CheckContext) -> Iterator[Diagnostic]:
     """Wikilinks, embeds and media in a note's prose, outside its cards, that do not resolve
     (the renderer reports the ones inside cards). Obsidian shows them as dead links, and
     embedding that section into a card would carry them into the deck. Same codes and
     resolution as inside cards (:mod:`mkdeck.vault.links`); nothing in code, math, ``%%`` comments or
     frontmatter counts."""
-    from mkdeck.vault.links import (
-        VaultIndex,
-        _frontmatter_end,
-        code_spans,
-        find_links,
-        is_note_target,
-        link_diagnostics,
-    )
-    from mkdeck.render.markdown import MEDIA_MISSING
-
     index = ctx.cache.get("links.index")
     if not isinstance(index, VaultIndex):
         index = ctx.cache["links.index"] = VaultIndex(ctx.result.vault)
@@ -249,7 +243,7 @@ def check_links_outside_cards(file: NoteFile, ctx: CheckContext) -> Iterator[Dia
     for note in ctx.notes_in(file.path):
         in_cards.update(range(note.location.line, max(note.end_line, note.location.line) + 1))
     lines = file.text.split("\n")
-    first = _frontmatter_end(lines)
+    first = frontmatter_end(lines)
     spans = code_spans(lines)
     for i, line in enumerate(lines):
         number = i + 1
@@ -268,3 +262,13 @@ def check_links_outside_cards(file: NoteFile, ctx: CheckContext) -> Iterator[Dia
             else:
                 yield from link_diagnostics(index, link, res, at,
                                             "embed" if link.embed else "link")
+
+
+# The check-only rules, in the order they are listed (they run sorted by order, then name).
+FILE_RULES: tuple[Rule, ...] = (
+    rule(check_mojibake, "mojibake", scope="file", codes=(MOJIBAKE.code,)),
+    rule(check_crlf_markers, "crlf-markers", scope="file", codes=(CRLF_MARKER.code,)),
+    rule(check_exact_names, "plugin-exact-names", scope="file", codes=(CASE_MISMATCH.code,)),
+    rule(check_links_outside_cards, "links-outside-cards", scope="file",
+         codes=("MKD201", "MKD202", "MKD203", "MKD204", "MKD207", "MKD210")),
+)

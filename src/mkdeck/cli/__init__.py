@@ -2,7 +2,8 @@
 
 Each subcommand lives in its own module of this package with two functions:
 ``add_parser(subparsers) -> argparse.ArgumentParser`` and ``run(args, io) -> int`` (the exit
-status). ``main(argv, stdout, stderr)`` is what tests call; ``entry_point()`` is the console
+status), listed in :data:`COMMANDS`; each hands the work to its flow in :mod:`mkdeck.app` and
+only prints what comes back. :mod:`~mkdeck.cli.common` holds the streams and exit statuses. ``main(argv, stdout, stderr)`` is what tests call; ``entry_point()`` is the console
 script. ``mkdeck PATH -o OUT.apkg`` is the same as ``mkdeck build PATH -o OUT.apkg``.
 
 Exit statuses everywhere: 0 success, 1 findings at error severity (or a refuted claim), 2 usage
@@ -12,28 +13,21 @@ or I/O errors.
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
-from dataclasses import dataclass
+from types import ModuleType
 from typing import TextIO
 
 from mkdeck import __version__
+from mkdeck.cli import build, check, dump, ids, verify
+from mkdeck.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, IO
 
-# Subcommand modules, in the order ``--help`` lists them. A module not built yet is skipped.
-COMMANDS = ("build", "dump", "ids", "verify", "check")
+# Subcommand modules, in the order ``--help`` lists them.
+COMMANDS: dict[str, ModuleType] = {
+    "build": build, "dump": dump, "ids": ids, "verify": verify, "check": check,
+}
 DEFAULT_COMMAND = "build"
 
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
-
-
-@dataclass
-class IO:
-    """The streams a command writes to (``sys.stdout``/``sys.stderr`` by default)."""
-
-    stdout: TextIO
-    stderr: TextIO
+__all__ = ["COMMANDS", "EXIT_FINDINGS", "EXIT_OK", "EXIT_USAGE", "IO", "entry_point", "main"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -47,7 +41,7 @@ class _UsageError(Exception):
     pass
 
 
-def _build_parser() -> tuple[_Parser, dict[str, object]]:
+def _build_parser() -> tuple[_Parser, dict[str, ModuleType]]:
     parser = _Parser(
         prog="mkdeck",
         description="Turn an Obsidian vault of Obsidian_to_Anki notes into Anki decks.",
@@ -55,17 +49,9 @@ def _build_parser() -> tuple[_Parser, dict[str, object]]:
     )
     parser.add_argument("--version", action="version", version=f"mkdeck {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    modules: dict[str, object] = {}
-    for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"mkdeck.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"mkdeck.cli.{name}":
-                continue
-            raise
-        module.add_parser(sub)  # type: ignore[attr-defined]
-        modules[name] = module
-    return parser, modules
+    for module in COMMANDS.values():
+        module.add_parser(sub)
+    return parser, COMMANDS
 
 
 def main(argv: list[str] | None = None, stdout: TextIO | None = None,
@@ -95,7 +81,7 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None,
         parser.print_help(io.stdout)
         return EXIT_USAGE
     try:
-        return int(modules[args.command].run(args, io))  # type: ignore[attr-defined]
+        return int(modules[args.command].run(args, io))
     except KeyboardInterrupt:
         print("mkdeck: interrupted", file=io.stderr)
         return 130

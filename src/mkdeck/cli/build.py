@@ -17,8 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mkdeck.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, IO
+from mkdeck.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, IO
 from mkdeck.model import Diagnostic, Severity
+from mkdeck.report.text import format_line
 
 if TYPE_CHECKING:
     from mkdeck.app.build import BuildOutcome
@@ -53,12 +54,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--no-cache", action="store_true",
                    help="do not use the build cache ($XDG_CACHE_HOME/mkdeck)")
     return p
-
-
-def format_diagnostic(diag: Diagnostic) -> str:
-    """``path:line: CODE message`` (flake8's default format, without the column)."""
-    loc = diag.location
-    return f"{loc.path}:{loc.line}: {diag.code} {diag.message}"
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
@@ -159,7 +154,7 @@ def run(args: argparse.Namespace, io: IO) -> int:
     for diag in diags:
         if args.quiet and diag.severity is not Severity.ERROR:
             continue
-        print(format_diagnostic(diag), file=io.stderr)
+        print(format_line(diag, column=False), file=io.stderr)
     if not args.quiet:
         print(summary_line(outcome), file=io.stderr)
     failed = outcome.errors or outcome.refuted or (args.strict and outcome.warnings) or any(

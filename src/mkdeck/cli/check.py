@@ -16,7 +16,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from mkdeck.cli import EXIT_OK, EXIT_USAGE, IO
+from mkdeck.cli.common import EXIT_OK, EXIT_USAGE, IO
 from mkdeck.model import Diagnostic, SourceLocation
 from mkdeck.report import FORMAT_NAMES
 
@@ -105,7 +105,9 @@ def _write_atomic(path: Path, text: str) -> None:
 
 def run(args: argparse.Namespace, io: IO) -> int:
     """Run ``mkdeck check``; returns the exit status (0, 1 or 2)."""
-    from mkdeck.check import CheckOptions, check_paths, parse_code_list
+    from mkdeck.app.check import check_paths, parse_code_list
+    from mkdeck.app.codes import code_table
+    from mkdeck.check import CheckOptions
     from mkdeck.report import FileSummary, Report, render, sorted_diagnostics, summary_line
     from mkdeck.vault import VaultError
 
@@ -145,6 +147,7 @@ def run(args: argparse.Namespace, io: IO) -> int:
         diagnostics=sorted_diagnostics(shown(d) for d in result.diagnostics),
         files=tuple(FileSummary(display_path(root, f.path), f.notes) for f in result.files),
         elapsed=elapsed if args.format == "junit" else None,
+        codes=code_table(),
     )
     out_stream = io.stdout
     color = args.format == "text" and args.output is None and _use_color(args.color, out_stream)

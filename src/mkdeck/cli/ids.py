@@ -9,8 +9,9 @@ from __future__ import annotations
 import argparse
 import logging
 
-from mkdeck.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, IO
+from mkdeck.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, IO
 from mkdeck.model import Severity
+from mkdeck.report.text import format_line
 
 LOG = logging.getLogger(__name__)
 
@@ -34,7 +35,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace, io: IO) -> int:
     """Run ``mkdeck ids``; return the exit status."""
-    from mkdeck.cli.build import format_diagnostic
     from mkdeck.app.ids import write_ids
     from mkdeck.vault import VaultError
 
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace, io: IO) -> int:
     for diag in result.diagnostics:
         if args.quiet and diag.severity is not Severity.ERROR:
             continue
-        print(format_diagnostic(diag), file=io.stderr)
+        print(format_line(diag, column=False), file=io.stderr)
     if not args.quiet:
         for rel in result.files:
             print(f"{rel}: IDs added", file=io.stderr)

@@ -8,8 +8,8 @@ import argparse
 import json
 from typing import Any
 
-from mkdeck.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, IO
-from mkdeck.model import Diagnostic, Severity
+from mkdeck.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, IO
+from mkdeck.report.text import format_line
 
 
 def _positive(text: str) -> int:
@@ -63,7 +63,7 @@ def _text(report: Any) -> list[str]:
                              f"{json.dumps(detail, sort_keys=True, default=str)}")
     for d in report.diagnostics:
         if d.code == "MKD401":
-            lines.append(f"{d.location}: {d.code} {d.message}")
+            lines.append(format_line(d))
     for st in report.unchecked:
         lines.append(f"{st.location}: UNCHECKED: {st.text} (names {', '.join(st.names)})")
     for cb in report.code_blocks:
@@ -87,7 +87,8 @@ def _text(report: Any) -> list[str]:
 def run(args: argparse.Namespace, io: IO) -> int:
     """Load the vault, verify, print; 1 when a claim or code block is refuted, or when a card
     could not be read (its error diagnostics go to stderr: its claims were not verified)."""
-    from mkdeck.verify.catalogue import CatalogueError, default_catalogue
+    from mkdeck.app.verify import CatalogueError, default_catalogue, verify_paths
+    from mkdeck.vault import VaultError
 
     try:
         catalogue = default_catalogue()
@@ -102,28 +103,18 @@ def run(args: argparse.Namespace, io: IO) -> int:
     if not args.paths:
         print("mkdeck verify: error: PATH is required", file=io.stderr)
         return EXIT_USAGE
-    from mkdeck.app.load import load
-    from mkdeck.vault import VaultError
-    from mkdeck.verify import verify_notes
-
     try:
-        result = load(args.paths, config=args.config)
+        outcome = verify_paths(args.paths, config=args.config, run_code=args.run_code,
+                               jobs=args.jobs, catalogue=catalogue)
     except VaultError as exc:
         print(f"mkdeck verify: {exc}", file=io.stderr)
         return EXIT_USAGE
-    report = verify_notes(result, run_code=args.run_code, jobs=args.jobs, catalogue=catalogue)
-    # Cards that could not be read were not verified: say so, and fail like a refuted claim.
-    errors = sorted((d for d in (*result.diagnostics, *report.diagnostics)
-                     if d.severity is Severity.ERROR), key=Diagnostic.sort_key)
-    if args.format != "json":
-        for d in errors:
-            print(f"{d.location}: {d.code} {d.message}", file=io.stderr)
     if args.format == "json":
-        data = report.to_dict()
-        data["diagnostics"] = [d.to_dict() for d in result.diagnostics] + data["diagnostics"]
-        json.dump(data, io.stdout, indent=2, ensure_ascii=False, sort_keys=False)
+        json.dump(outcome.to_dict(), io.stdout, indent=2, ensure_ascii=False, sort_keys=False)
         io.stdout.write("\n")
     else:
-        for line in _text(report):
+        for d in outcome.errors:
+            print(format_line(d), file=io.stderr)
+        for line in _text(outcome.report):
             print(line, file=io.stdout)
-    return EXIT_FINDINGS if report.refuted or errors else EXIT_OK
+    return EXIT_FINDINGS if outcome.failed else EXIT_OK

@@ -10,6 +10,8 @@ imports as "Legacy1"); mkdeck does everything around it that genanki gets wrong
   stored), fixed entry dates and attributes, so the same plan gives the same bytes;
 * the package is written to a temp file in the output folder and renamed over the target;
   on any failure the temp file is removed and the target is untouched.
+
+:func:`write_apkg` plans and writes in one call (:class:`ExportResult` says what it wrote).
 """
 
 from __future__ import annotations
@@ -20,12 +22,15 @@ import os
 import secrets
 import sqlite3
 import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import genanki
 
 from mkdeck.export.notetypes import ModelSpec
-from mkdeck.export.plan import ExportPlan
+from mkdeck.export.plan import ExportPlan, plan_export
+from mkdeck.model import Diagnostic, RenderedNote, Vault
 
 LOG = logging.getLogger(__name__)
 
@@ -149,3 +154,70 @@ def write_package(plan: ExportPlan, out_path: str | os.PathLike[str]) -> int:
             pass
         raise
     return size
+
+
+@dataclass(frozen=True, slots=True)
+class ExportResult:
+    """What a written package holds.
+
+    Attributes:
+        path: the package written.
+        notes, cards, decks, media: counts in the package.
+        skipped: notes left out because of errors.
+        size: file size in bytes.
+        diagnostics: the export stage's diagnostics.
+    """
+
+    path: str
+    notes: int
+    cards: int
+    decks: int
+    media: int
+    skipped: int
+    size: int
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    @classmethod
+    def from_plan(cls, plan: ExportPlan, path: str, size: int) -> ExportResult:
+        """The result of writing ``plan`` to ``path`` (``size`` bytes)."""
+        return cls(
+            path=path,
+            notes=len(plan.notes),
+            cards=plan.card_count,
+            decks=len(plan.decks),
+            media=len(plan.media),
+            skipped=plan.skipped,
+            size=size,
+            diagnostics=plan.diagnostics,
+        )
+
+
+def write_apkg(
+    rendered: Sequence[RenderedNote],
+    out_path: str | os.PathLike[str],
+    *,
+    vault: Vault,
+    css: str | None = None,
+    now: float | None = None,
+    environ: dict[str, str] | None = None,
+) -> ExportResult:
+    """Validate ``rendered`` (vault order) and write them to ``out_path`` as an ``.apkg``.
+
+    Args:
+        rendered: ``mkdeck.render.render_notes(...)[0]``.
+        out_path: the package to write (replaced atomically).
+        vault: the parsed vault (file mtimes, media root).
+        css: note-type CSS; default ``mkdeck.render.note_type_css()``.
+        now, environ: clock and environment (``SOURCE_DATE_EPOCH``), for tests.
+    Returns:
+        An :class:`ExportResult`; invalid notes are skipped and reported in its diagnostics.
+    Raises:
+        OSError: when the package cannot be written (nothing is left behind).
+    """
+    if css is None:
+        from mkdeck.render import note_type_css
+
+        css = note_type_css()
+    plan = plan_export(rendered, vault=vault, css=css, now=now, environ=environ)
+    size = write_package(plan, out_path)
+    return ExportResult.from_plan(plan, os.fspath(out_path), size)

@@ -38,6 +38,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 
 from mkdeck.codes import register
 from mkdeck.vault.links import (
+    MEDIA_MISSING,
     LinkTarget,
     VaultIndex,
     link_diagnostics,
@@ -49,12 +50,6 @@ from mkdeck.render.style import callout_family, highlight_code
 
 LOG = logging.getLogger(__name__)
 
-MEDIA_MISSING = register(
-    "MKD210", Severity.WARNING, "media file not found",
-    fix="Put the file in the vault (any folder: it is found by name) or fix the path; the card "
-        "refers to it by name meanwhile.",
-    bad="![[Pasted image 2024.png]] with no such file", good="![[Pasted image 2024.png]]",
-)
 MEDIA_UNSUPPORTED = register(
     "MKD211", Severity.WARNING, "file type Anki cannot show",
     fix="Anki shows images, audio and video; link the file instead of embedding it "

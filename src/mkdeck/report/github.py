@@ -10,9 +10,11 @@ also become ``%3A`` and ``%2C``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
+from mkdeck.codes import Code
 from mkdeck.model import Diagnostic, Severity
-from mkdeck.report import Report, code_entry
+from mkdeck.report.findings import Report
 
 LOG = logging.getLogger(__name__)
 
@@ -29,16 +31,17 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def format_annotation(diagnostic: Diagnostic) -> str:
+def format_annotation(diagnostic: Diagnostic, codes: Mapping[str, Code] | None = None) -> str:
     """One finding as one workflow command line (no newline). Line 0 (a whole-file finding)
-    leaves ``line`` out; the title is the code and its registered title."""
+    leaves ``line`` out; the title is the code and its title in ``codes`` (the code alone when
+    ``codes`` lacks it)."""
     loc = diagnostic.location
     props = [f"file={escape_property(loc.path)}"]
     if loc.line > 0:
         props.append(f"line={loc.line}")
         if loc.column is not None:
             props.append(f"col={loc.column}")
-    entry = code_entry(diagnostic.code)
+    entry = (codes or {}).get(diagnostic.code)
     title = f"{diagnostic.code} {entry.title}" if entry else diagnostic.code
     props.append(f"title={escape_property(title)}")
     command = _COMMAND[diagnostic.severity]
@@ -47,4 +50,4 @@ def format_annotation(diagnostic: Diagnostic) -> str:
 
 def format_github(report: Report, *, color: bool = False) -> str:
     """Every finding as a GitHub Actions annotation line. ``color`` is ignored."""
-    return "".join(format_annotation(d) + "\n" for d in report.diagnostics)
+    return "".join(format_annotation(d, report.codes) + "\n" for d in report.diagnostics)

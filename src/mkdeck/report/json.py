@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import logging
 
-from mkdeck.report import Report
+from mkdeck.report.findings import Report
 
 LOG = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ import logging
 import xml.etree.ElementTree as ET
 
 from mkdeck.model import Diagnostic, Severity
-from mkdeck.report import Report, code_entry
+from mkdeck.report.findings import Report, code_entry
 from mkdeck.report.text import format_line
 
 LOG = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ def format_junit(report: Report, *, color: bool = False) -> str:
         errors = [d for d in found if d.severity is Severity.ERROR]
         others = [d for d in found if d.severity is not Severity.ERROR]
         for d in errors:
-            entry = code_entry(d.code)
+            entry = code_entry(report, d.code)
             failure = ET.SubElement(case, "failure", type=d.code,
                                     message=_clean(f"{d.location}: {d.code} {d.message}"))
             body = format_line(d)

@@ -16,7 +16,7 @@ import urllib.parse
 
 from mkdeck import codes
 from mkdeck.model import Diagnostic, Severity
-from mkdeck.report import Report, fenced
+from mkdeck.report.findings import Report, fenced
 from mkdeck.report.examples import examples_for
 
 LOG = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ def _result(d: Diagnostic, index: dict[str, int]) -> dict[str, object]:
 
 def sarif_log(report: Report) -> dict[str, object]:
     """``report`` as a SARIF 2.1.0 log (a JSON-ready dict)."""
-    known = {c.code: c for c in codes.all_codes()}
+    known = dict(report.codes)
     for d in report.diagnostics:  # a code nobody registered still gets a rule to point at
         if d.code not in known:
             known[d.code] = codes.Code(d.code, d.severity, d.code,

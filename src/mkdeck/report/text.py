@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from mkdeck.model import Diagnostic, Severity
-from mkdeck.report import Report
+from mkdeck.report.findings import Report
 
 LOG = logging.getLogger(__name__)
 
@@ -22,13 +22,17 @@ _SEVERITY_SGR = {
 }
 
 
-def format_line(diagnostic: Diagnostic, *, color: bool = False) -> str:
-    """One finding as ``path:line[:col]: CODE message`` (no newline).
+def format_line(diagnostic: Diagnostic, *, color: bool = False, column: bool = True) -> str:
+    """One finding as ``path:line[:col]: CODE message`` (no newline): the one text line of a
+    finding, which ``mkdeck check``, ``build``, ``ids`` and ``verify`` all print.
 
     Newlines inside the message become ``\\n`` escapes so that one finding stays one line.
-    With ``color``, the location is bold and the code takes its severity's colour."""
+    With ``color``, the location is bold and the code takes its severity's colour. Without
+    ``column``, the column is left out (``build`` and ``ids``: flake8's default format, as
+    they always printed it)."""
     message = diagnostic.message.replace("\r", "\\r").replace("\n", "\\n")
-    where = str(diagnostic.location)
+    loc = diagnostic.location
+    where = str(loc) if column else f"{loc.path}:{loc.line}"
     if not color:
         return f"{where}: {diagnostic.code} {message}"
     sgr = _SEVERITY_SGR[diagnostic.severity]

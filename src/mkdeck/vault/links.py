@@ -77,6 +77,13 @@ PATH_OUTSIDE_VAULT = register(
         "it by a path inside it.",
     bad="![](../../etc/passwd.png)", good="![](attachments/diagram.png)",
 )
+MEDIA_MISSING = register(
+    "MKD210", Severity.WARNING, "media file not found",
+    fix="Put the file in the vault (any folder: it is found by name) or fix the path; the card "
+        "refers to it by name meanwhile.",
+    bad="![[Pasted image 2024.png]] with no such file", good="![[Pasted image 2024.png]]",
+)
+
 
 # --- links ------------------------------------------------------------------------------------
 
@@ -198,7 +205,7 @@ def _split_dir(path: str) -> str:
     return path.rsplit("/", 1)[0] if "/" in path else ""
 
 
-def _frontmatter_end(lines: Sequence[str]) -> int:
+def frontmatter_end(lines: Sequence[str]) -> int:
     """Index of the first line after a leading ``---`` frontmatter block (0 when none)."""
     if lines and lines[0].rstrip() == "---":
         for i in range(1, len(lines)):
@@ -431,7 +438,7 @@ class VaultIndex:
         if cached is not None:
             return cached
         lines = self.lines(path)
-        start = _frontmatter_end(lines)
+        start = frontmatter_end(lines)
         scans = scan_lines(lines[start:])
         found = []
         for i in range(start, len(lines)):
@@ -515,7 +522,7 @@ class VaultIndex:
         """Lines ``(first, end)`` of a whole note without its frontmatter (1-based, end
         exclusive)."""
         lines = self.lines(path)
-        return _frontmatter_end(lines) + 1, len(lines) + 1
+        return frontmatter_end(lines) + 1, len(lines) + 1
 
 
 # --- diagnostics shared by the renderer ---------------------------------------------------

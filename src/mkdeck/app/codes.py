@@ -1,0 +1,34 @@
+"""Every diagnostic code mkdeck can report, from the modules that declare them.
+
+The list of modules is explicit (flake8's plugin finder, without discovery): a module that
+declares codes with :func:`mkdeck.codes.register` is imported here by name, so a broken
+import fails loudly instead of dropping codes from ``docs/codes.md``. The test
+``tests/test_report_docs.py`` checks that every ``register("MKDnnn", …)`` in the sources is
+listed.
+"""
+
+from __future__ import annotations
+
+from mkdeck import codes
+from mkdeck.app import build, ids, load
+from mkdeck.check import rules as check_rules
+from mkdeck.config import notetypes
+from mkdeck.export import identity, plan
+from mkdeck.parse import grammar
+from mkdeck.render import markdown
+from mkdeck.vault import links
+from mkdeck import config, render, vault, verify
+
+# The modules whose import registers codes, in data-flow order.
+CODE_MODULES = (codes, vault, links, config, notetypes, grammar, markdown, render, identity,
+                plan, build, ids, load, verify, check_rules)
+
+
+def all_codes() -> list[codes.Code]:
+    """Every registered code (of :data:`CODE_MODULES`), sorted by code."""
+    return sorted(codes.REGISTRY.values(), key=lambda c: c.code)
+
+
+def code_table() -> dict[str, codes.Code]:
+    """:func:`all_codes` by code: what ``mkdeck.report.Report.codes`` holds."""
+    return {c.code: c for c in all_codes()}
