@@ -21,12 +21,11 @@ from mkdeck.check.context import CheckContext
 from mkdeck.check.registry import Rule, rule
 from mkdeck.codes import register
 from mkdeck.model import Diagnostic, NoteFile, Severity, SourceLocation
+from mkdeck.scan import Fence, code_spans, fence_closes, fence_open, frontmatter_end
 from mkdeck.vault.links import (
     MEDIA_MISSING,
     VaultIndex,
-    code_spans,
     find_links,
-    frontmatter_end,
     is_note_target,
     link_diagnostics,
 )
@@ -167,7 +166,6 @@ CASE_MISMATCH = register(
 )
 
 _CALLOUT_PREFIX_RE = re.compile(r"^[ \t]*(?:>[ \t]?)+")
-_FENCE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _PREFIX_RE = re.compile(r"^([^\s:][^:]*?):")
 
 
@@ -204,16 +202,15 @@ def check_exact_names(file: NoteFile, ctx: CheckContext) -> Iterator[Diagnostic]
                 f"'{name}'.",
             )
         fields = {f.casefold(): f for f in note.note_type.fields}
-        fence: str | None = None
+        fence: Fence | None = None
         for j in range(i + 1, end):
             text = body(j)
-            m = _FENCE_RE.match(text)
             if fence is not None:
-                if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+                if fence_closes(text, fence):
                     fence = None
                 continue
-            if m:
-                fence = m.group(1)
+            fence = fence_open(text)
+            if fence is not None:
                 continue
             p = _PREFIX_RE.match(text)
             if p is None:

@@ -19,16 +19,11 @@ import logging
 import re
 from collections.abc import Sequence
 
+from mkdeck.scan import CLOZE_RE
+
 LOG = logging.getLogger(__name__)
 
-#: An Anki cloze deletion (Anki: rslib/src/cloze.rs, `{{c<n>::text[::hint]}}`).
-ANKI_CLOZE_RE = re.compile(r"\{\{c(\d+)::")
 _SPEC_RE = re.compile(r"[cC]?(\d+)(?:::|:|\|)(.*)", re.DOTALL)
-
-
-def has_cloze(text: str) -> bool:
-    """``True`` when ``text`` holds at least one Anki cloze deletion ``{{cN::``."""
-    return ANKI_CLOZE_RE.search(text) is not None
 
 
 class _Scanner:
@@ -235,7 +230,7 @@ def convert_shorthand(fields: Sequence[str], *, curly: bool, highlight: bool) ->
     found = [_Scanner(text, curly, highlight).spans() for text in fields]
     used: set[int] = set()
     for text in fields:
-        used.update(int(m.group(1)) for m in ANKI_CLOZE_RE.finditer(text))
+        used.update(int(m.group(1)) for m in CLOZE_RE.finditer(text))
     parsed: list[list[tuple[int, int, int | None, str]]] = []
     for spans in found:
         items = []

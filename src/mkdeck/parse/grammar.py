@@ -45,7 +45,20 @@ from mkdeck.model import (
     SourceLocation,
 )
 from mkdeck.config.notetypes import NoteTypeIndex, name_key
-from mkdeck.parse.cloze import convert_shorthand, has_cloze
+from mkdeck.parse.cloze import convert_shorthand
+from mkdeck.scan import (
+    FENCE_FIRST,
+    ID_BARE_RE,
+    ID_COMMENT_RE,
+    ID_START_RE,
+    ID_TRAILING_RE,
+    INLINE_ID_RE,
+    Fence,
+    fence_closes,
+    fence_open,
+    frontmatter_end,
+    has_cloze,
+)
 from mkdeck.parse.tags import merge_tags, split_tags
 
 LOG = logging.getLogger(__name__)
@@ -177,15 +190,10 @@ FRONTMATTER_INVALID = register(
 
 # --- line helpers -----------------------------------------------------------------------
 
-_ID_COMMENT_RE = re.compile(r"\s*<!--\s*ID:\s*(\d+)\s*-->\s*")
-_ID_BARE_RE = re.compile(r"\s*ID:\s*(\d+)\s*")
-_ID_START_RE = re.compile(r"\s*<!--\s*ID:")
-_ID_TRAILING_RE = re.compile(r"\s<!--\s*ID:\s*\d+\s*-->$")
 _TAGS_RE = re.compile(r"(?:Tags|TAGS|tags):(.*)", re.DOTALL)
 _GLUED_TAGS_RE = re.compile(r"[^\w\s]Tags:(?:\s|$)")
 _PREFIX_RE = re.compile(r"([^\s:][^:]{0,63}):")
 _INLINE_TYPE_RE = re.compile(r"\s*\[([^\[\]\n]*)\]")
-_INLINE_ID_RE = re.compile(r"(?:<!--\s*)?ID:\s*(\d+)\s*(?:-->)?")
 _INLINE_TAGS_RE = re.compile(r"(?:^|(?<=\s))Tags:(.*)$", re.DOTALL)
 class _FrontmatterLoader(yaml.SafeLoader):
     """YAML for frontmatter: numbers and dates are read as written, since every value read
@@ -219,39 +227,6 @@ def strip_quote(line: str, limit: int = 1 << 30) -> tuple[int, str]:
         else:
             break
     return depth, line[i:] if depth else line
-
-
-_FENCE_FIRST = frozenset("`~ \t")
-
-
-@dataclass(frozen=True, slots=True)
-class _Fence:
-    char: str
-    length: int
-    line: int
-    anki: bool
-
-
-def fence_open(content: str) -> _Fence | None:
-    """The fence a line opens (``` or ~~~, 3 or more, any indent; CommonMark §4.5), or ``None``."""
-    if content[:1] not in _FENCE_FIRST:
-        return None
-    t = content.lstrip(" \t")
-    if not t.startswith(("```", "~~~")):
-        return None
-    char = t[0]
-    run = len(t) - len(t.lstrip(char))
-    info = t[run:].strip()
-    if char == "`" and "`" in info:
-        return None
-    words = info.split()
-    return _Fence(char, run, 0, bool(words) and words[0].lower() == "anki")
-
-
-def fence_closes(content: str, fence: _Fence) -> bool:
-    """``True`` when ``content`` closes ``fence`` (same character, at least as many, nothing else)."""
-    t = content.strip()
-    return len(t) >= fence.length and t[0] == fence.char and t == fence.char * len(t)
 
 
 def _is_end(s: str, end: str) -> bool:
@@ -315,7 +290,7 @@ class _Parser:
         lines = self.lines
         n = len(lines)
         syntax = self.syntax
-        fence: _Fence | None = None
+        fence: Fence | None = None
         hidden_starts: list[int] = []
         while i < n:
             raw = lines[i]
@@ -381,15 +356,10 @@ class _Parser:
     def _frontmatter(self) -> int:
         """Read the YAML frontmatter's tags and target deck; return the first body index."""
         lines = self.lines
-        if not lines or lines[0].rstrip() != "---":
+        first_body = frontmatter_end(lines)
+        if not first_body:
             return 0
-        end = None
-        for j in range(1, len(lines)):
-            if lines[j].rstrip() in ("---", "..."):
-                end = j
-                break
-        if end is None:
-            return 0
+        end = first_body - 1
         text = "\n".join(lines[1:end])
         if not text.strip():
             return end + 1
@@ -572,12 +542,12 @@ class _Parser:
             consumed = 1
             if i + 1 < len(self.lines):
                 _, nxt = strip_quote(self.lines[i + 1])
-                m = _ID_COMMENT_RE.fullmatch(nxt) or _ID_BARE_RE.fullmatch(nxt)
+                m = ID_COMMENT_RE.fullmatch(nxt) or ID_BARE_RE.fullmatch(nxt)
                 if m:
                     note_id = int(m.group(1))
                     consumed = 2
         else:
-            m = _ID_COMMENT_RE.fullmatch(rest) or _ID_BARE_RE.fullmatch(rest)
+            m = ID_COMMENT_RE.fullmatch(rest) or ID_BARE_RE.fullmatch(rest)
             if not m:
                 return 0
             note_id = int(m.group(1))
@@ -625,7 +595,7 @@ class _Parser:
         n = len(lines)
         start_line = i + 1
         fenced: set[int] = set()  # body indexes (0 = the line after START) in or at a fence
-        fence: _Fence | None = None
+        fence: Fence | None = None
         glued_end: int | None = None
         j = i + 1
         end_index: int | None = None
@@ -655,7 +625,7 @@ class _Parser:
                 fenced.add(j - i - 1)
                 j += 1
                 continue
-            opened = fence_open(content) if content[:1] in _FENCE_FIRST else None
+            opened = fence_open(content) if content[:1] in FENCE_FIRST else None
             if opened is not None:
                 fence = replace(opened, line=j + 1)
                 fenced.add(j - i - 1)
@@ -762,8 +732,8 @@ class _Parser:
             # ID lines (decision 8)
             m = None
             if "ID:" in s:
-                m = _ID_COMMENT_RE.fullmatch(s) or (
-                    _ID_BARE_RE.fullmatch(s) if m_index - 1 == last_content else None)
+                m = ID_COMMENT_RE.fullmatch(s) or (
+                    ID_BARE_RE.fullmatch(s) if m_index - 1 == last_content else None)
             if m:
                 if note_id is None:
                     note_id, id_line = int(m.group(1)), lineno
@@ -774,7 +744,7 @@ class _Parser:
                         f"{start_line} (first: {note_id} at line {id_line}): keep one; the "
                         f"first is used."))
                 continue
-            if "<!--" in s and _ID_START_RE.match(s):
+            if "<!--" in s and ID_START_RE.match(s):
                 warnings.append(MALFORMED_ID.at(
                     self.loc(lineno),
                     f"malformed ID comment at line {lineno}: write <!--ID: digits--> on its own "
@@ -782,7 +752,7 @@ class _Parser:
                 if "-->" not in s:
                     skipping_comment = True
                 continue
-            trailing = _ID_TRAILING_RE.search(s) if "ID:" in s else None
+            trailing = ID_TRAILING_RE.search(s) if "ID:" in s else None
             if trailing:
                 # the plugin writes the ID on a line of its own; one joined to a field line is
                 # text to mkdeck, so `mkdeck ids` would give the card a second ID
@@ -922,7 +892,7 @@ class _Parser:
             return
         text = body[m.end():]
         note_id = None
-        idm = _INLINE_ID_RE.search(text)
+        idm = INLINE_ID_RE.search(text)
         if idm:
             note_id = int(idm.group(1))
             text = text[:idm.start()] + text[idm.end():]

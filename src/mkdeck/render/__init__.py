@@ -27,8 +27,8 @@ from mkdeck.vault.links import (
     VaultIndex,
     expand_lines,
     field_lines,
-    scan_lines,
 )
+from mkdeck.scan import has_cloze, scan_lines
 from mkdeck.model import (
     Config,
     Diagnostic,
@@ -43,7 +43,6 @@ from mkdeck.render.markdown import (
     MEDIA_UNSUPPORTED,
     FieldEnv,
     build_markdown,
-    has_cloze,
 )
 from mkdeck.render.media import media_kind, media_names
 from mkdeck.render.style import highlight_code, note_type_css

@@ -61,7 +61,6 @@ _SIZE_RE = re.compile(r"^\s*(\d+)(?:\s*x\s*(\d+))?\s*$")
 _CALLOUT_RE = re.compile(r"^\[!([^\]\s]+)\]([+-]?)[ \t]*")
 _TAG_RE = re.compile(r"#([\w/-]+)")
 _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
-_CLOZE_RE = re.compile(r"\{\{c\d+::")
 
 
 @dataclass
@@ -650,8 +649,3 @@ def build_markdown() -> MarkdownIt:
     md.add_render_rule("math_inline_double", _render_math_display)
     md.add_render_rule("math_block", _render_math_block)
     return md
-
-
-def has_cloze(text: str) -> bool:
-    """``True`` when ``text`` holds an Anki cloze marker ``{{cN::``."""
-    return bool(_CLOZE_RE.search(text))

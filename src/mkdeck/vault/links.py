@@ -32,6 +32,7 @@ from urllib.parse import unquote
 import ftfy
 
 from mkdeck.codes import register
+from mkdeck.scan import WIKILINK_RE, code_spans, frontmatter_end, scan_lines
 from mkdeck.model import Diagnostic, Field, Note, NoteFile, Severity, SourceLocation, Vault
 
 LOG = logging.getLogger(__name__)
@@ -87,19 +88,11 @@ MEDIA_MISSING = register(
 
 # --- links ------------------------------------------------------------------------------------
 
-WIKILINK_RE = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
-"""``[[inner]]`` and ``![[inner]]`` on one line (Obsidian: no brackets or newline inside)."""
 
 _HEADING_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-_FENCE_RE = re.compile(r"^((?:[ \t]*>)*[ \t]*)(`{3,}|~{3,})(.*)$")
 _BLOCK_ID_RE = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)\s*$")
 _HEADING_PUNCT_RE = re.compile(r"[\[\]|#^:]")
 _SPACE_RE = re.compile(r"\s+")
-_BACKTICKS_RE = re.compile(r"`+")
-_MATH_RE = re.compile(
-    r"(?<!\\)\$\$(?=\S).+?(?<=\S)(?<!\\)\$\$"               # $$display$$ on one line
-    r"|(?<![\\$])\$(?=[^\s$]).*?(?<=[^\s\\])\$(?![\d$])"   # $inline$, not currency
-)
 _CONTAINER_RE = re.compile(r"^((?:[ \t]*>[ \t]?)*)([ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+)?")
 
 
@@ -203,92 +196,6 @@ class Resolution:
 
 def _split_dir(path: str) -> str:
     return path.rsplit("/", 1)[0] if "/" in path else ""
-
-
-def frontmatter_end(lines: Sequence[str]) -> int:
-    """Index of the first line after a leading ``---`` frontmatter block (0 when none)."""
-    if lines and lines[0].rstrip() == "---":
-        for i in range(1, len(lines)):
-            if lines[i].rstrip() in ("---", "..."):
-                return i + 1
-    return 0
-
-
-def scan_lines(lines: Sequence[str]) -> list[list[tuple[int, int, str]]]:
-    """For each line, the character ranges ``(start, end, kind)`` where nothing is a link,
-    tag, comment or block id: ``kind`` is ``"fence"`` (a whole line of a fenced code block,
-    fence lines included), ``"code"`` (an inline code span), ``"math"`` (``$…$`` or
-    ``$$…$$`` on one line) or ``"comment"`` (``%% … %%``, which may span lines, as in
-    Obsidian).
-
-    Inline code follows CommonMark (a backtick run closes at the next run of the same length
-    on the line); math follows the renderer's dollar rules (no space inside the dollars, no
-    digit after the closing one, ``\\$`` escapes); both win over ``%%``. Returns a list as
-    long as ``lines``.
-    """
-    out: list[list[tuple[int, int, str]]] = []
-    fence: str | None = None
-    in_comment = False
-    for line in lines:
-        if fence is not None:
-            out.append([(0, len(line), "fence")])
-            m = _FENCE_RE.match(line)
-            if m and m.group(2)[0] == fence[0] and len(m.group(2)) >= len(fence) \
-                    and not m.group(3).strip():
-                fence = None
-            continue
-        m = _FENCE_RE.match(line)
-        if m and not in_comment and not (m.group(2)[0] == "`" and "`" in m.group(3)):
-            fence = m.group(2)
-            out.append([(0, len(line), "fence")])
-            continue
-        code: list[tuple[int, int]] = []
-        runs = list(_BACKTICKS_RE.finditer(line))
-        i = 0
-        while i < len(runs):
-            opener = runs[i]
-            for j in range(i + 1, len(runs)):
-                if len(runs[j].group()) == len(opener.group()):
-                    code.append((opener.start(), runs[j].end()))
-                    i = j
-                    break
-            i += 1
-        math = [(m.start(), m.end()) for m in _MATH_RE.finditer(line)
-                if not any(a <= m.start() < b for a, b in code)] if "$" in line else []
-        protected = code + math
-        spans: list[tuple[int, int, str]] = []
-        pos = 0
-        comment_start = 0
-        while True:
-            k = line.find("%%", pos)
-            if k < 0:
-                break
-            if not in_comment and any(a <= k < b for a, b in protected):
-                pos = k + 2
-                continue
-            if in_comment:
-                spans.append((comment_start, k + 2, "comment"))
-                in_comment = False
-            else:
-                in_comment = True
-                comment_start = k
-            pos = k + 2
-        if in_comment:
-            spans.append((comment_start, len(line), "comment"))
-        comments = list(spans)
-        spans.extend((a, b, "code") for a, b in code
-                     if not any(s <= a < e for s, e, _ in comments))
-        spans.extend((a, b, "math") for a, b in math
-                     if not any(s <= a < e for s, e, _ in comments))
-        spans.sort()
-        out.append(spans)
-    return out
-
-
-def code_spans(lines: Sequence[str]) -> list[list[tuple[int, int]]]:
-    """:func:`scan_lines` without the kinds: per line, ``[start, end)`` ranges of code and
-    comments."""
-    return [[(a, b) for a, b, _ in spans] for spans in scan_lines(lines)]
 
 
 def _inside(pos: int, spans: Sequence[tuple[int, int]]) -> bool:
