@@ -18,7 +18,8 @@ import pytest
 
 from conftest import SEED
 from mkdeck.cli import main
-from mkdeck.vault.links import VaultIndex, code_spans, find_links
+from mkdeck.scan import code_spans
+from mkdeck.vault.links import VaultIndex, find_links
 from mkdeck.app.load import load
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from mkdeck.scan import code_spans
+from mkdeck.vault.embeds import expand_embeds
 from mkdeck.vault.links import (
     VaultIndex,
-    code_spans,
-    expand_embeds,
     heading_key,
     parse_link,
     unresolved_message,

@@ -10,10 +10,11 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mkdeck.vault.links import MAX_EMBED_DEPTH, VaultIndex, expand_lines
+from mkdeck.vault.embeds import MAX_EMBED_DEPTH, expand_lines
+from mkdeck.vault.links import VaultIndex
 from mkdeck.model import Config, NoteFile, SourceLocation, Vault
 from mkdeck.render import render_markdown
-from mkdeck.render.markdown import HTML_ELEMENTS
+from mkdeck.render.plugins.html import HTML_ELEMENTS
 
 TAGS = {"p", "br", "em", "strong", "code", "pre", "span", "ul", "ol", "li", "h1", "h2", "h3",
         "h4", "h5", "h6", "blockquote", "table", "thead", "tbody", "tr", "th", "td", "mark", "s",

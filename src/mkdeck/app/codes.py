@@ -15,12 +15,12 @@ from mkdeck.check import rules as check_rules
 from mkdeck.config import notetypes
 from mkdeck.export import identity, plan
 from mkdeck.parse import grammar
-from mkdeck.render import markdown
-from mkdeck.vault import links
+from mkdeck.render import fieldenv
+from mkdeck.vault import embeds, links
 from mkdeck import config, render, vault, verify
 
 # The modules whose import registers codes, in data-flow order.
-CODE_MODULES = (codes, vault, links, config, notetypes, grammar, markdown, render, identity,
+CODE_MODULES = (codes, vault, links, embeds, config, notetypes, grammar, fieldenv, render, identity,
                 plan, build, ids, load, verify, check_rules)
 
 

@@ -1,7 +1,7 @@
 """Render card fields to Anki HTML the way Obsidian shows them.
 
 Per field: the markdown lines (each with the file:line it was written at) get their note embeds
-expanded (:func:`mkdeck.vault.links.expand_lines`), ``%% comments %%`` and trailing `` ^blockid``
+expanded (:func:`mkdeck.vault.embeds.expand_lines`), ``%% comments %%`` and trailing `` ^blockid``
 dropped outside code, then markdown-it-py (:mod:`mkdeck.render.markdown`) renders them, resolving
 wikilinks and media through the vault's :class:`~mkdeck.vault.links.VaultIndex`. Media names are
 assigned once every note is rendered (two different files never share a name in the deck).
@@ -21,13 +21,8 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 
 from mkdeck.codes import INTERNAL_ERROR
-from mkdeck.vault.links import (
-    PATH_OUTSIDE_VAULT,
-    Line,
-    VaultIndex,
-    expand_lines,
-    field_lines,
-)
+from mkdeck.vault.embeds import Line, expand_lines, field_lines
+from mkdeck.vault.links import PATH_OUTSIDE_VAULT, VaultIndex
 from mkdeck.scan import has_cloze, scan_lines
 from mkdeck.model import (
     Config,
@@ -38,12 +33,8 @@ from mkdeck.model import (
     RenderedNote,
     SourceLocation,
 )
-from mkdeck.render.markdown import (
-    MEDIA_MISSING,
-    MEDIA_UNSUPPORTED,
-    FieldEnv,
-    build_markdown,
-)
+from mkdeck.render.fieldenv import MEDIA_MISSING, MEDIA_UNSUPPORTED, FieldEnv
+from mkdeck.render.markdown import build_markdown
 from mkdeck.render.media import media_kind, media_names
 from mkdeck.render.style import highlight_code, note_type_css
 

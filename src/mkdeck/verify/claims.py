@@ -1,7 +1,7 @@
 """Find the checkable statements in cards and match them against the catalogue.
 
 A *statement* is a list item, a table row (cells joined) or a sentence of a paragraph in a
-card's field, read after embeds are expanded (``mkdeck.vault.links.expand_embeds``), so a statement
+card's field, read after embeds are expanded (``mkdeck.vault.embeds.expand_embeds``), so a statement
 that reaches the card through an embed keeps the path and line of the note it is written in.
 Wikilinks are reduced to their display text; fenced code is not prose (``verify`` blocks are
 collected for ``--run-code``). The subject comes from the statement's own words or, failing

@@ -433,7 +433,7 @@ def _judge_code(block: CodeBlock, outcome: dict[str, Any] | None, why: str) -> C
 def _field_lines(note: Note, fld: Field, index: Any) -> list[tuple[str, SourceLocation]]:
     if index is not None:
         try:
-            from mkdeck.vault.links import expand_embeds
+            from mkdeck.vault.embeds import expand_embeds
 
             return expand_embeds(fld, note, index)
         except Exception:  # a failure in link expansion must not stop verification
