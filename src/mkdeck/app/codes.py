@@ -9,19 +9,22 @@ listed.
 
 from __future__ import annotations
 
-from mkdeck import codes
+from mkdeck import codes, config, render, vault, verify
 from mkdeck.app import build, ids, load
 from mkdeck.check import rules as check_rules
 from mkdeck.config import notetypes
 from mkdeck.export import identity, plan
-from mkdeck.parse import grammar
+from mkdeck.parse import finish, grammar, state
+from mkdeck.parse.rules import block, delete, frontmatter, frozen, inline
 from mkdeck.render import fieldenv
 from mkdeck.vault import embeds, links
-from mkdeck import config, render, vault, verify
 
 # The modules whose import registers codes, in data-flow order.
-CODE_MODULES = (codes, vault, links, embeds, config, notetypes, grammar, fieldenv, render, identity,
-                plan, build, ids, load, verify, check_rules)
+CODE_MODULES = (
+    codes, vault, links, embeds, config, notetypes,
+    state, frontmatter, block, inline, frozen, delete, finish, grammar,
+    fieldenv, render, identity, plan, build, ids, load, verify, check_rules,
+)
 
 
 def all_codes() -> list[codes.Code]:
