@@ -12,7 +12,8 @@ Each stage declares its own codes next to the code that reports them::
 Ranges: ``MKD0xx`` vault and config, ``MKD1xx`` card grammar (parse), ``MKD2xx`` rendering
 (links, embeds, media, math), ``MKD3xx`` export and identity, ``MKD4xx`` verification,
 ``MKD5xx`` vault checks that only ``mkdeck check`` runs. A code, once released, keeps its
-meaning forever; ``docs/codes.md`` is generated from this registry.
+meaning forever; ``docs/codes.md`` is generated from this registry, and
+:func:`mkdeck.app.codes.all_codes` lists every module that declares codes.
 """
 
 from __future__ import annotations
@@ -78,33 +79,6 @@ def register(
         raise ValueError(f"diagnostic code {code} registered twice: {old.title!r} and {title!r}")
     REGISTRY[code] = entry
     return entry
-
-
-def all_codes() -> list[Code]:
-    """Every registered code, sorted by code. Imports the stages so their codes register."""
-    import importlib
-
-    for module in (
-        "mkdeck.vault",
-        "mkdeck.config",
-        "mkdeck.config.notetypes",
-        "mkdeck.parse",
-        "mkdeck.app.load",
-        "mkdeck.vault.links",
-        "mkdeck.render",
-        "mkdeck.export.identity",
-        "mkdeck.app.ids",
-        "mkdeck.export",
-        "mkdeck.export.plan",  # the export package loads these lazily
-        "mkdeck.app.build",
-        "mkdeck.verify",
-        "mkdeck.check",
-    ):
-        try:
-            importlib.import_module(module)
-        except ImportError:  # a stage not built yet
-            continue
-    return sorted(REGISTRY.values(), key=lambda c: c.code)
 
 
 # Codes that belong to no single stage.

@@ -34,7 +34,7 @@ from mkdeck.export.identity import (
     note_guid,
     note_id,
 )
-from mkdeck.model import Diagnostic, RenderedNote, Severity, Vault
+from mkdeck.model import Diagnostic, Note, RenderedNote, Severity, Vault
 
 LOG = logging.getLogger(__name__)
 
@@ -257,6 +257,48 @@ def deck_id(name: str) -> int:
     return derived_id("deck", name)
 
 
+def _note_deck(note: Note, deck_spelling: dict[tuple[str, ...], str],
+               diags: list[Diagnostic]) -> str:
+    """The deck ``note`` goes to: empty name parts dropped (``DECK_NAME_FIXED``)
+    and spelled as the first deck that differs only in case (``DECK_CASE``); findings are
+    appended to ``diags``, ``deck_spelling`` remembers the spellings seen."""
+    deck, changed = normalize_deck(note.deck)
+    if changed and note.deck.strip():
+        diags.append(
+            DECK_NAME_FIXED.at(
+                note.location, f"deck name {note.deck!r} has an empty part; using {deck!r}."
+            )
+        )
+    spelled = _canonical_deck(deck, deck_spelling)
+    if spelled != deck:
+        diags.append(
+            DECK_CASE.at(
+                note.location,
+                f"deck {deck!r} differs only in upper/lower case from {spelled!r} used "
+                f"earlier; Anki treats them as one deck, so {spelled!r} is used. Write it "
+                f"the same way everywhere.",
+            )
+        )
+        deck = spelled
+    return deck
+
+
+def _note_tags(item: RenderedNote, diags: list[Diagnostic]) -> list[str]:
+    """The note's tags and the inline ``#tags`` render found, whitespace replaced
+    (``TAG_CHANGED`` appended to ``diags``), without duplicates, in order."""
+    tags: list[str] = []
+    for tag in (*item.note.tags, *item.tags):
+        fixed = normalize_tag(tag)
+        if fixed != tag and fixed:
+            diags.append(
+                TAG_CHANGED.at(item.note.location, f"tag {tag!r} contains whitespace; "
+                               f"written as {fixed!r}.")
+            )
+        if fixed and fixed not in tags:
+            tags.append(fixed)
+    return tags
+
+
 def plan_export(
     rendered: Sequence[RenderedNote],
     *,
@@ -330,35 +372,9 @@ def plan_export(
         zip(accepted, guids, nids), start=1
     ):
         note = item.note
-        deck, changed = normalize_deck(note.deck)
-        if changed and note.deck.strip():
-            diags.append(
-                DECK_NAME_FIXED.at(
-                    note.location, f"deck name {note.deck!r} has an empty part; using {deck!r}."
-                )
-            )
-        spelled = _canonical_deck(deck, deck_spelling)
-        if spelled != deck:
-            diags.append(
-                DECK_CASE.at(
-                    note.location,
-                    f"deck {deck!r} differs only in upper/lower case from {spelled!r} used "
-                    f"earlier; Anki treats them as one deck, so {spelled!r} is used. Write it "
-                    f"the same way everywhere.",
-                )
-            )
-            deck = spelled
+        deck = _note_deck(note, deck_spelling, diags)
         deck_names.add(deck)
-        tags: list[str] = []
-        for tag in (*note.tags, *item.tags):
-            fixed = normalize_tag(tag)
-            if fixed != tag and fixed:
-                diags.append(
-                    TAG_CHANGED.at(note.location, f"tag {tag!r} contains whitespace; "
-                                   f"written as {fixed!r}.")
-                )
-            if fixed and fixed not in tags:
-                tags.append(fixed)
+        tags = _note_tags(item, diags)
         mod = min(mtimes.get(note.location.path, 0) or cap, cap)
         notes.append(
             PlannedNote(

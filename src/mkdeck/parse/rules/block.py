@@ -11,6 +11,7 @@ from mkdeck.codes import register
 from mkdeck.config.notetypes import name_key
 from mkdeck.model import (
     Diagnostic,
+    NoteType,
     Severity,
 )
 from mkdeck.parse.rules.deck import read_deck_line
@@ -137,11 +138,10 @@ def read_block(state: ParseState, i: int, depth: int) -> int:
     return end_index + 1
 
 
-def build_block(state: ParseState, start_line: int, end_line: int, body: list[str], fenced: set[int],
-                 start_trailing: bool) -> None:
-    """Build the note of a block: ``body`` holds the lines between START and END (quote
-    prefixes stripped; ``body[k]`` is file line ``start_line + 1 + k``), ``fenced`` the
-    indexes of those inside code fences."""
+def _note_type_line(state: ParseState, start_line: int, body: list[str], fenced: set[int],
+                    start_trailing: bool) -> tuple[int, NoteType, list[Diagnostic]] | None:
+    """The note-type line of a block: ``(index in body, note type, trailing-space warnings)``,
+    or ``None`` (reported) when the block is empty or names no known note type."""
     syntax = state.syntax
     k = 0
     while k < len(body) and not body[k].strip():
@@ -150,7 +150,7 @@ def build_block(state: ParseState, start_line: int, end_line: int, body: list[st
         state.report(EMPTY_BLOCK, start_line,
                     f"the card at line {start_line} is empty: write a note type (e.g. Basic) "
                     f"and fields between {syntax.start} and {syntax.end}, or delete it.")
-        return
+        return None
     type_line, type_text, type_in_fence = start_line + 1 + k, body[k], k in fenced
     written = type_text.strip()
     note_type = None if type_in_fence else state.index.resolve(written)
@@ -164,7 +164,7 @@ def build_block(state: ParseState, start_line: int, end_line: int, body: list[st
                    f"or declare it in mkdeck.yaml under note_types with its fields; this "
                    f"card is skipped.")
         state.report(UNKNOWN_NOTE_TYPE, type_line, msg)
-        return
+        return None
     warnings: list[Diagnostic] = []
     if start_trailing:
         warnings.append(TRAILING_SPACE.at(
@@ -177,10 +177,46 @@ def build_block(state: ParseState, start_line: int, end_line: int, body: list[st
             f"the note-type line {type_line} ends with spaces: the Obsidian_to_Anki plugin "
             f"would not recognise {written!r}; remove them."))
 
+    return k, note_type, warnings
+
+
+def _field_prefix(state: ParseState, note_type: NoteType, content: str, lineno: int,
+                  warnings: list[Diagnostic]) -> tuple[str, str] | None:
+    """A ``Name:`` line that switches field (decision 5): ``(field, text after the prefix)``,
+    or ``None`` when the line is text. A field of another note type goes to the last field,
+    with a warning appended to ``warnings``."""
+    m = PREFIX_RE.match(content) if ":" in content[:65] else None
+    if m is None:
+        return None
+    last_field = note_type.fields[-1]
+    name = m.group(1)
+    target = state.index.field_name(note_type, name)
+    if target is None and name_key(name) in state.index.foreign_fields:
+        target = last_field
+        warnings.append(FOREIGN_FIELD.at(
+            state.loc(lineno),
+            f"{name.strip()}: at line {lineno} is not a field of {note_type.name} "
+            f"(its fields: {', '.join(note_type.fields)}): its text went to "
+            f"{last_field}; write {last_field}: instead."))
+    if target is None:
+        return None
+    return target, content[m.end():].removeprefix(" ")
+
+
+def build_block(state: ParseState, start_line: int, end_line: int, body: list[str], fenced: set[int],
+                 start_trailing: bool) -> None:
+    """Build the note of a block: ``body`` holds the lines between START and END (quote
+    prefixes stripped; ``body[k]`` is file line ``start_line + 1 + k``), ``fenced`` the
+    indexes of those inside code fences."""
+    syntax = state.syntax
+    found = _note_type_line(state, start_line, body, fenced, start_trailing)
+    if found is None:
+        return
+    k, note_type, warnings = found
+
     fields: dict[str, list[tuple[int, str]]] = {f: [] for f in note_type.fields}
     field_starts: dict[str, int] = {}
     current = note_type.fields[0]
-    last_field = note_type.fields[-1]
     tags: list[str] = []
     note_id: int | None = None
     id_line: int | None = None
@@ -272,24 +308,12 @@ def build_block(state: ParseState, start_line: int, end_line: int, body: list[st
                 state.loc(lineno),
                 f"`Tags:` is glued to the end of line {lineno}, so it is text, not tags: "
                 f"put Tags: at the start of its own line."))
-        m = PREFIX_RE.match(content) if ":" in content[:65] else None
-        if m:
-            name = m.group(1)
-            canon = state.index.field_name(note_type, name)
-            target = canon
-            if canon is None and name_key(name) in state.index.foreign_fields:
-                target = last_field
-                warnings.append(FOREIGN_FIELD.at(
-                    state.loc(lineno),
-                    f"{name.strip()}: at line {lineno} is not a field of {note_type.name} "
-                    f"(its fields: {', '.join(note_type.fields)}): its text went to "
-                    f"{last_field}; write {last_field}: instead."))
-            if target is not None:
-                current = target
-                field_starts.setdefault(current, lineno)
-                after = content[m.end():]
-                fields[current].append((lineno, after.removeprefix(" ")))
-                continue
+        switch = _field_prefix(state, note_type, content, lineno, warnings)
+        if switch is not None:
+            current, after = switch
+            field_starts.setdefault(current, lineno)
+            fields[current].append((lineno, after))
+            continue
         fields[current].append((lineno, content))
     deck = None
     if block_decks:
