@@ -27,6 +27,20 @@ def write_vault(root: Path, files: dict[str, str | bytes], mtime: int | None = N
     return root
 
 
+UPDATE_GOLDEN = os.environ.get("MKDECK_UPDATE_GOLDEN") == "1"
+
+
+def assert_golden(path: Path, text: str) -> None:
+    """``text`` equals the golden file ``path`` (UTF-8, LF). With ``MKDECK_UPDATE_GOLDEN=1``
+    the file is (re)written first: review the diff before committing it. A missing golden
+    file fails (python-frontmatter's rule: no silent pass)."""
+    if UPDATE_GOLDEN:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8", newline="\n")
+    assert path.is_file(), f"golden file {path} is missing: run with MKDECK_UPDATE_GOLDEN=1"
+    assert text == path.read_text(encoding="utf-8")
+
+
 TIMING_ATTEMPTS = 3
 
 

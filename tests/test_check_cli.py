@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 
+from conftest import assert_golden
 from mkdeck.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 BROKEN = ROOT / "examples" / "broken-vault"
 GOLDEN = Path(__file__).parent / "golden" / "check"
 CORPUS = Path(__file__).parent / "data" / "corpus"
-UPDATE = os.environ.get("MKDECK_UPDATE_GOLDEN") == "1"
 
 
 def run(*argv: str) -> tuple[int, str, str]:
@@ -33,12 +33,7 @@ def run(*argv: str) -> tuple[int, str, str]:
 
 
 def golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if UPDATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8", newline="\n")
-    assert path.exists(), f"golden file {path} is missing: run with MKDECK_UPDATE_GOLDEN=1"
-    assert text == path.read_text(encoding="utf-8")
+    assert_golden(GOLDEN / name, text)
 
 
 @pytest.fixture

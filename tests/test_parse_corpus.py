@@ -11,11 +11,11 @@ diff against EXPECTED.md before committing.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
+from conftest import assert_golden
 from mkdeck.model import ParseResult
 from mkdeck.app.load import load
 
@@ -24,7 +24,6 @@ CORPUS = HERE / "data" / "corpus"
 GOLDEN = HERE / "golden" / "parse"
 FILES = sorted(p.name for p in CORPUS.glob("[0-9][0-9]_*.md"))
 FIT_CARD = "deck: Default\nnote_types:\n  FIT-Card:\n    fields: [Front, Back]\n"
-UPDATE = os.environ.get("MKDECK_UPDATE_GOLDEN") == "1"
 
 
 def summarize(result: ParseResult) -> dict:
@@ -66,12 +65,8 @@ def test_corpus_is_complete() -> None:
 def test_corpus_golden(name: str, make_vault) -> None:
     root = corpus_vault(make_vault, [name])
     got = summarize(load([root]))
-    golden = GOLDEN / (name[:-3] + ".json")
-    if UPDATE:
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(json.dumps(got, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    assert golden.is_file(), f"missing golden file {golden}: run with MKDECK_UPDATE_GOLDEN=1"
-    assert got == json.loads(golden.read_text(encoding="utf-8"))
+    assert_golden(GOLDEN / (name[:-3] + ".json"),
+                  json.dumps(got, ensure_ascii=False, indent=1) + "\n")
 
 
 def test_every_field_line_points_at_its_text(make_vault) -> None:

@@ -8,12 +8,12 @@ files after an intended change, run with ``MKDECK_UPDATE_GOLDEN=1`` and review t
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
+from conftest import assert_golden
 from mkdeck.model import Diagnostic, RenderedNote
 from mkdeck.app.load import load
 from mkdeck.render import render_notes
@@ -21,7 +21,6 @@ from mkdeck.render import render_notes
 DATA = Path(__file__).parent / "data" / "corpus"
 GOLDEN = Path(__file__).parent / "golden" / "render"
 CORPUS = sorted(p for p in DATA.glob("[0-9][0-9]_*.md"))
-UPDATE = os.environ.get("MKDECK_UPDATE_GOLDEN") == "1"
 
 
 @pytest.fixture(scope="module")
@@ -55,13 +54,8 @@ def test_corpus_is_complete() -> None:
 @pytest.mark.parametrize("path", CORPUS, ids=[p.stem[:2] for p in CORPUS])
 def test_corpus_golden_html(path: Path, rendered) -> None:
     doc = _document(path.name, rendered)
-    golden = GOLDEN / f"{path.stem}.json"
     text = json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-    if UPDATE:
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(text, encoding="utf-8")
-    assert golden.exists(), f"no golden file {golden.name}: run with MKDECK_UPDATE_GOLDEN=1"
-    assert text == golden.read_text(encoding="utf-8")
+    assert_golden(GOLDEN / f"{path.stem}.json", text)
 
 
 def _notes(rendered, prefix: str) -> list[RenderedNote]:
@@ -114,12 +108,8 @@ def test_seed_golden_html(tmp_path: Path) -> None:
     which the export tests compare with what real Anki holds after importing the seed."""
     shutil.copyfile(SEED, tmp_path / SEED.name)
     doc = _document(SEED.name, render_notes(load([tmp_path])))
-    golden = GOLDEN / "seed_li clone.json"
     text = json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-    if UPDATE:
-        golden.write_text(text, encoding="utf-8")
-    assert golden.exists(), f"{golden} is missing: run with MKDECK_UPDATE_GOLDEN=1"
-    assert text == golden.read_text(encoding="utf-8")
+    assert_golden(GOLDEN / "seed_li clone.json", text)
     (note,) = doc["notes"]
     assert '<a ' not in note["html"]["Back"]  # links are plain text by default
     assert "processes</li>" in note["html"]["Back"]

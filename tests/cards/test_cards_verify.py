@@ -17,7 +17,7 @@ from mkdeck.cli import main
 from mkdeck.verify.catalogue import default_catalogue
 from tests.conftest import verify_json
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CARDS = ROOT / "cards"
 
 

@@ -16,7 +16,7 @@ import pytest
 from anki_oracle import AnkiOracle
 from mkdeck.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CARDS = ROOT / "cards"
 SVGS = sorted(p.name for p in (CARDS / "attachments").glob("*.svg"))
 

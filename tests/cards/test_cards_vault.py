@@ -22,7 +22,7 @@ from mkdeck.scan import code_spans
 from mkdeck.vault.links import VaultIndex, find_links
 from mkdeck.app.load import load
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CARDS = ROOT / "cards"
 
 # Every note the user's ``li clone`` links to (and li clone itself).

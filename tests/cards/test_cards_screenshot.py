@@ -13,7 +13,7 @@ import pytest
 
 from mkdeck.render import note_type_css
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CARDS = ROOT / "cards"
 
 
