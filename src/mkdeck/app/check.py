@@ -121,7 +121,8 @@ def check_export(ctx: CheckContext) -> list[Diagnostic]:
 
 def check_identity(ctx: CheckContext) -> list[Diagnostic]:
     """Notes of the vault that share an ID comment or a guid
-    (``mkdeck.export.identity.duplicate_guid_diagnostics`` over every note, not only the selected)."""
+    (``mkdeck.export.identity.duplicate_guid_diagnostics`` over every note, not only the
+    selected)."""
     from mkdeck.export.identity import duplicate_guid_diagnostics
 
     return list(duplicate_guid_diagnostics(ctx.vault_result().notes))

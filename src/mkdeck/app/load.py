@@ -13,8 +13,8 @@ from pathlib import Path
 
 from mkdeck.codes import INTERNAL_ERROR
 from mkdeck.config import load_config
-from mkdeck.model import Diagnostic, Note, ParseResult, Severity, SourceLocation, Vault
 from mkdeck.config.notetypes import NoteTypeIndex
+from mkdeck.model import Diagnostic, Note, ParseResult, Severity, SourceLocation, Vault
 from mkdeck.parse import parse_file
 from mkdeck.vault import VaultError, find_root, read_notes, resolve_paths
 

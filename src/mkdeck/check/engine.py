@@ -84,8 +84,9 @@ def _rule_wanted(rule: Rule, options: CheckOptions) -> bool:
 
 
 def run_rules(ctx: CheckContext, rules: Iterable[Rule]) -> list[Diagnostic]:
-    """Run ``rules`` (``mkdeck.app.check.all_rules()`` for every rule) over ``ctx``; a rule that raises gives
-    an ``MKD001`` finding (at the file for file rules, at ``"."`` for vault rules) instead.
+    """Run ``rules`` (``mkdeck.app.check.all_rules()`` for every rule) over ``ctx``; a rule
+    that raises gives an ``MKD001`` finding (at the file for file rules, at ``"."`` for vault
+    rules) instead.
 
     Returns:
         Every finding, unfiltered and unsorted.

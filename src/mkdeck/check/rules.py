@@ -231,8 +231,8 @@ def check_links_outside_cards(file: NoteFile, ctx: CheckContext) -> Iterator[Dia
     """Wikilinks, embeds and media in a note's prose, outside its cards, that do not resolve
     (the renderer reports the ones inside cards). Obsidian shows them as dead links, and
     embedding that section into a card would carry them into the deck. Same codes and
-    resolution as inside cards (:mod:`mkdeck.vault.links`); nothing in code, math, ``%%`` comments or
-    frontmatter counts."""
+    resolution as inside cards (:mod:`mkdeck.vault.links`); nothing in code, math, ``%%``
+    comments or frontmatter counts."""
     index = ctx.cache.get("links.index")
     if not isinstance(index, VaultIndex):
         index = ctx.cache["links.index"] = VaultIndex(ctx.result.vault)

@@ -3,8 +3,9 @@
 Each subcommand lives in its own module of this package with two functions:
 ``add_parser(subparsers) -> argparse.ArgumentParser`` and ``run(args, io) -> int`` (the exit
 status), listed in :data:`COMMANDS`; each hands the work to its flow in :mod:`mkdeck.app` and
-only prints what comes back. :mod:`~mkdeck.cli.common` holds the streams and exit statuses. ``main(argv, stdout, stderr)`` is what tests call; ``entry_point()`` is the console
-script. ``mkdeck PATH -o OUT.apkg`` is the same as ``mkdeck build PATH -o OUT.apkg``.
+only prints what comes back. :mod:`~mkdeck.cli.common` holds the streams and exit statuses.
+``main(argv, stdout, stderr)`` is what tests call; ``entry_point()`` is the console script.
+``mkdeck PATH -o OUT.apkg`` is the same as ``mkdeck build PATH -o OUT.apkg``.
 
 Exit statuses everywhere: 0 success, 1 findings at error severity (or a refuted claim), 2 usage
 or I/O errors.

@@ -16,9 +16,9 @@ import argparse
 import json
 import logging
 
-from mkdeck.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, IO
 from mkdeck.app.dump import dump_document, load
 from mkdeck.app.load import has_errors
+from mkdeck.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, IO
 from mkdeck.vault import VaultError
 
 LOG = logging.getLogger(__name__)

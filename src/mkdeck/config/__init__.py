@@ -35,8 +35,8 @@ from typing import Any
 import yaml
 
 from mkdeck.codes import register
-from mkdeck.model import Config, Diagnostic, FolderRule, NoteType, Severity, SourceLocation, Syntax
 from mkdeck.config.notetypes import STOCK_FIELDS, NoteTypeIndex, is_stock_alias, name_key
+from mkdeck.model import Config, Diagnostic, FolderRule, NoteType, Severity, SourceLocation, Syntax
 from mkdeck.vault import VaultError
 
 LOG = logging.getLogger(__name__)

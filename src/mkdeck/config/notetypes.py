@@ -3,8 +3,9 @@
 A block's note-type line is matched against these (see :func:`NoteTypeIndex.resolve`):
 exactly, then case-insensitively, then against Anki's localized names of its stock note types,
 so a vault written for a Chinese Anki (``问答题`` with ``正面:``/``背面:``) parses to the canonical
-``Basic`` with ``Front``/``Back`` (the tables are in :mod:`mkdeck.config.localized`). Custom note types come from ``mkdeck.yaml`` or the plugin's
-``data.json`` (:mod:`mkdeck.config`) and win over a stock type of the same name.
+``Basic`` with ``Front``/``Back`` (the tables are in :mod:`mkdeck.config.localized`). Custom
+note types come from ``mkdeck.yaml`` or the plugin's ``data.json`` (:mod:`mkdeck.config`) and
+win over a stock type of the same name.
 """
 
 from __future__ import annotations

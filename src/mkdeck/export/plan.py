@@ -25,7 +25,6 @@ from mkdeck.export.cards import (
     field_is_empty,
     standard_card_ords,
 )
-from mkdeck.export.notetypes import ModelSpec, model_spec
 from mkdeck.export.identity import (
     allocate_ids,
     card_id,
@@ -34,6 +33,7 @@ from mkdeck.export.identity import (
     note_guid,
     note_id,
 )
+from mkdeck.export.notetypes import ModelSpec, model_spec
 from mkdeck.model import Diagnostic, Note, RenderedNote, Severity, Vault
 
 LOG = logging.getLogger(__name__)

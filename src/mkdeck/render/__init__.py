@@ -21,9 +21,6 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 
 from mkdeck.codes import INTERNAL_ERROR
-from mkdeck.vault.embeds import Line, expand_lines, field_lines
-from mkdeck.vault.links import PATH_OUTSIDE_VAULT, VaultIndex
-from mkdeck.scan import has_cloze, scan_lines
 from mkdeck.model import (
     Config,
     Diagnostic,
@@ -37,6 +34,9 @@ from mkdeck.render.fieldenv import MEDIA_MISSING, MEDIA_UNSUPPORTED, FieldEnv
 from mkdeck.render.markdown import build_markdown
 from mkdeck.render.media import media_kind, media_names
 from mkdeck.render.style import highlight_code, note_type_css
+from mkdeck.scan import has_cloze, scan_lines
+from mkdeck.vault.embeds import Line, expand_lines, field_lines
+from mkdeck.vault.links import PATH_OUTSIDE_VAULT, VaultIndex
 
 __all__ = [
     "MEDIA_MISSING",

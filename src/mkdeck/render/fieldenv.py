@@ -16,14 +16,14 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 
 from mkdeck.codes import register
+from mkdeck.model import Config, Diagnostic, Severity, SourceLocation
+from mkdeck.render.media import media_kind
 from mkdeck.vault.links import (
     MEDIA_MISSING,
     VaultIndex,
     link_diagnostics,
     parse_link,
 )
-from mkdeck.model import Config, Diagnostic, Severity, SourceLocation
-from mkdeck.render.media import media_kind
 
 LOG = logging.getLogger(__name__)
 

@@ -25,8 +25,6 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from mkdeck.render.style import highlight_code
-
 from mkdeck.render.fieldenv import inline_lines
 from mkdeck.render.plugins.callouts import callouts_plugin
 from mkdeck.render.plugins.html import html_plugin
@@ -35,6 +33,7 @@ from mkdeck.render.plugins.mark import mark_plugin
 from mkdeck.render.plugins.math import math_plugin
 from mkdeck.render.plugins.tags import tags_plugin
 from mkdeck.render.plugins.wikilinks import wikilinks_plugin
+from mkdeck.render.style import highlight_code
 
 LOG = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 
-from mkdeck.model import Diagnostic, MediaRef, ParseResult, RenderedNote
 from mkdeck import render
+from mkdeck.model import Diagnostic, MediaRef, ParseResult, RenderedNote
 from mkdeck.render.media import media_names
 
 LOG = logging.getLogger(__name__)

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mkdeck import codes
-from mkdeck.report.findings import fenced
 from mkdeck.report.examples import NO_EXAMPLE, examples_for
+from mkdeck.report.findings import fenced
 
 LOG = logging.getLogger(__name__)
 

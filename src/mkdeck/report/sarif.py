@@ -16,8 +16,8 @@ import urllib.parse
 
 from mkdeck import codes
 from mkdeck.model import Diagnostic, Severity
-from mkdeck.report.findings import Report, fenced
 from mkdeck.report.examples import examples_for
+from mkdeck.report.findings import Report, fenced
 
 LOG = logging.getLogger(__name__)
 

@@ -31,8 +31,8 @@ from urllib.parse import unquote
 import ftfy
 
 from mkdeck.codes import register
-from mkdeck.scan import WIKILINK_RE, code_spans, frontmatter_end, scan_lines
 from mkdeck.model import Diagnostic, NoteFile, Severity, SourceLocation, Vault
+from mkdeck.scan import WIKILINK_RE, code_spans, frontmatter_end, scan_lines
 
 LOG = logging.getLogger(__name__)
 

@@ -203,8 +203,8 @@ def _field_prefix(state: ParseState, note_type: NoteType, content: str, lineno: 
     return target, content[m.end():].removeprefix(" ")
 
 
-def build_block(state: ParseState, start_line: int, end_line: int, body: list[str], fenced: set[int],
-                 start_trailing: bool) -> None:
+def build_block(state: ParseState, start_line: int, end_line: int, body: list[str],
+                fenced: set[int], start_trailing: bool) -> None:
     """Build the note of a block: ``body`` holds the lines between START and END (quote
     prefixes stripped; ``body[k]`` is file line ``start_line + 1 + k``), ``fenced`` the
     indexes of those inside code fences."""
@@ -324,8 +324,8 @@ def build_block(state: ParseState, start_line: int, end_line: int, body: list[st
         id_line=id_line, deck=deck, deck_state=len(state.decks) - 1, warnings=warnings))
 
 
-def deck_line_in_block(state: ParseState, body: list[str], fenced: set[int], index: int, lineno: int,
-                        content: str, s: str, block_decks: list[str | None]) -> int:
+def deck_line_in_block(state: ParseState, body: list[str], fenced: set[int], index: int,
+                       lineno: int, content: str, s: str, block_decks: list[str | None]) -> int:
     """A TARGET DECK line inside a card (sets that card's deck; decision 9)."""
     marker = state.syntax.target_deck
     tail = s[len(marker):]

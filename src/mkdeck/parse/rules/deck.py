@@ -10,7 +10,8 @@ from mkdeck.parse.state import EMPTY_DECK, ParseState, clean_deck
 LOG = logging.getLogger(__name__)
 
 
-def read_deck_line(state: ParseState, i: int, content: str, s: str, in_block: list[str | None] | None) -> int:
+def read_deck_line(state: ParseState, i: int, content: str, s: str,
+                   in_block: list[str | None] | None) -> int:
     marker = state.syntax.target_deck
     consumed, value = state.directive_value(i, content, s, marker, "deck name")
     if not consumed:

@@ -18,12 +18,12 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline.html_inline import html_inline
 from markdown_it.token import Token
 
+from mkdeck.render.fieldenv import SCHEME_RE, FieldEnv
 from mkdeck.vault.links import (
     MEDIA_MISSING,
     link_diagnostics,
     parse_link,
 )
-from mkdeck.render.fieldenv import FieldEnv, SCHEME_RE
 
 LOG = logging.getLogger(__name__)
 

@@ -14,11 +14,11 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
+from mkdeck.render.fieldenv import SCHEME_RE, field_env, media_html, obsidian_uri
 from mkdeck.vault.links import (
     LinkTarget,
     link_diagnostics,
 )
-from mkdeck.render.fieldenv import SCHEME_RE, field_env, media_html, obsidian_uri
 
 LOG = logging.getLogger(__name__)
 

@@ -9,7 +9,6 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline.state_inline import Delimiter
 
-
 LOG = logging.getLogger(__name__)
 
 

@@ -11,7 +11,6 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 
-
 LOG = logging.getLogger(__name__)
 
 

@@ -9,7 +9,6 @@ import re
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
-
 LOG = logging.getLogger(__name__)
 
 

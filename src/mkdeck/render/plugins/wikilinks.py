@@ -14,13 +14,13 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
+from mkdeck.model import SourceLocation
+from mkdeck.render.fieldenv import field_env, here, media_html, obsidian_uri
 from mkdeck.vault.links import (
     LinkTarget,
     link_diagnostics,
     parse_link,
 )
-from mkdeck.model import SourceLocation
-from mkdeck.render.fieldenv import field_env, here, media_html, obsidian_uri
 
 LOG = logging.getLogger(__name__)
 
