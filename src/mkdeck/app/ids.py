@@ -30,6 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from mkdeck.app.load import load
 from mkdeck.codes import register
 from mkdeck.model import Diagnostic, Note, Severity, SourceLocation, Syntax
 
@@ -225,9 +226,7 @@ def write_ids(paths: Sequence[str | Path], *, config: str | Path | None = None,
     Raises:
         mkdeck.vault.VaultError: a PATH is missing or unreadable.
     """
-    from mkdeck.app import load as pipeline
-
-    result = pipeline.load(list(paths), config=config, deck=deck)
+    result = load(list(paths), config=config, deck=deck)
     root = Path(result.vault.root)
     used = existing_ids(f.text for f in result.vault.files)
     used.update(n.id for n in result.notes if n.id is not None)
