@@ -21,6 +21,9 @@ the file is then ignored. ``data.json`` gives the markers (``settings.Syntax``),
 field lists (``fields_dict``), ``FOLDER_DECKS``/``FOLDER_TAGS``, ``Defaults.Deck``, the cloze
 and tag toggles and ``IGNORED_FILE_GLOBS``; not ``Defaults.Tag`` (mkdeck adds no tags of its
 own) and not ``CUSTOM_REGEXPS`` (a warning says regex note styles are not read yet).
+
+Note types: :mod:`~mkdeck.config.notetypes` (Anki's stock types and the lookup of a note-type
+line), with the localized-name tables in :mod:`~mkdeck.config.localized`.
 """
 
 from __future__ import annotations

@@ -6,7 +6,9 @@ dropped outside code, then markdown-it-py (:mod:`mkdeck.render.markdown`) render
 wikilinks and media through the vault's :class:`~mkdeck.vault.links.VaultIndex`. Media names are
 assigned once every note is rendered (two different files never share a name in the deck).
 
-Public API: :func:`render_notes`, :func:`render_markdown`, :func:`note_type_css`.
+Public API: :func:`render_notes`, :func:`render_markdown`, :func:`note_type_css`. The
+markdown-it plugins are :mod:`mkdeck.render.plugins` (one per module); rendering on several
+cores is :mod:`mkdeck.render.parallel`.
 """
 
 from __future__ import annotations

@@ -9,6 +9,9 @@ skipped, as Obsidian skips dot-folders.
 
 Decoding: UTF-8, a BOM dropped, CRLF and CR turned into LF (so line ``n`` of the text is line
 ``n`` on disk); undecodable bytes become U+FFFD and a diagnostic, never an exception.
+
+The package's other modules: :mod:`~mkdeck.vault.links` (the link index and Obsidian's
+resolution of ``[[links]]``) and :mod:`~mkdeck.vault.embeds` (offline embed expansion).
 """
 
 from __future__ import annotations
