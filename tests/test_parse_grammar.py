@@ -41,25 +41,6 @@ def test_trailing_spaces_on_markers_warn_but_parse() -> None:
     assert fields(notes[0]) == {"Front": "q", "Back": "a"}
 
 
-def test_type_line_after_blank_lines_and_case_insensitive() -> None:
-    notes, diags = parse("START\n\n\nbasic (AND reversed CARD)\nq\nback: a\nEND\n")
-    assert diags == []
-    assert notes[0].note_type.name == "Basic (and reversed card)"
-    assert fields(notes[0]) == {"Front": "q", "Back": "a"}
-
-
-def test_localized_type_and_fields() -> None:
-    notes, _ = parse("START\n问答题\n正面: 问题\n背面: 答案\nEND\n")
-    assert notes[0].note_type.name == "Basic"
-    assert fields(notes[0]) == {"Front": "问题", "Back": "答案"}
-    notes, _ = parse("START\nLückentext\nText: ein {{c1::Test}}\nRückseite Extra: mehr\nEND\n")
-    assert notes[0].note_type.name == "Cloze"
-    assert fields(notes[0]) == {"Text": "ein {{c1::Test}}", "Back Extra": "mehr"}
-    # full-width parentheses are matched by their NFKC form
-    notes, _ = parse("START\n问答题(附翻转卡片)\nq\n背面: a\nEND\n")
-    assert notes[0].note_type.name == "Basic (and reversed card)"
-
-
 def test_custom_note_type_from_config() -> None:
     mcq = NoteType("MCQ", ("Question", "Answers"), base="Basic")
     notes, diags = parse("START\nMCQ\nQuestion: Q\nAnswers: 0 1\nEND\n", note_types=(mcq,))
@@ -69,96 +50,10 @@ def test_custom_note_type_from_config() -> None:
 
 # --- where blocks count ------------------------------------------------------------------
 
-def test_block_in_callout_strips_only_its_own_quote_level() -> None:
-    text = "> [!note] card\n> START\n> Basic\n> q\n> Back: a\n> > quoted\n> END\n"
-    notes, diags = parse(text)
-    assert diags == []
-    assert fields(notes[0]) == {"Front": "q", "Back": "a\n> quoted"}
-    assert notes[0].location.line == 2
-
-
-def test_block_in_percent_comment_counts() -> None:
-    notes, _ = parse("%%\nSTART\nBasic\nq\nBack: a\nEND\n%%\n")
-    assert len(notes) == 1
-
-
-def test_blocks_in_code_fences_do_not_count_except_anki() -> None:
-    text = ("```md\nSTART\nBasic\nhidden\nEND\n```\n"
-            "~~~anki\nSTART\nBasic\nshown\nEND\n~~~\n")
-    notes, diags = parse(text)
-    assert [fields(n)["Front"] for n in notes] == ["shown"]
-    assert diags == []
-
-
-def test_unclosed_top_level_fence_hides_cards_with_a_warning() -> None:
-    notes, diags = parse("```\ncode\nSTART\nBasic\nq\nEND\n")
-    assert notes == []
-    assert diags == [("MKD117", 1)]
-    notes, diags = parse("```\nSTART\n```\n~~~\nplain\n")
-    assert (notes, diags) == ([], [])  # the START was in a closed fence, on purpose
-
-
-def test_heredoc_end_inside_fence_in_card_is_code() -> None:
-    text = "START\nBasic\nq\nBack:\n```sh\ncat <<END\nhi\nEND\n```\nEND\n"
-    notes, diags = parse(text)
-    assert diags == []
-    assert fields(notes[0])["Back"] == "```sh\ncat <<END\nhi\nEND\n```"
-    assert notes[0].end_line == 10
-
-
-def test_card_showing_card_syntax_in_a_fence() -> None:
-    text = "START\nBasic\nhow to write a card?\nBack:\n```\nSTART\nBasic\nq\nEND\n```\nEND\n"
-    notes, diags = parse(text)
-    assert diags == []
-    assert len(notes) == 1
-    assert fields(notes[0])["Back"].split("\n")[1] == "START"
-
-
-def test_fence_left_open_in_card_ends_at_end_and_next_card_parses() -> None:
-    text = ("START\nBasic\nq1\nBack:\n```sh\necho\nEND\n\n"
-            "START\nBasic\nq2\nBack:\n```c\nint x;\n```\nEND\n")
-    notes, diags = parse(text)
-    assert [fields(n)["Front"] for n in notes] == ["q1", "q2"]
-    assert diags == [("MKD118", 5)]
-
-
-def test_field_prefix_inside_fence_does_not_switch() -> None:
-    text = "START\nBasic\nq\nBack:\n```yaml\nFront: x\nBack: y\n```\nEND\n"
-    notes, _ = parse(text)
-    assert fields(notes[0]) == {"Front": "q", "Back": "```yaml\nFront: x\nBack: y\n```"}
-
-
 def test_crlf_and_cr_text_is_already_lf_here() -> None:
     # decoding (mkdeck.vault) turns CRLF/CR into LF; the grammar never sees `\r`
     notes, _ = parse("START\nBasic\nq\nBack: a\nEND")
     assert fields(notes[0]) == {"Front": "q", "Back": "a"}
-
-
-# --- fields -------------------------------------------------------------------------------
-
-def test_fields_accumulate_reorder_and_explicit_first_field() -> None:
-    text = ("START\nBasic (optional reversed card)\nAdd Reverse: y\nFront: one\nBack:\n- a\n"
-            "Front: two\nEND\n")
-    notes, _ = parse(text)
-    assert fields(notes[0]) == {"Front": "one\ntwo", "Back": "- a", "Add Reverse": "y"}
-    assert notes[0].field("Front").lines == (4, 7)
-
-
-def test_unknown_word_prefix_stays_text_and_foreign_field_warns() -> None:
-    text = "START\nCloze\nDefinice: {{c1::x}}\nBack: extra\nExtra: more\nEND\n"
-    notes, diags = parse(text)
-    assert fields(notes[0]) == {"Text": "Definice: {{c1::x}}", "Back Extra": "extra\nmore"}
-    assert diags == [("MKD106", 4), ("MKD106", 5)]
-
-
-def test_no_space_after_colon_and_blank_line_field() -> None:
-    notes, _ = parse("START\nBasic\nq\nBack:Paris\nEND\n")
-    assert fields(notes[0])["Back"] == "Paris"
-
-
-def test_empty_first_field_is_an_error() -> None:
-    notes, diags = parse("START\nBasic\nBack: only\nEND\n")
-    assert (notes, diags) == ([], [("MKD113", 1)])
 
 
 # --- tags ---------------------------------------------------------------------------------
@@ -171,28 +66,10 @@ def test_tags_sources_and_normalization() -> None:
     assert notes[0].tags == ("root", "fm", "nested::one", "file", "a::b", "Card", "x::y")
 
 
-def test_frontmatter_tags_as_string() -> None:
-    notes, _ = parse("---\ntags: one, two three\n---\nSTART\nBasic\nq\nEND\n")
-    assert notes[0].tags == ("one", "two", "three")
-
-
 def test_empty_tags_line_gives_no_tags_and_no_text() -> None:
     notes, _ = parse("START\nBasic\nq\nBack: a\nTags: \nEND\n")
     assert notes[0].tags == ()
     assert fields(notes[0])["Back"] == "a"
-
-
-def test_tags_line_with_wikilink_stays_text() -> None:
-    notes, diags = parse("START\nBasic\nq\nBack: a\nTags: see [[Truth tables|tt]]\nEND\n")
-    assert notes[0].tags == ()
-    assert fields(notes[0])["Back"] == "a\nTags: see [[Truth tables|tt]]"
-    assert diags == [("MKD110", 5)]
-
-
-def test_glued_tags_warns() -> None:
-    notes, diags = parse("START\nBasic\nq\nBack: ![x](a.png)Tags:\nEND\n")
-    assert fields(notes[0])["Back"] == "![x](a.png)Tags:"
-    assert diags == [("MKD109", 4)]
 
 
 # --- decks --------------------------------------------------------------------------------
