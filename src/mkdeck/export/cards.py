@@ -133,7 +133,9 @@ def _template_is_empty(nonempty: set[str], nodes: Sequence[_Node]) -> bool:
             if node.key in nonempty and not _template_is_empty(nonempty, node.children):
                 return False
         elif node.kind == "negcond":
-            if not _template_is_empty(nonempty, node.children):
+            # {{^X}}…{{/X}} renders nothing when X is not empty (Anki's card generation uses
+            # renders_with_fields, i.e. check_negated = true; found comparing with Anki)
+            if node.key not in nonempty and not _template_is_empty(nonempty, node.children):
                 return False
     return True
 
