@@ -382,8 +382,12 @@ _PAGE_JS = """(function () {
     body.classList.add("mkdeck-solo", "mkdeck-solo-" + (q.get("side") || "answer"));
   }
   function measured() {
+    // for scripts and tests: the height of what is shown, and how many pictures loaded
     var el = document.querySelector(".mkdeck-chosen") || document.documentElement;
-    document.title = "height=" + Math.ceil(el.getBoundingClientRect().height);
+    var imgs = Array.prototype.slice.call(document.querySelectorAll(".mkdeck-card img"));
+    var ok = imgs.filter(function (i) { return i.complete && i.naturalWidth > 0; }).length;
+    document.title = "height=" + Math.ceil(el.getBoundingClientRect().height) +
+      " images=" + ok + "/" + imgs.length;
   }
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
     MathJax.startup.promise.then(measured);
