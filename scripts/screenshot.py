@@ -4,16 +4,16 @@
 Usage::
 
     python scripts/screenshot.py [--vault cards] [--note "li memory paging.md"] [--index 0]
-                                 [--side answer] [--width 640] [--out docs/images/card.png]
+                                 [--card 0] [--side answer] [--night] [--width 640]
+                                 [--out docs/images/card.png]
 
-How: build the vault with ``mkdeck build`` into a temp ``.apkg``, import it into a fresh Anki
-collection (Anki's own backend, the ``anki`` test extra), find the chosen note by its guid
-(``mkdeck.export.identity.note_guid``), take Anki's own render of its first card
-(``card.question()`` / ``card.answer()``) and its note type's CSS, write them as a page into
-the collection's media folder (so ``<img src="x.svg">`` resolves like in Anki), and screenshot
-that page with headless Chromium (Debian package ``chromium``), sized to the card's height.
-Chromium runs with a fresh profile and no network features. Exit status 0 on success, 1 when a
-step fails (the message says which), 2 for usage errors.
+How: write the vault's preview page with ``mkdeck preview`` (every card rendered with Anki's
+template rules, its note type's CSS and its media beside it), find the chosen note by its guid
+(``mkdeck.export.identity.note_guid``), open ``index.html?card=GUID:ORD&side=answer`` (the page then
+shows that one card alone) in headless Chromium (Debian package ``chromium``), read the card's
+height back from the page, and screenshot it at that height. Chromium runs with a fresh
+profile and no network features. Exit status 0 on success, 1 when a step fails (the message
+says which), 2 for usage errors.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from contextlib import redirect_stderr, redirect_stdout
+import urllib.parse
 from pathlib import Path
 
 LOG = logging.getLogger("screenshot")
@@ -47,18 +47,6 @@ CHROMIUM_FLAGS = (
     "--force-device-scale-factor=1",
 )
 
-# Anki's reviewer puts the card in <body class="card cardN"> inside a #qa div; the note
-# type's CSS targets .card. The measuring script writes the page height into the title.
-PAGE = """<!doctype html>
-<html><head><meta charset="utf-8"><title>card</title>
-<style>html, body {{ margin: 0; }} #qa {{ padding: 16px 20px; }}</style>
-<style>{css}</style></head>
-<body class="card card{ord}"><div id="qa">{body}</div>
-<script>window.addEventListener("load", function () {{
-  document.title = "height=" + Math.ceil(document.documentElement.scrollHeight);
-}});</script></body></html>
-"""
-
 
 class ScreenshotError(Exception):
     """A step failed; the message names it."""
@@ -77,14 +65,27 @@ def find_chromium() -> str:
     raise ScreenshotError("no chromium on PATH: apt-get update && apt-get install -y chromium")
 
 
-def build_package(vault: Path, out: Path) -> None:
-    """``mkdeck build VAULT -o OUT``; raises :class:`ScreenshotError` on a non-zero exit."""
+def write_page(vault: Path, out: Path) -> Path:
+    """``mkdeck preview VAULT -o OUT``; returns ``OUT/index.html``.
+
+    Raises:
+        ScreenshotError: on a non-zero exit."""
     from mkdeck.cli import main
 
     err = io.StringIO()
-    status = main(["build", str(vault), "-o", str(out)], stdout=io.StringIO(), stderr=err)
-    if status != 0 or not out.exists():
-        raise ScreenshotError(f"mkdeck build {vault} failed ({status}):\n{err.getvalue()}")
+    status = main(["preview", str(vault), "-o", str(out)], stdout=io.StringIO(), stderr=err)
+    index = out / "index.html"
+    if status != 0 or not index.exists():
+        raise ScreenshotError(f"mkdeck preview {vault} failed ({status}):\n{err.getvalue()}")
+    return index
+
+
+def card_url(index: Path, guid: str, ord_: int, side: str, night: bool = False) -> str:
+    """The page's URL showing only card ``ord_`` of the note ``guid``, one ``side``."""
+    query = {"card": f"{guid}:{ord_}", "side": side}
+    if night:
+        query["night"] = "1"
+    return f"{index.as_uri()}?{urllib.parse.urlencode(query)}"
 
 
 def pick_guid(vault: Path, note_path: str, index: int) -> str:
@@ -97,28 +98,6 @@ def pick_guid(vault: Path, note_path: str, index: int) -> str:
     if not 0 <= index < len(notes):
         raise ScreenshotError(f"{note_path} has {len(notes)} card(s); --index {index} is not one")
     return note_guid(notes[index])
-
-
-def render_card(package: Path, guid: str, side: str, workdir: Path) -> tuple[str, Path]:
-    """Import ``package`` into a fresh collection in ``workdir`` and return
-    ``(page HTML, media folder)`` for the first card of the note with ``guid``."""
-    from anki.collection import Collection, ImportAnkiPackageRequest
-
-    workdir.mkdir(parents=True, exist_ok=True)
-    col = Collection(str(workdir / "collection.anki2"))
-    try:
-        opts = col._backend.get_import_anki_package_presets()
-        col.import_anki_package(ImportAnkiPackageRequest(package_path=str(package), options=opts))
-        nid = col.db.scalar("select id from notes where guid = ?", guid)
-        if nid is None:
-            raise ScreenshotError(f"the package has no note with guid {guid!r}")
-        card = sorted(col.get_note(nid).cards(), key=lambda c: c.ord)[0]
-        body = card.answer() if side == "answer" else card.question()
-        css = card.note_type()["css"]
-        page = PAGE.format(css=css, ord=card.ord + 1, body=body)
-        return page, Path(col.media.dir())
-    finally:
-        col.close()
 
 
 def _run_chromium(chromium: str, args: list[str], timeout: float = 60) -> str:
@@ -141,9 +120,13 @@ def page_height(chromium: str, url: str, width: int) -> int:
     """The page's scroll height in CSS pixels at ``width``, read back from ``--dump-dom``."""
     dom = _run_chromium(chromium, [f"--window-size={width},400", "--virtual-time-budget=2000",
                                    "--dump-dom", url])
-    match = re.search(r"<title>height=(\d+)</title>", dom)
+    match = re.search(r"<title>height=(\d+) images=(\d+)/(\d+)</title>", dom)
     if not match:
         raise ScreenshotError("could not measure the card page (no height in the DOM)")
+    if int(match.group(1)) == 0:
+        raise ScreenshotError("the page shows no card (is the guid or --card wrong?)")
+    if match.group(2) != match.group(3):
+        raise ScreenshotError(f"only {match.group(2)} of {match.group(3)} pictures loaded")
     return int(match.group(1))
 
 
@@ -169,8 +152,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--vault", default=str(ROOT / "cards"))
     parser.add_argument("--note", default="li memory paging.md",
                         help="vault-relative path of the note holding the card")
-    parser.add_argument("--index", type=int, default=0, help="which card of that note (0-based)")
+    parser.add_argument("--index", type=int, default=0, help="which note of that file (0-based)")
+    parser.add_argument("--card", type=int, default=0,
+                        help="which card of the note (0-based template or cloze ordinal)")
     parser.add_argument("--side", choices=("question", "answer"), default="answer")
+    parser.add_argument("--night", action="store_true", help="Anki's night mode")
     parser.add_argument("--width", type=int, default=640)
     parser.add_argument("--out", default=str(ROOT / "docs" / "images" / "card.png"))
     args = parser.parse_args(argv)
@@ -178,23 +164,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         chromium = find_chromium()
         with tempfile.TemporaryDirectory(prefix="mkdeck-shot-") as tmp:
-            work = Path(tmp)
-            package = work / "deck.apkg"
-            build_package(Path(args.vault), package)
+            index = write_page(Path(args.vault), Path(tmp) / "preview")
             guid = pick_guid(Path(args.vault), args.note, args.index)
-            quiet = io.StringIO()
-            with redirect_stdout(quiet), redirect_stderr(quiet):
-                page, media = render_card(package, guid, args.side, work)
-            page_file = media / "_mkdeck_card.html"
-            page_file.write_text(page, encoding="utf-8")
-            url = page_file.as_uri()
+            url = card_url(index, guid, args.card, args.side, args.night)
             height = page_height(chromium, url, args.width)
             screenshot(chromium, url, Path(args.out), args.width, height)
     except ScreenshotError as exc:
         print(f"screenshot: {exc}", file=sys.stderr)
         return 1
-    LOG.info("wrote %s (%dx%d, %s of card %d of %s)", args.out, args.width, height,
-             args.side, args.index, args.note)
+    LOG.info("wrote %s (%dx%d, %s of card %d of note %d of %s)", args.out, args.width, height,
+             args.side, args.card, args.index, args.note)
     return 0
 
 

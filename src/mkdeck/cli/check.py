@@ -61,6 +61,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                    help="colour the text format (auto: only on a terminal, and not when "
                    "NO_COLOR is set)")
+    p.add_argument("--preview", default=None, metavar="DIR",
+                   help="also write every card as Anki shows it to DIR/index.html (see "
+                   "mkdeck preview), e.g. to publish it as a CI artifact")
+    from mkdeck.cli.preview import add_page_options
+
+    add_page_options(p)
     return p
 
 
@@ -164,4 +170,12 @@ def run(args: argparse.Namespace, io: IO) -> int:
     status = result.exit_status(args.strict)
     if args.format == "text" or args.output:
         print(f"mkdeck check: {summary_line(report)}", file=io.stderr)
+    if args.preview:
+        from mkdeck.cli.preview import write_page
+
+        written, outcome = write_page(args, args.preview, io, "mkdeck check", args.verify)
+        if outcome is None:
+            return written
+        print(f"mkdeck check: preview of {outcome.cards} cards written to {outcome.index}",
+              file=io.stderr)
     return status if status else EXIT_OK

@@ -383,10 +383,10 @@ _PAGE_JS = """(function () {
   }
   function measured() {
     // for scripts and tests: the height of what is shown, and how many pictures loaded
-    var el = document.querySelector(".mkdeck-chosen") || document.documentElement;
+    var el = solo ? document.querySelector(".mkdeck-chosen") : document.documentElement;
     var imgs = Array.prototype.slice.call(document.querySelectorAll(".mkdeck-card img"));
     var ok = imgs.filter(function (i) { return i.complete && i.naturalWidth > 0; }).length;
-    document.title = "height=" + Math.ceil(el.getBoundingClientRect().height) +
+    document.title = "height=" + (el ? Math.ceil(el.getBoundingClientRect().height) : 0) +
       " images=" + ok + "/" + imgs.length;
   }
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
