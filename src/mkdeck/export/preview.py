@@ -154,7 +154,10 @@ def reviewer_html(text: str, card: PreviewCard, *, question: bool) -> str:
     text = _SOUND_RE.sub(
         lambda m: (f'<audio class="mkdeck-sound" controls preload="none" '
                    f'src="{_media_url(m.group(1))}"></audio>'), text)
-    return _SRC_RE.sub(lambda m: m.group(1) + _quoted_src(m.group(2)), text)
+    parts = _TAG_OR_TEXT_RE.split(text)  # even: text, odd: a tag; only tags have a src
+    for i in range(1, len(parts), 2):
+        parts[i] = _SRC_RE.sub(lambda m: m.group(1) + _quoted_src(m.group(2)), parts[i])
+    return "".join(parts)
 
 
 def _media_url(name: str) -> str:
@@ -330,11 +333,13 @@ body.mkdeck-page { font: 15px/1.45 system-ui, sans-serif; color: var(--fg); back
 .mkdeck-verdict.verified { background: #1a7f37; } .mkdeck-verdict.refuted { background: #cf222e; }
 .mkdeck-verdict.inconclusive { background: #9a6700; }
 .mkdeck-sides { display: grid; grid-template-columns: 1fr 1fr; }
-.mkdeck-side { min-width: 0; border-right: 1px solid var(--line); }
+.mkdeck-side { min-width: 0; border-right: 1px solid var(--line); display: flex;
+  flex-direction: column; }
+.mkdeck-side > div { flex: 1; display: flex; flex-direction: column; }
 .mkdeck-side:last-child { border-right: 0; }
 .mkdeck-side > h3 { margin: 0; padding: .2em .8em; font-size: .75em; font-weight: normal;
   text-transform: uppercase; letter-spacing: .05em; color: var(--muted); }
-.mkdeck-side .card { padding: 12px 16px 16px; overflow-x: auto; min-height: 2em; }
+.mkdeck-side .card { flex: 1; padding: 12px 16px 16px; overflow-x: auto; min-height: 2em; }
 .mkdeck-tex { font-family: ui-monospace, monospace; background: #fff8c5; color: #3b2300;
   border: 1px dashed #9a6700; padding: 0 .2em; }
 .mkdeck-tex::before { content: "TeX "; font-size: .7em; font-weight: bold; }
@@ -446,7 +451,8 @@ def render_page(cards: Sequence[PreviewCard], *, plan: ExportPlan, title: str,
     if diagnostics:
         lines = "\n".join(f"{d.location.path}:{d.location.line}: {d.code} {d.message}"
                           for d in diagnostics)
-        parts.append(f'<details open><summary>{len(diagnostics)} findings</summary>'
+        parts.append(f'<details{" open" if len(diagnostics) <= 20 else ""}><summary>'
+                     f'{len(diagnostics)} findings</summary>'
                      f'<pre class="mkdeck-findings">{_e(lines)}</pre></details>')
     parts.append('<nav class="mkdeck-toc"><ul>')
     deck_names = sorted(by_deck, key=str.casefold)
