@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import io
 import re
+import sqlite3
 import urllib.parse
+import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -78,15 +80,29 @@ def shipped(tmp_path_factory: pytest.TempPathFactory) -> dict:
     dom = run(index.as_uri(), "--virtual-time-budget=5000", "--dump-dom", netlog=netlog)
     parser = _Cards()
     parser.feed(dom)
-    return {"index": index, "plan": _plan(ROOT / "cards"), "cards": parser.cards,
+    return {"index": index, "cards": parser.cards,
             "title": parser.title, "requests": page_requests(netlog), "out": out}
 
 
-def test_one_element_per_card_of_the_package(shipped: dict) -> None:
-    plan = shipped["plan"]
-    assert len(shipped["cards"]) == plan.card_count == 127
-    expected = {(n.guid, str(c.ord)) for n in plan.notes for c in n.cards}
-    assert {(c["guid"], c["ord"]) for c in shipped["cards"]} == expected
+def _package_cards(vault: Path, tmp: Path) -> list[tuple[str, str]]:
+    """``(note guid, card ord)`` of every card in the package ``mkdeck build`` writes."""
+    package = tmp / "deck.apkg"
+    assert main(["build", str(vault), "-o", str(package), "--no-cache"],
+                stdout=io.StringIO(), stderr=io.StringIO()) == 0
+    with zipfile.ZipFile(package) as zf:
+        (tmp / "collection.anki2").write_bytes(zf.read("collection.anki2"))
+    db = sqlite3.connect(tmp / "collection.anki2")
+    try:
+        return [(g, str(o)) for g, o in db.execute(
+            "select n.guid, c.ord from cards c join notes n on c.nid = n.id")]
+    finally:
+        db.close()
+
+
+def test_one_element_per_card_of_the_package(shipped: dict, tmp_path: Path) -> None:
+    packaged = _package_cards(ROOT / "cards", tmp_path)
+    assert len(shipped["cards"]) == len(packaged) == 127
+    assert sorted((c["guid"], c["ord"]) for c in shipped["cards"]) == sorted(packaged)
 
 
 def test_nothing_left_unrendered(shipped: dict) -> None:
