@@ -21,6 +21,7 @@ from mkdeck.export.cards import standard_card_ords
 from mkdeck.export.templates import (
     TemplateError,
     card_sides,
+    cloze_for_typing,
     cloze_reveal,
     encode_attribute,
     parse_template,
@@ -165,3 +166,11 @@ def test_template_errors_are_shown_on_the_card() -> None:
                        field_names=["Front"], field_values=["x"], ordinal=0)
     assert sides.empty and "there is no field called 'Nope'" in sides.question
     assert sides.question.startswith("Front template has a problem:")
+
+
+def test_type_in_cloze_expects_the_active_deletions() -> None:
+    # rslib/src/cloze.rs tests: clozes_for_typing
+    assert cloze_for_typing("{{c2::foo}}", 1) == ""
+    assert cloze_for_typing("{{c1::foo}} {{c1::bar}} {{c1::foo}}", 1) == "foo, bar, foo"
+    assert cloze_for_typing("{{c1::foo}} {{c1::foo}} {{c1::foo}}", 1) == "foo"
+    assert cloze_for_typing("{{c1::a {{c2::b}}}} {{c2::c::hint}}", 2) == "b, c"

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mkdeck.export.plan import ExportPlan, PlannedNote
-from mkdeck.export.templates import card_sides, cloze_reveal, strip_html
+from mkdeck.export.templates import card_sides, cloze_for_typing, strip_html
 from mkdeck.model import Diagnostic
 
 LOG = logging.getLogger(__name__)
@@ -127,15 +127,11 @@ _TAG_OR_TEXT_RE = re.compile(r"(<[^>]*>)", re.DOTALL)
 
 def _expected_answer(card: PreviewCard, spec: str) -> str:
     """The text a type-in field expects: the field without HTML, or for ``cloze:Field`` the
-    active deletions of this card (``extract_cloze_for_typing``: identical ones once)."""
+    active deletions of this card (``aqt/reviewer.py``: ``typeAnsAnswerFilter``)."""
     kind, _, name = spec.rpartition(":")
     value = card.fields.get(name, "")
     if kind == "cloze":
-        found: list[str] = []
-        for m in re.finditer(r'<span class="cloze" data-ordinal="[^"]*">(.*?)</span>',
-                             cloze_reveal(value, card.ord + 1, question=False), re.DOTALL):
-            found.append(strip_html(m.group(1)))
-        return found[0] if len(set(found)) == 1 else ", ".join(found)
+        value = cloze_for_typing(value, card.ord + 1)
     return strip_html(value)
 
 

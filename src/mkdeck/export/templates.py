@@ -40,6 +40,7 @@ __all__ = [
     "CardSides",
     "TemplateError",
     "card_sides",
+    "cloze_for_typing",
     "cloze_reveal",
     "encode_attribute",
     "parse_template",
@@ -303,6 +304,26 @@ def _cloze_only(text: str, ordinal: int, question: bool) -> str:
     for node in _parse_clozes(text):
         walk(node)
     return ", ".join(out)
+
+
+def cloze_for_typing(text: str, ordinal: int) -> str:
+    """What a type-in cloze (``{{type:cloze:Text}}``) expects for card ``ordinal`` (1-based):
+    the text of its active deletions, once when they are all the same, else joined by
+    ``", "`` (``extract_cloze_for_typing``)."""
+    found: list[str] = []
+
+    def walk(node: str | _Cloze) -> None:
+        if isinstance(node, _Cloze):
+            if ordinal in node.ordinals:
+                found.append(node.text())
+            for child in node.nodes:
+                walk(child)
+
+    for node in _parse_clozes(text):
+        walk(node)
+    if found and min(found) == max(found):
+        return found[-1]
+    return ", ".join(found)
 
 
 def cloze_numbers(text: str) -> set[int]:
