@@ -160,6 +160,7 @@ def test_media_names_are_url_encoded_in_tags_only(make_vault, tmp_path: Path) ->
         "a b+1.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>'})
     assert _run("preview", str(vault), "-o", str(tmp_path / "out"))[0] == 0
     (card,) = _articles((tmp_path / "out" / "index.html").read_text(encoding="utf-8"))
-    assert re.search(r'<img[^>]* src="a%20b%2B1.svg"', card)  # percent-encoded, so the browser finds the file
+    # percent-encoded, so that the browser finds the file
+    assert re.search(r'<img[^>]* src="a%20b%2B1.svg"', card)
     assert "&lt;img src=&quot;a b.svg&quot;&gt;" in card  # text about a src stays as written
     assert (tmp_path / "out" / "a b+1.svg").is_file()

@@ -311,7 +311,8 @@ body.mkdeck-night { color-scheme: dark; --fg: #e6edf3; --bg: #161b22; --panel: #
 html, body { margin: 0; }
 body.mkdeck-page { font: 15px/1.45 system-ui, sans-serif; color: var(--fg); background: var(--bg); }
 .mkdeck-top { position: sticky; top: 0; z-index: 2; display: flex; gap: 1em; align-items: center;
-  flex-wrap: wrap; padding: .6em 1.2em; background: var(--panel); border-bottom: 1px solid var(--line); }
+  flex-wrap: wrap; padding: .6em 1.2em; background: var(--panel);
+  border-bottom: 1px solid var(--line); }
 .mkdeck-top h1 { font-size: 1.15em; margin: 0; }
 .mkdeck-top button { font: inherit; }
 .mkdeck-main { max-width: 1180px; margin: 0 auto; padding: 1em 1.2em 3em; }
@@ -365,9 +366,13 @@ _PAGE_JS = """(function () {
   var q = new URLSearchParams(location.search);
   night(q.get("night") === "1");
   var nb = document.getElementById("mkdeck-night");
-  if (nb) nb.addEventListener("click", function () { night(!body.classList.contains("mkdeck-night")); });
+  if (nb) nb.addEventListener("click", function () {
+    night(!body.classList.contains("mkdeck-night"));
+  });
   var hb = document.getElementById("mkdeck-hide");
-  if (hb) hb.addEventListener("change", function () { body.classList.toggle("mkdeck-hide-answers", hb.checked); });
+  if (hb) hb.addEventListener("change", function () {
+    body.classList.toggle("mkdeck-hide-answers", hb.checked);
+  });
   var solo = q.get("card");
   if (solo) {
     var at = solo.lastIndexOf(":"), guid = solo.slice(0, at), ord = solo.slice(at + 1);
