@@ -22,7 +22,6 @@ shows that one card alone (``scripts/screenshot.py`` uses it); ``?night=1`` star
 from __future__ import annotations
 
 import html
-import importlib.util
 import logging
 import os
 import re
@@ -188,12 +187,10 @@ def mathjax_path() -> Path | None:
     """The MathJax 3 bundle ``tex-svg-full.js`` of the installed ``django-static-mathjax``
     package (one file, fonts included as SVG paths: nothing else to load), or ``None``."""
     try:
-        spec = importlib.util.find_spec("mathjax")
-    except (ImportError, ValueError):
+        import mathjax  # django-static-mathjax: a package of MathJax's files, no code
+    except ImportError:
         return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for folder in spec.submodule_search_locations:
+    for folder in getattr(mathjax, "__path__", ()):
         candidate = Path(folder) / "static" / "mathjax" / "es5" / MATHJAX_FILE
         if candidate.is_file():
             return candidate
