@@ -2,8 +2,9 @@
 
 ``load`` (PATHs → vault → config → parsed notes), ``build`` (parse → render → (verify) →
 package, with the build cache), ``check`` (the check engine with the build stages as rules),
-``verify`` (parse → claims → verdicts), ``dump`` (parse → render → identity, as JSON) and
-``ids`` (ID comments written into the notes). Only this package imports several stages; the
+``verify`` (parse → claims → verdicts), ``dump`` (parse → render → identity, as JSON),
+``ids`` (ID comments written into the notes) and ``preview`` (parse → render → package plan →
+(verify) → the preview page). Only this package imports several stages; the
 later stages are imported inside the functions that need them, so that a command loads only
 what it runs (``mkdeck build`` served from the cache never loads genanki or the renderer).
 """
