@@ -193,15 +193,15 @@ def test_plugin_data_json_fills_what_yaml_leaves_out(make_vault) -> None:
         ("MKD112", "chem/b.md")]  # curly cloze is off in mkdeck.yaml
 
 
-def test_plugin_regex_styles_warn_with_line(make_vault) -> None:
+def test_plugin_regex_styles_are_read(make_vault) -> None:
+    """CUSTOM_REGEXPS was MKD024 ("not read"); the styles now make notes (see
+    tests/test_plugin_styles.py for every style of the plugin's wiki)."""
     data = plugin_data(CUSTOM_REGEXPS={"Basic": "^Q: (.*)\\nA: (.*)"})
-    root = make_vault({".obsidian/plugins/obsidian-to-anki-plugin/data.json": data, "a.md": CARD})
+    root = make_vault({".obsidian/plugins/obsidian-to-anki-plugin/data.json": data,
+                       "a.md": CARD + "\nQ: two?\nA: 2\n"})
     result = load([root])
-    [d] = result.diagnostics
-    assert (d.code, d.location.path) == ("MKD024", PLUGIN_DATA)
-    line = data.split("\n")[d.location.line - 1]
-    assert '"CUSTOM_REGEXPS"' in line
-    assert "Basic" in d.message
+    assert result.diagnostics == ()
+    assert [(n.kind, n.fields[0].markdown) for n in result.notes][-1] == ("regex", "two?")
 
 
 def test_broken_plugin_data_warns(make_vault) -> None:

@@ -190,10 +190,10 @@ def test_a_crash_in_one_file_is_contained(make_vault, monkeypatch) -> None:
 
     real = pipeline.parse_file
 
-    def flaky(note_file, config, index):  # noqa: ANN001, ANN202
+    def flaky(note_file, config, index, regexes):  # noqa: ANN001, ANN202
         if note_file.path == "b.md":
             raise RuntimeError("boom")
-        return real(note_file, config, index)
+        return real(note_file, config, index, regexes)
 
     monkeypatch.setattr(pipeline, "parse_file", flaky)
     root = make_vault({"a.md": card(1), "b.md": card(2), "c.md": card(3)})

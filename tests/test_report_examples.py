@@ -12,6 +12,7 @@ from mkdeck.app.check import check_paths
 from mkdeck.check import CheckOptions
 from mkdeck.report.examples import EXAMPLES, NO_EXAMPLE
 
+PLUGIN_DATA_EXAMPLES = {"MKD504"}
 CHECKED = sorted(set(EXAMPLES) | {c.code for c in all_codes() if c.code.startswith("MKD5")})
 
 
@@ -21,6 +22,9 @@ def found(make_vault, name: str, code: str, text: str) -> set[str]:
     files: dict[str, str | bytes] = {".obsidian/app.json": "{}"}
     if code.startswith("MKD02"):
         files["mkdeck.yaml"] = data
+        files["note.md"] = "text\n"
+    elif code in PLUGIN_DATA_EXAMPLES:  # the example is the plugin's data.json
+        files[".obsidian/plugins/obsidian-to-anki-plugin/data.json"] = data
         files["note.md"] = "text\n"
     else:
         files["note.md"] = data if data.endswith("\n") else data + "\n"

@@ -124,12 +124,17 @@ class Field:
             in the file; lines that did not come from the file (FROZEN text appended from
             elsewhere) carry the line they were written at. ``len(lines)`` equals the number
             of lines of ``markdown``; empty tuple for an empty field.
+        html_suffix: HTML appended after the field's rendered markdown, as the
+            Obsidian_to_Anki plugin appends it after converting (``Add File Link``: the
+            ``<br><a …>Obsidian</a>`` link; ``Add Context``: the ``path > Heading`` breadcrumb);
+            ``""`` for none.
     """
 
     name: str
     markdown: str
     location: SourceLocation
     lines: tuple[int, ...] = ()
+    html_suffix: str = ""
 
     def line_of(self, index: int) -> int:
         """1-based file line of the ``index``-th (0-based) line of ``markdown``.
@@ -140,24 +145,29 @@ class Field:
         return self.location.line
 
 
-NoteKind = Literal["block", "inline"]
+NoteKind = Literal["block", "inline", "regex"]
 
 
 @dataclass(frozen=True, slots=True)
 class Note:
-    """One Anki note written in the vault (a START…END block or a STARTI…ENDI span).
+    """One Anki note written in the vault (a START…END block, a STARTI…ENDI span, or a match
+    of a regex note style).
 
     Attributes:
-        location: the line of ``START`` (or ``STARTI``).
+        location: the line of ``START`` (or ``STARTI``, or where a regex style's match starts,
+            with its column).
         note_type: the resolved :class:`NoteType`.
         fields: one :class:`Field` per field of the note type, in note-type order (missing
             fields are present with empty markdown).
         deck: full deck name, ``::`` separating subdecks (``"Linux::Processes"``).
         tags: Anki tags in order of first appearance, no spaces, ``/`` written as ``::``.
         id: the number in ``<!--ID: n-->`` (the plugin's Anki note id), or ``None``.
-        kind: ``"block"`` or ``"inline"``.
-        end_line: the line of ``END`` (for inline notes, the same line as START).
+        kind: ``"block"``, ``"inline"`` or ``"regex"``.
+        end_line: the line of ``END`` (for inline notes, the same line as START; for regex
+            notes, the line of the first character after the match).
         id_line: the line holding the ID comment, or ``None``.
+        end_column: for regex notes, the 1-based column of the first character after the
+            match on ``end_line`` (where the plugin writes the ID); else ``None``.
     """
 
     location: SourceLocation
@@ -169,6 +179,7 @@ class Note:
     kind: NoteKind = "block"
     end_line: int = 0
     id_line: int | None = None
+    end_column: int | None = None
 
     def field(self, name: str) -> Field | None:
         """The field called ``name`` (canonical name), or ``None``."""
@@ -232,6 +243,59 @@ class Syntax:
     frozen: str = "FROZEN"
 
 
+@dataclass(frozen=True, slots=True)
+class RegexStyle:
+    """A regex note style: the Obsidian_to_Anki plugin's ``CUSTOM_REGEXPS[note_type]``, or an
+    entry of ``regex_styles:`` in ``mkdeck.yaml`` (a named style of the plugin's wiki, or a
+    regex of the user's).
+
+    Attributes:
+        note_type: the note type its matches become (a name the note-type index resolves).
+        pattern: the regex as the user wrote it, in JavaScript syntax (the plugin compiles it
+            with ``new RegExp(pattern, "gm")``).
+        setting: the setting that gives it, as the user would look for it
+            (``CUSTOM_REGEXPS["Basic"]``, ``regex_styles[2]``).
+        location: where that setting is written (``data.json`` or ``mkdeck.yaml`` and line).
+        name: the wiki style's name (``"question-answer"``), or ``""`` for a user's regex.
+    """
+
+    note_type: str
+    pattern: str
+    setting: str
+    location: SourceLocation
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PluginSettings:
+    """The Obsidian_to_Anki plugin settings mkdeck reads beyond markers, decks and tags
+    (``settings.Defaults`` and the per-note-type field maps of its ``data.json``).
+
+    Attributes:
+        add_context: ``Defaults."Add Context"``: append ``path > Heading > …`` to a field.
+        context_fields: ``CONTEXT_FIELDS``: note type -> the field the context goes to; a
+            type missing here gets no context (the plugin's own behaviour).
+        add_file_link: ``Defaults."Add File Link"``: append a link back to the note file.
+        file_link_fields: ``FILE_LINK_FIELDS``: note type -> field of the link (default: the
+            type's first field).
+        id_comments: ``Defaults."ID Comments"``: ``mkdeck ids`` writes ``<!--ID: n-->``
+            (true) or a bare ``ID: n`` (false).
+        default_tag: ``Defaults.Tag``, which the plugin adds to every note (mkdeck does not,
+            unless ``tags:`` in ``mkdeck.yaml`` names it).
+        default_deck: ``Defaults.Deck`` as written, ``None`` when data.json lacks it.
+        location: the line of ``data.json`` that holds ``Defaults``.
+    """
+
+    add_context: bool = False
+    context_fields: tuple[tuple[str, str], ...] = ()
+    add_file_link: bool = False
+    file_link_fields: tuple[tuple[str, str], ...] = ()
+    id_comments: bool = True
+    default_tag: str = ""
+    default_deck: str | None = None
+    location: SourceLocation | None = None
+
+
 LinkStyle = Literal["text", "obsidian"]
 
 
@@ -252,6 +316,11 @@ class Config:
         ignore: glob patterns (vault-relative) of files to skip.
         vault_name: the vault's name for ``obsidian://`` links (the root folder's name).
         source: vault-relative path of the config file read, or ``None``.
+        regex_styles: regex note styles, in the order they run (earlier styles' matches win).
+        scan_directory: vault-relative folder whose notes alone give cards (the plugin's
+            ``Defaults."Scan Directory"``); ``""`` for the whole vault.
+        tags: tags every note gets (``tags:`` in ``mkdeck.yaml``).
+        plugin: the plugin's further settings, or ``None`` without a ``data.json``.
     """
 
     deck: str = "Default"
@@ -265,6 +334,10 @@ class Config:
     ignore: tuple[str, ...] = ()
     vault_name: str = ""
     source: str | None = None
+    regex_styles: tuple[RegexStyle, ...] = ()
+    scan_directory: str = ""
+    tags: tuple[str, ...] = ()
+    plugin: PluginSettings | None = None
 
 
 @dataclass(frozen=True, slots=True)

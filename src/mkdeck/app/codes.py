@@ -13,16 +13,17 @@ from mkdeck import codes, config, render, vault, verify
 from mkdeck.app import build, ids, load
 from mkdeck.check import rules as check_rules
 from mkdeck.config import notetypes
+from mkdeck.config import plugin as config_plugin
 from mkdeck.export import identity, plan
-from mkdeck.parse import finish, grammar, state
+from mkdeck.parse import finish, grammar, regex_notes, state
 from mkdeck.parse.rules import block, delete, frontmatter, frozen, inline
 from mkdeck.render import fieldenv
 from mkdeck.vault import embeds, links
 
 # The modules whose import registers codes, in data-flow order.
 CODE_MODULES = (
-    codes, vault, links, embeds, config, notetypes,
-    state, frontmatter, block, inline, frozen, delete, finish, grammar,
+    codes, vault, links, embeds, config, config_plugin, notetypes,
+    state, frontmatter, block, inline, frozen, delete, finish, regex_notes, grammar,
     fieldenv, render, identity, plan, build, ids, load, verify, check_rules,
 )
 

@@ -6,7 +6,13 @@ For each note without an ID the Obsidian_to_Anki plugin's own form is written
 * block notes: a line ``<!--ID: n-->`` just before the ``END`` line (after any ``Tags:``
   line), carrying the END line's callout/blockquote prefix (``> ``) so the block stays in
   its callout;
-* inline notes: ``<!--ID: n--> `` just before ``ENDI``.
+* inline notes: ``<!--ID: n--> `` just before ``ENDI``;
+* regex notes: a line ``<!--ID: n-->`` right after the match (the plugin inserts
+  ``"\n<!--ID: n-->\n"`` at the match's end and then folds a blank line before an ID): on
+  the next line when the match ends at a line's end, on a line of its own before the next
+  line when the match took the line's newline, and splitting the line when it ends inside it.
+
+With the plugin's ``ID Comments`` off, a bare ``ID: n`` is written instead of the comment.
 
 ``n`` is a millisecond timestamp like the plugin's (an Anki note id), unique in the vault: the
 current time, stepped up past every ID already written anywhere in the vault.
@@ -61,9 +67,11 @@ class IdTarget:
     """Where one new ID goes.
 
     Attributes:
-        kind: ``"block"`` or ``"inline"``.
-        line: 1-based line of ``END`` (block) or of the inline note.
-        column: 1-based character column of ``STARTI`` for inline notes, when known.
+        kind: ``"block"``, ``"inline"`` or ``"regex"``.
+        line: 1-based line of ``END`` (block), of the inline note, or of the character after
+            a regex note's match.
+        column: 1-based character column of ``STARTI`` for inline notes, when known; of the
+            character after the match for regex notes.
         index: for inline notes without a column: the 0-based index of the note among the
             inline notes of its line.
         value: the ID to write.
@@ -76,6 +84,12 @@ class IdTarget:
     location: SourceLocation
     column: int | None = None
     index: int = 0
+    comment: bool = True
+
+    @property
+    def text(self) -> str:
+        """``<!--ID: n-->``, or ``ID: n`` with the plugin's ``ID Comments`` off."""
+        return f"<!--ID: {self.value}-->" if self.comment else f"ID: {self.value}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +130,8 @@ def insert_ids(text: str, targets: Sequence[IdTarget], syntax: Syntax = Syntax()
     inline_re = re.compile(re.escape(syntax.start_inline) + r"(.*?)" + re.escape(syntax.end_inline))
     end_re = re.compile(re.escape(syntax.end) + r"(?!\w)")
     # blocks: insert from the bottom so line numbers stay true
-    blocks = sorted((t for t in targets if t.kind == "block"), key=lambda t: -t.line)
+    blocks = sorted((t for t in targets if t.kind in ("block", "regex")),
+                    key=lambda t: (-t.line, -(t.column or 0)))
     inlines = sorted((t for t in targets if t.kind == "inline"),
                      key=lambda t: (t.line, -(t.column or 0), -t.index))
     for target in inlines:
@@ -139,9 +154,13 @@ def insert_ids(text: str, targets: Sequence[IdTarget], syntax: Syntax = Syntax()
         at = match.end() - len(syntax.end_inline)
         before = line[:at]
         pad = "" if not before or before[-1] in " \t" else " "
-        lines[i] = f"{before}{pad}<!--ID: {target.value}--> {line[at:]}"
+        lines[i] = f"{before}{pad}{target.text} {line[at:]}"
     for target in blocks:
         i = target.line - 1
+        if target.kind == "regex":
+            if not _insert_after_match(lines, target):
+                missed.append(target)
+            continue
         if not 0 <= i < len(lines):
             missed.append(target)
             continue
@@ -151,8 +170,34 @@ def insert_ids(text: str, targets: Sequence[IdTarget], syntax: Syntax = Syntax()
             missed.append(target)
             continue
         newline = _ending(lines[i - 1])  # END follows a line, which therefore has an ending
-        lines.insert(i, f"{prefix}<!--ID: {target.value}-->{newline}")
+        lines.insert(i, f"{prefix}{target.text}{newline}")
     return "".join(lines), missed
+
+
+def _insert_after_match(lines: list[str], target: IdTarget) -> bool:
+    """Write a regex note's ID where the plugin writes it; ``False`` when the place is gone."""
+    i = target.line - 1
+    c = (target.column or 1) - 1
+    if c == 0 and i > 0:  # the match took the newline before line i: a line of its own
+        if i > len(lines) or not _ending(lines[i - 1]):
+            return False
+        lines.insert(i, f"{target.text}{_ending(lines[i - 1])}")
+        return True
+    if not 0 <= i < len(lines):
+        return False
+    line = lines[i]
+    newline = _ending(line)
+    content = line[:len(line) - len(newline)]
+    if i == 0 and content.startswith("\ufeff"):
+        c += 1  # the parser counts columns in text without the BOM
+    if c > len(content):
+        return False
+    nl = newline or next((e for e in map(_ending, lines) if e), "\n")
+    if c == len(content):
+        lines[i] = f"{content}{nl}{target.text}{newline}"
+    else:
+        lines[i] = f"{content[:c]}{nl}{target.text}{nl}{content[c:]}{newline}"
+    return True
 
 
 def existing_ids(texts: Iterable[str]) -> set[int]:
@@ -196,9 +241,10 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def plan_targets(notes: Sequence[Note], used: set[int],
-                 now_ms: int | None = None) -> dict[str, list[IdTarget]]:
-    """The ID targets per vault-relative path for every note of ``notes`` without an ID."""
+def plan_targets(notes: Sequence[Note], used: set[int], now_ms: int | None = None,
+                 comment: bool = True) -> dict[str, list[IdTarget]]:
+    """The ID targets per vault-relative path for every note of ``notes`` without an ID
+    (``comment``: write ``<!--ID: n-->``, else the bare ``ID: n``)."""
     lacking = [n for n in notes if n.id is None]
     values = new_ids(len(lacking), used, now_ms)
     per_line: dict[tuple[str, int], int] = {}
@@ -210,9 +256,12 @@ def plan_targets(notes: Sequence[Note], used: set[int],
             index = per_line.get(key, 0)
             per_line[key] = index + 1
             target = IdTarget("inline", note.location.line, value, note.location,
-                              column=note.location.column, index=index)
+                              column=note.location.column, index=index, comment=comment)
+        elif note.kind == "regex":
+            target = IdTarget("regex", note.end_line, value, note.location,
+                              column=note.end_column, comment=comment)
         else:
-            target = IdTarget("block", note.end_line, value, note.location)
+            target = IdTarget("block", note.end_line, value, note.location, comment=comment)
         out.setdefault(path, []).append(target)
     return out
 
@@ -230,7 +279,9 @@ def write_ids(paths: Sequence[str | Path], *, config: str | Path | None = None,
     root = Path(result.vault.root)
     used = existing_ids(f.text for f in result.vault.files)
     used.update(n.id for n in result.notes if n.id is not None)
-    targets = plan_targets(result.notes, used, now_ms)
+    plugin = result.vault.config.plugin
+    targets = plan_targets(result.notes, used, now_ms,
+                           comment=plugin is None or plugin.id_comments)
     diags: list[Diagnostic] = []
     changed: list[str] = []
     added = 0

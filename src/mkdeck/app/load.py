@@ -16,6 +16,7 @@ from mkdeck.config import load_config
 from mkdeck.config.notetypes import NoteTypeIndex
 from mkdeck.model import Diagnostic, Note, ParseResult, Severity, SourceLocation, Vault
 from mkdeck.parse import parse_file
+from mkdeck.parse.regex_notes import RegexRunner
 from mkdeck.vault import VaultError, find_root, read_notes, resolve_paths
 
 LOG = logging.getLogger(__name__)
@@ -69,17 +70,18 @@ def _load(paths: Sequence[str | Path], config: str | Path | None,
     resolved = resolve_paths(paths)
     root = find_root(resolved)
     cfg, diagnostics = load_config(root, config, deck)
-    found = read_notes(root, resolved, cfg.ignore)
+    found = read_notes(root, resolved, cfg.ignore, cfg.scan_directory)
     diagnostics.extend(found.diagnostics)
     vault = Vault(root=str(root), name=root.name, files=found.files,
                   attachments=found.attachments, config=cfg)
     index = NoteTypeIndex(cfg.note_types)
+    regexes = RegexRunner(cfg, index)  # compiled once; a timeout in one file is seen by all
     notes: list[Note] = []
     for note_file in vault.files:
         if not note_file.selected:
             continue
         try:
-            file_notes, file_diagnostics = parse_file(note_file, cfg, index)
+            file_notes, file_diagnostics = parse_file(note_file, cfg, index, regexes)
         except Exception as exc:  # a bug in mkdeck must not stop the other files
             LOG.exception("parsing %s failed", note_file.path)
             diagnostics.append(INTERNAL_ERROR.at(
@@ -89,6 +91,7 @@ def _load(paths: Sequence[str | Path], config: str | Path | None,
             continue
         notes.extend(file_notes)
         diagnostics.extend(file_diagnostics)
+    diagnostics.extend(regexes.diagnostics)
     diagnostics.sort(key=Diagnostic.sort_key)
     return ParseResult(vault=vault, notes=tuple(notes), diagnostics=tuple(diagnostics))
 

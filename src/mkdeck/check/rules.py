@@ -238,7 +238,10 @@ def check_links_outside_cards(file: NoteFile, ctx: CheckContext) -> Iterator[Dia
         index = ctx.cache["links.index"] = VaultIndex(ctx.result.vault)
     in_cards: set[int] = set()
     for note in ctx.notes_in(file.path):
-        in_cards.update(range(note.location.line, max(note.end_line, note.location.line) + 1))
+        # a regex note's end_line is the line after its match when the match took its newline
+        last = note.end_line - 1 if note.kind == "regex" and note.end_column == 1 else \
+            note.end_line
+        in_cards.update(range(note.location.line, max(last, note.location.line) + 1))
     lines = file.text.split("\n")
     first = frontmatter_end(lines)
     spans = code_spans(lines)
@@ -261,6 +264,44 @@ def check_links_outside_cards(file: NoteFile, ctx: CheckContext) -> Iterator[Dia
                                             "embed" if link.embed else "link")
 
 
+PLUGIN_DEFAULTS_DIFFER = register(
+    "MKD504",
+    Severity.INFO,
+    "mkdeck's defaults differ from the plugin's",
+    fix="Nothing is wrong; to get the plugin's behaviour, add what the message names to "
+    "mkdeck.yaml (`tags: [Obsidian_to_Anki]` for the plugin's default tag, `deck: Default` "
+    "for its default deck).",
+    # examples: the plugin's data.json (mkdeck.yaml `tags: [Obsidian_to_Anki]` also silences it)
+    bad='{"settings": {"Defaults": {"Tag": "Obsidian_to_Anki", "Deck": "Default"}}}',
+    good='{"settings": {"Defaults": {"Tag": "", "Deck": "Default"}}}',
+)
+
+
+def check_plugin_defaults(ctx: CheckContext) -> Iterator[Diagnostic]:
+    """Once per vault with the plugin's data.json: where mkdeck's deliberate defaults (no tag of
+    its own, the vault's name as the default deck) give other notes than the plugin."""
+    config = ctx.result.vault.config
+    plugin = config.plugin
+    if plugin is None or plugin.location is None:
+        return
+    differences = []
+    tag = plugin.default_tag.strip()
+    if tag and not any(t.casefold() == tag.casefold() for t in config.tags):
+        differences.append(
+            f"the plugin adds the tag {tag!r} (Defaults.Tag) to every note, mkdeck adds no tag "
+            f"of its own: write `tags: [{tag}]` in mkdeck.yaml for the plugin's behaviour")
+    if plugin.default_deck is None or not plugin.default_deck.strip():
+        differences.append(
+            f"the plugin puts notes without TARGET DECK or folder deck into 'Default' "
+            f"(Defaults.Deck is not set), mkdeck into {config.deck!r}: write `deck: Default` "
+            f"in mkdeck.yaml for the plugin's behaviour")
+    if differences:
+        yield PLUGIN_DEFAULTS_DIFFER.at(
+            plugin.location,
+            "mkdeck reads the plugin's settings but differs on purpose: " + "; ".join(
+                differences) + ".")
+
+
 # The check-only rules, in the order they are listed (they run sorted by order, then name).
 FILE_RULES: tuple[Rule, ...] = (
     rule(check_mojibake, "mojibake", scope="file", codes=(MOJIBAKE.code,)),
@@ -268,4 +309,6 @@ FILE_RULES: tuple[Rule, ...] = (
     rule(check_exact_names, "plugin-exact-names", scope="file", codes=(CASE_MISMATCH.code,)),
     rule(check_links_outside_cards, "links-outside-cards", scope="file",
          codes=("MKD201", "MKD202", "MKD203", "MKD204", "MKD207", "MKD210")),
+    rule(check_plugin_defaults, "plugin-defaults", scope="vault",
+         codes=(PLUGIN_DEFAULTS_DIFFER.code,)),
 )

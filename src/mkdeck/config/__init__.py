@@ -14,38 +14,61 @@ Obsidian_to_Anki plugin's ``.obsidian/plugins/obsidian-to-anki-plugin/data.json`
     highlight_cloze: false
     inline_tags: false
     ignore: ["templates/**"]
+    regex_styles:               # regex note styles, run in this order (replaces CUSTOM_REGEXPS)
+      - question-answer         # a style of the plugin's wiki, on its note type
+      - {style: ruled, note_type: "Basic (and reversed card)"}
+      - {regex: '^(.+) => (.+)$', note_type: Basic}  # your own (JavaScript syntax)
+    scan_directory: Cards       # only notes under this folder give cards ("" = whole vault)
+    tags: [Obsidian_to_Anki]    # tags every note gets (the plugin's Defaults.Tag)
 
 Precedence: ``--deck`` > ``mkdeck.yaml`` > ``data.json`` > defaults. Unknown keys and bad
 values are warnings at the key's line (PyYAML node marks); a YAML syntax error is an error and
 the file is then ignored. ``data.json`` gives the markers (``settings.Syntax``), note types'
 field lists (``fields_dict``), ``FOLDER_DECKS``/``FOLDER_TAGS``, ``Defaults.Deck``, the cloze
-and tag toggles and ``IGNORED_FILE_GLOBS``; not ``Defaults.Tag`` (mkdeck adds no tags of its
-own) and not ``CUSTOM_REGEXPS`` (a warning says regex note styles are not read yet).
+and tag toggles, ``IGNORED_FILE_GLOBS``, ``CUSTOM_REGEXPS`` (regex note styles),
+``Defaults."Scan Directory"``, ``Add Context``/``CONTEXT_FIELDS``, ``Add File Link``/
+``FILE_LINK_FIELDS`` and ``ID Comments``. ``Defaults.Tag`` is kept (:class:`PluginSettings`)
+but not added: mkdeck adds no tags of its own (``mkdeck check`` says so, once). Any other
+setting, and any setting whose value mkdeck cannot honour (``Scheduling Interval``), is a
+finding that names it.
 
 Note types: :mod:`~mkdeck.config.notetypes` (Anki's stock types and the lookup of a note-type
-line), with the localized-name tables in :mod:`~mkdeck.config.localized`.
+line), with the localized-name tables in :mod:`~mkdeck.config.localized`; the plugin's
+``data.json``: :mod:`~mkdeck.config.plugin`; the wiki's regex styles:
+:mod:`~mkdeck.config.wiki_styles`.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from mkdeck.codes import register
-from mkdeck.config.notetypes import STOCK_FIELDS, NoteTypeIndex, is_stock_alias, name_key
-from mkdeck.model import Config, Diagnostic, FolderRule, NoteType, Severity, SourceLocation, Syntax
+from mkdeck.config.notetypes import STOCK_FIELDS, NoteTypeIndex, name_key
+from mkdeck.config.partial import Partial
+from mkdeck.config.plugin import PLUGIN_DATA, check_scan_directory, parse_plugin_data
+from mkdeck.config.wiki_styles import BY_NAME as WIKI_STYLES
+from mkdeck.config.wiki_styles import style_names
+from mkdeck.model import (
+    Config,
+    Diagnostic,
+    FolderRule,
+    NoteType,
+    RegexStyle,
+    Severity,
+    SourceLocation,
+    Syntax,
+)
+from mkdeck.parse.tags import split_tags
 from mkdeck.vault import VaultError
 
 LOG = logging.getLogger(__name__)
 
 CONFIG_NAME = "mkdeck.yaml"
-PLUGIN_DATA = ".obsidian/plugins/obsidian-to-anki-plugin/data.json"
 
 CONFIG_SYNTAX = register(
     "MKD020", Severity.ERROR, "config file is not valid YAML",
@@ -63,46 +86,16 @@ CONFIG_BAD_VALUE = register(
     fix="Give the key a value of the type the message names; the bad value is ignored.",
     bad="curly_cloze: maybe", good="curly_cloze: true",
 )
-PLUGIN_DATA_BAD = register(
-    "MKD023", Severity.WARNING, "plugin data.json cannot be read",
-    fix="Repair or delete .obsidian/plugins/obsidian-to-anki-plugin/data.json (Obsidian rewrites "
-        "it), or put the settings in mkdeck.yaml.",
-)
-PLUGIN_REGEX_STYLES = register(
-    "MKD024", Severity.WARNING, "plugin regex note styles are not read",
-    fix="mkdeck reads START/END and STARTI/ENDI notes only: rewrite regex-style cards as blocks, "
-        "or clear CUSTOM_REGEXPS in the plugin settings to silence this.",
-)
 CONFIG_DUPLICATE_KEY = register(
     "MKD025", Severity.WARNING, "duplicate config key",
     fix="Keep one of the two keys: YAML keeps only the last one.",
 )
-
 _TOP_KEYS = ("deck", "note_types", "syntax", "folders", "links", "curly_cloze",
-             "highlight_cloze", "inline_tags", "ignore")
+             "highlight_cloze", "inline_tags", "ignore", "regex_styles", "scan_directory",
+             "tags")
 _SYNTAX_KEYS = ("start", "end", "start_inline", "end_inline", "target_deck", "file_tags",
                 "delete", "frozen")
-_PLUGIN_SYNTAX = {
-    "Begin Note": "start", "End Note": "end", "Begin Inline Note": "start_inline",
-    "End Inline Note": "end_inline", "Target Deck Line": "target_deck",
-    "File Tags Line": "file_tags", "Delete Note Line": "delete", "Frozen Fields Line": "frozen",
-}
 _STOCK_BASES = tuple(STOCK_FIELDS)
-
-
-@dataclass
-class _Partial:
-    """Settings one source gives (``None``/empty: the source says nothing)."""
-
-    deck: str | None = None
-    note_types: dict[str, NoteType] = field(default_factory=dict)
-    syntax: dict[str, str] = field(default_factory=dict)
-    folders: dict[str, FolderRule] = field(default_factory=dict)
-    links: str | None = None
-    curly_cloze: bool | None = None
-    highlight_cloze: bool | None = None
-    inline_tags: bool | None = None
-    ignore: list[str] = field(default_factory=list)
 
 
 def load_config(root: Path, config_file: str | Path | None = None,
@@ -134,7 +127,7 @@ def load_config(root: Path, config_file: str | Path | None = None,
         yaml_path = root / CONFIG_NAME
         if not yaml_path.is_file():
             yaml_path = None
-    from_yaml = _Partial()
+    from_yaml = Partial()
     source: str | None = None
     if yaml_path is not None:
         source = _display_path(yaml_path, root)
@@ -148,12 +141,15 @@ def load_config(root: Path, config_file: str | Path | None = None,
         else:
             from_yaml = parse_config_yaml(text, source, diagnostics)
     data_path = root / PLUGIN_DATA
-    from_plugin = _Partial()
+    from_plugin = Partial()
     if data_path.is_file():
         from_plugin = parse_plugin_data(data_path, PLUGIN_DATA, diagnostics)
         if source is None:
             source = PLUGIN_DATA
-    return _merge(from_yaml, from_plugin, deck, root, source), diagnostics
+    config = _merge(from_yaml, from_plugin, deck, root, source)
+    if config.scan_directory:
+        config = check_scan_directory(config, root, from_yaml, from_plugin, diagnostics)
+    return config, diagnostics
 
 
 def _display_path(path: Path, root: Path) -> str:
@@ -163,7 +159,7 @@ def _display_path(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _merge(primary: _Partial, plugin: _Partial, deck: str | None, root: Path,
+def _merge(primary: Partial, plugin: Partial, deck: str | None, root: Path,
            source: str | None) -> Config:
     note_types = dict(plugin.note_types)
     note_types.update(primary.note_types)
@@ -195,6 +191,11 @@ def _merge(primary: _Partial, plugin: _Partial, deck: str | None, root: Path,
         ignore=tuple(ignore),
         vault_name=root.name,
         source=source,
+        regex_styles=tuple(primary.regex_styles if primary.regex_styles is not None
+                           else plugin.regex_styles or ()),
+        scan_directory=pick("scan_directory", ""),
+        tags=tuple(primary.tags or ()),
+        plugin=plugin.plugin,
     )
 
 
@@ -337,7 +338,7 @@ class _Reader:
         return None
 
 
-def parse_config_yaml(text: str, path: str, diagnostics: list[Diagnostic]) -> _Partial:
+def parse_config_yaml(text: str, path: str, diagnostics: list[Diagnostic]) -> Partial:
     """Read ``mkdeck.yaml`` text into the settings it gives, reporting into ``diagnostics``.
 
     Args:
@@ -345,7 +346,7 @@ def parse_config_yaml(text: str, path: str, diagnostics: list[Diagnostic]) -> _P
         path: its path for diagnostics (vault-relative when inside the vault).
         diagnostics: list the findings are appended to.
     """
-    out = _Partial()
+    out = Partial()
     try:
         reader = _Reader(text, path, diagnostics)
         root = reader.loader.get_single_node()
@@ -394,12 +395,30 @@ def parse_config_yaml(text: str, path: str, diagnostics: list[Diagnostic]) -> _P
             setattr(out, key, reader.boolean(value_node, key))
         elif key == "ignore":
             out.ignore = reader.strings(value_node, "ignore") or []
+        elif key == "regex_styles":
+            out.regex_styles = _read_regex_styles(reader, value_node)
+        elif key == "scan_directory":
+            value = reader.value(value_node)
+            if value is None or value == "":
+                out.scan_directory = ""
+            else:
+                folder = reader.string(value_node, "scan_directory")
+                if folder is not None:
+                    out.scan_directory = folder.strip("/")
+        elif key == "tags":
+            tags = reader.strings(value_node, "tags", split=True)
+            if tags is not None:
+                good, bad = split_tags(" ".join(tags))
+                if bad:
+                    reader.bad(value_node, f"tags {', '.join(repr(b) for b in bad)} cannot be "
+                                           f"Anki tags; they are left out.")
+                out.tags = good
         else:
             reader.unknown(key_node, "", _TOP_KEYS)
     return out
 
 
-def _read_note_types(reader: _Reader, node: yaml.Node, out: _Partial) -> None:
+def _read_note_types(reader: _Reader, node: yaml.Node, out: Partial) -> None:
     stock = NoteTypeIndex()
     for name_node, name, spec_node in reader.items(node, "note_types"):
         name = name.strip()
@@ -461,7 +480,68 @@ def _read_note_types(reader: _Reader, node: yaml.Node, out: _Partial) -> None:
                                         aliases=tuple(aliases))
 
 
-def _read_folders(reader: _Reader, node: yaml.Node, out: _Partial) -> None:
+def _read_regex_styles(reader: _Reader, node: yaml.Node) -> list[RegexStyle] | None:
+    """``regex_styles:``: a list of wiki style names, ``{style: name, note_type: T}`` or
+    ``{regex: '…', note_type: T}`` entries (see :mod:`mkdeck.parse.wiki_styles`)."""
+    if isinstance(node, yaml.ScalarNode) and node.value in ("", "~", "null"):
+        return []
+    if not isinstance(node, yaml.SequenceNode):
+        reader.bad(node, "regex_styles must be a list (e.g. [question-answer, "
+                         "cloze-paragraph]); it is ignored.")
+        return None
+    known = ", ".join(style_names())
+    out: list[RegexStyle] = []
+    for number, item in enumerate(node.value):
+        setting = f"regex_styles[{number}]"
+        loc = reader.loc(item)
+        name: str | None = None
+        pattern: str | None = None
+        note_type: str | None = None
+        if isinstance(item, yaml.ScalarNode):
+            name = reader.string(item, setting)
+        elif isinstance(item, yaml.MappingNode):
+            for k_node, k, v_node in reader.items(item, setting):
+                if k == "style":
+                    name = reader.string(v_node, f"{setting}.style")
+                elif k == "regex":
+                    value = reader.value(v_node)
+                    if isinstance(value, str) and value:
+                        pattern = value
+                    elif value is not _UNREADABLE:
+                        reader.bad(v_node, f"{setting}.regex must be a non-empty string (quote "
+                                           f"it in single quotes); the entry is ignored.")
+                elif k == "note_type":
+                    note_type = reader.string(v_node, f"{setting}.note_type")
+                else:
+                    reader.unknown(k_node, f" under {setting}", ("style", "regex", "note_type"))
+        else:
+            reader.bad(item, f"{setting} must be a style name or a mapping with style or regex; "
+                             f"it is ignored.")
+            continue
+        if name is not None and pattern is not None:
+            reader.bad(item, f"{setting} gives both style and regex: give one; the entry is "
+                             f"ignored.")
+            continue
+        if name is not None:
+            wiki = WIKI_STYLES.get(name.strip().lower())
+            if wiki is None:
+                reader.bad(item, f"{setting}: {name!r} is not a style of the plugin's wiki; "
+                                 f"known styles: {known}; the entry is ignored.")
+                continue
+            out.append(RegexStyle(note_type or wiki.note_type, wiki.pattern, setting, loc,
+                                  wiki.name))
+        elif pattern is not None:
+            if note_type is None:
+                reader.bad(item, f"{setting} needs note_type: the note type its matches "
+                                 f"become; the entry is ignored.")
+                continue
+            out.append(RegexStyle(note_type, pattern, setting, loc))
+        else:
+            reader.bad(item, f"{setting} names no style and no regex; it is ignored.")
+    return out
+
+
+def _read_folders(reader: _Reader, node: yaml.Node, out: Partial) -> None:
     for folder_node, folder, spec_node in reader.items(node, "folders"):
         folder = folder.strip().strip("/")
         deck: str | None = None
@@ -476,89 +556,3 @@ def _read_folders(reader: _Reader, node: yaml.Node, out: _Partial) -> None:
         out.folders[folder] = FolderRule(folder=folder, deck=deck, tags=tuple(tags))
 
 
-# --- the plugin's data.json --------------------------------------------------------------
-
-def _json_line(text: str, key: str) -> int:
-    """1-based line of the first ``"key"`` in ``text`` (JSON has no node marks), else 1."""
-    index = text.find(json.dumps(key))
-    return text.count("\n", 0, index) + 1 if index >= 0 else 1
-
-
-def parse_plugin_data(path: Path, rel: str, diagnostics: list[Diagnostic]) -> _Partial:
-    """Read the Obsidian_to_Anki plugin's ``data.json`` (plugin v3.6 layout: ``settings``
-    with ``Syntax``, ``Defaults``, ``FOLDER_DECKS``, ``FOLDER_TAGS``, ``CUSTOM_REGEXPS``,
-    ``IGNORED_FILE_GLOBS``; top-level ``fields_dict``) into the settings it gives."""
-    out = _Partial()
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-        data = json.loads(text)
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
-        line = getattr(exc, "lineno", 0) or 0
-        diagnostics.append(PLUGIN_DATA_BAD.at(
-            SourceLocation(rel, line),
-            f"{rel} cannot be read ({exc}); the plugin's settings are not used.",
-        ))
-        return out
-    if not isinstance(data, dict):
-        diagnostics.append(PLUGIN_DATA_BAD.at(
-            SourceLocation(rel, 1), f"{rel} is not a JSON object; the plugin's settings are "
-                                    f"not used."))
-        return out
-    settings = data.get("settings") if isinstance(data.get("settings"), dict) else {}
-
-    syntax = settings.get("Syntax")
-    if isinstance(syntax, dict):
-        for plugin_key, our_key in _PLUGIN_SYNTAX.items():
-            value = syntax.get(plugin_key)
-            if isinstance(value, str) and value.strip() and "\n" not in value:
-                out.syntax[our_key] = value.strip()
-
-    defaults = settings.get("Defaults")
-    if isinstance(defaults, dict):
-        deck = defaults.get("Deck")
-        if isinstance(deck, str) and deck.strip():
-            out.deck = deck.strip()
-        for plugin_key, our_key in (("CurlyCloze", "curly_cloze"),
-                                    ("CurlyCloze - Highlights to Clozes", "highlight_cloze"),
-                                    ("Add Obsidian Tags", "inline_tags")):
-            if isinstance(defaults.get(plugin_key), bool):
-                setattr(out, our_key, defaults[plugin_key])
-
-    decks = settings.get("FOLDER_DECKS") if isinstance(settings.get("FOLDER_DECKS"), dict) else {}
-    tags = settings.get("FOLDER_TAGS") if isinstance(settings.get("FOLDER_TAGS"), dict) else {}
-    for folder in sorted(set(decks) | set(tags)):
-        deck = decks.get(folder)
-        deck = deck.strip() if isinstance(deck, str) and deck.strip() else None
-        tag_text = tags.get(folder)
-        folder_tags = tuple(tag_text.split()) if isinstance(tag_text, str) else ()
-        if deck or folder_tags:
-            key = folder.strip().strip("/")
-            out.folders[key] = FolderRule(folder=key, deck=deck, tags=folder_tags)
-
-    globs = settings.get("IGNORED_FILE_GLOBS")
-    if isinstance(globs, list):
-        out.ignore = [g for g in globs if isinstance(g, str) and g.strip()]
-
-    regexps = settings.get("CUSTOM_REGEXPS")
-    if isinstance(regexps, dict):
-        used = sorted(k for k, v in regexps.items() if isinstance(v, str) and v.strip())
-        if used:
-            diagnostics.append(PLUGIN_REGEX_STYLES.at(
-                SourceLocation(rel, _json_line(text, "CUSTOM_REGEXPS")),
-                f"the plugin settings define regex note styles for {', '.join(used)}; mkdeck "
-                f"does not read regex styles yet, so such cards are not exported: write them "
-                f"as START/END blocks.",
-            ))
-
-    fields_dict = data.get("fields_dict")
-    if isinstance(fields_dict, dict):
-        for name, fields in fields_dict.items():
-            if not (isinstance(name, str) and name.strip() and isinstance(fields, list)
-                    and fields and all(isinstance(f, str) and f.strip() for f in fields)):
-                continue
-            if is_stock_alias(name, fields):
-                continue
-            base = "Cloze" if "cloze" in name.casefold() else "Basic"
-            out.note_types[name.strip()] = NoteType(
-                name=name.strip(), fields=tuple(f.strip() for f in fields), base=base)
-    return out

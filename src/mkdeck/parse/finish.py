@@ -14,6 +14,7 @@ from mkdeck.model import (
     SourceLocation,
 )
 from mkdeck.parse.cloze import convert_shorthand
+from mkdeck.parse.context import context_suffixes, headings
 from mkdeck.parse.state import ParseState, Pending, matching_rules
 from mkdeck.parse.tags import merge_tags, split_tags
 from mkdeck.scan import (
@@ -29,7 +30,8 @@ def finish_notes(state: ParseState) -> list[Note]:
     first_deck = state.decks[0] if state.decks else None
     folder_tags = _folder_tags(state.path, state.config)
     fallback = state.fallback_deck()
-    file_level_tags = merge_tags(folder_tags, state.frontmatter_tags, state.file_tags)
+    file_level_tags = merge_tags(state.config.tags, folder_tags, state.frontmatter_tags,
+                                 state.file_tags)
     for p in state.pending:
         if p.deck is not None:
             deck = p.deck
@@ -58,7 +60,7 @@ def finish_notes(state: ParseState) -> list[Note]:
         out.append(Note(
             location=p.location, note_type=p.note_type, fields=tuple(built), deck=deck,
             tags=merge_tags(tags), id=p.id, kind=p.kind,  # type: ignore[arg-type]
-            end_line=p.end_line, id_line=p.id_line))
+            end_line=p.end_line, id_line=p.id_line, end_column=p.end_column))
     return out
 
 
@@ -70,6 +72,13 @@ def note_fields(state: ParseState, p: Pending) -> list[Field]:
                                       highlight=state.config.highlight_cloze)
         texts = [(c, lines) for c, (_, lines) in zip(converted, texts, strict=True)]
     frozen = state.frozen.get(note_type.name)
+    suffixes: dict[str, str] = {}
+    plugin = state.config.plugin
+    if plugin is not None and (plugin.add_context or plugin.add_file_link):
+        if state.headings is None:
+            state.headings = headings(state.lines, state.body_start)
+        suffixes = context_suffixes(note_type, state.path, p.location.line, plugin,
+                                    state.config.vault_name, state.headings)
     out = []
     for name, (markdown, lines) in zip(note_type.fields, texts, strict=True):
         if frozen and frozen.get(name):
@@ -83,7 +92,8 @@ def note_fields(state: ParseState, p: Pending) -> list[Field]:
             line = p.field_starts.get(name, p.location.line)
         column = p.location.column if p.kind == "inline" else None
         out.append(Field(name=name, markdown=markdown,
-                         location=SourceLocation(state.path, line, column), lines=lines))
+                         location=SourceLocation(state.path, line, column), lines=lines,
+                         html_suffix=suffixes.get(name, "")))
     return out
 
 

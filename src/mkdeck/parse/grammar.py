@@ -43,6 +43,7 @@ from mkdeck.model import (
     Severity,
 )
 from mkdeck.parse.finish import finish_notes
+from mkdeck.parse.regex_notes import RegexRunner
 from mkdeck.parse.rules.block import block_rule
 from mkdeck.parse.rules.deck import deck_rule
 from mkdeck.parse.rules.delete import delete_rule
@@ -50,6 +51,7 @@ from mkdeck.parse.rules.file_tags import file_tags_rule
 from mkdeck.parse.rules.frontmatter import read_frontmatter
 from mkdeck.parse.rules.frozen import frozen_rule
 from mkdeck.parse.rules.inline import inline_rule
+from mkdeck.parse.rules.regex import regex_rule
 from mkdeck.parse.state import ParseState, is_end, strip_quote
 from mkdeck.scan import (
     Fence,
@@ -78,6 +80,7 @@ def run(state: ParseState) -> None:
     """Read every line of ``state``'s file: frontmatter first, then each line outside a code
     fence is offered to :data:`LINE_RULES` in order until one consumes it."""
     i = read_frontmatter(state)
+    state.body_start = i
     lines = state.lines
     n = len(lines)
     syntax = state.syntax
@@ -152,13 +155,18 @@ LINE_RULES: tuple[LineRule, ...] = (
 
 
 def parse_file(note_file: NoteFile, config: Config,
-               index: NoteTypeIndex | None = None) -> tuple[list[Note], list[Diagnostic]]:
-    """Parse one note file.
+               index: NoteTypeIndex | None = None,
+               regexes: RegexRunner | None = None) -> tuple[list[Note], list[Diagnostic]]:
+    """Parse one note file: the line rules, then the regex note styles (after the blocks and
+    inline notes, as the plugin reads them), then the finishing of the notes.
 
     Args:
         note_file: the decoded file (its ``path`` is used in every location).
         config: the vault's merged config (markers, note types, folders, cloze switches).
         index: note-type lookup; built from ``config.note_types`` when ``None``.
+        regexes: the run's compiled regex styles (:class:`RegexRunner`, made once per vault;
+            its own findings are the caller's to report); when ``None``, made here from
+            ``config`` and its findings are returned with the file's.
 
     Returns:
         ``(notes, diagnostics)``: notes in document order, diagnostics in the order found.
@@ -166,21 +174,29 @@ def parse_file(note_file: NoteFile, config: Config,
     """
     if index is None:
         index = NoteTypeIndex(config.note_types)
+    own = regexes is None
+    if regexes is None:
+        regexes = RegexRunner(config, index)
     state = ParseState(note_file, config, index)
     run(state)
+    regex_rule(state, regexes)
     notes = finish_notes(state)
+    if own:
+        state.diagnostics.extend(regexes.diagnostics)
     return notes, state.diagnostics
 
 
 def parse_files(files: Sequence[NoteFile], config: Config) -> tuple[list[Note], list[Diagnostic]]:
     """Parse the selected files of a vault in order (see :func:`parse_file`)."""
     index = NoteTypeIndex(config.note_types)
+    regexes = RegexRunner(config, index)
     notes: list[Note] = []
     diagnostics: list[Diagnostic] = []
     for f in files:
         if not f.selected:
             continue
-        n, d = parse_file(f, config, index)
+        n, d = parse_file(f, config, index, regexes)
         notes.extend(n)
         diagnostics.extend(d)
+    diagnostics.extend(regexes.diagnostics)
     return notes, diagnostics

@@ -39,6 +39,14 @@ class ParseState:
         self.diagnostics: list[Diagnostic] = []
         self.pending: list[Pending] = []
         self.decks: list[str | None] = []  # TARGET DECK lines in file order (None: empty)
+        self.deck_lines: list[int] = []  # the line of each of self.decks
+        # what regex note styles must not match (mkdeck.parse.rules.regex): (first line, last
+        # line), 1-based inclusive, and inline notes as (line, first column, column after),
+        # 0-based columns
+        self.blocked_lines: list[tuple[int, int]] = []
+        self.blocked_inline: list[tuple[int, int, int]] = []
+        self.body_start = 0  # index of the first line after the frontmatter
+        self.headings: list[tuple[int, int, str]] | None = None  # parse.context, when needed
         self.file_tags: list[str] = []
         self.frontmatter_tags: list[str] = []
         self.frontmatter_deck: str | None = None
@@ -196,6 +204,7 @@ class Pending:
     deck: str | None  # from a TARGET DECK inside the block
     deck_state: int  # index into _Parser.decks of the TARGET DECK in force, -1 for none yet
     warnings: list[Diagnostic] = field(default_factory=list)
+    end_column: int | None = None  # regex notes: where the match ends (the ID goes there)
 
 
 def clean_deck(name: str) -> str:

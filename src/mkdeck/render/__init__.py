@@ -195,7 +195,8 @@ def render_notes(result: ParseResult) -> tuple[tuple[RenderedNote, ...], tuple[D
                                 f"the field is left empty: please report this"))
                 html[f.name] = ""
                 continue
-            html[f.name] = _renumber(fenv.html, len(media))
+            # the file link and context the plugin appends after converting (parse.context)
+            html[f.name] = _renumber(fenv.html, len(media)) + f.html_suffix
             media.extend(fenv.media)
             diags.extend(fenv.diagnostics)
             for tag in fenv.tags:

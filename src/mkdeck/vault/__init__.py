@@ -224,7 +224,8 @@ def _walk(root: Path) -> tuple[list[str], list[str]]:
     return sorted(notes), sorted(others)
 
 
-def read_notes(root: Path, selection: Sequence[Path], ignore: Sequence[str] = ()) -> VaultFiles:
+def read_notes(root: Path, selection: Sequence[Path], ignore: Sequence[str] = (),
+               scan_directory: str = "") -> VaultFiles:
     """Read every note of the vault at ``root``.
 
     Args:
@@ -232,6 +233,9 @@ def read_notes(root: Path, selection: Sequence[Path], ignore: Sequence[str] = ()
         selection: the PATHs given (absolute, inside ``root``): folders select every note under
             them, files select themselves.
         ignore: vault-relative glob patterns of files to skip entirely.
+        scan_directory: vault-relative folder (the plugin's ``Defaults."Scan Directory"``):
+            a folder PATH selects only the notes under it; a file named on the command line is
+            selected anyway, as the plugin syncs a file it is asked to sync. ``""``: no limit.
 
     Returns:
         :class:`VaultFiles`. Unreadable notes are left out with an :data:`UNREADABLE_NOTE`
@@ -271,7 +275,9 @@ def read_notes(root: Path, selection: Sequence[Path], ignore: Sequence[str] = ()
                     SourceLocation(rel, 0),
                     f"{rel} matches an ignore pattern of the config, so its cards are not read."))
             continue
-        selected = rel in selected_files or any(rel.startswith(d) for d in selected_dirs)
+        selected = rel in selected_files or (
+            any(rel.startswith(d) for d in selected_dirs)
+            and (not scan_directory or rel.startswith(scan_directory.rstrip("/") + "/")))
         path = root / rel
         try:
             data = path.read_bytes()

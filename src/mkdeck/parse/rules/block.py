@@ -133,6 +133,7 @@ def read_block(state: ParseState, i: int, depth: int) -> int:
     body = lines[i + 1:end_index]
     if depth:
         body = [strip_quote(line, depth)[1] for line in body]
+    state.blocked_lines.append((start_line, end_index + 1))
     build_block(state, start_line, end_index + 1, body, fenced,
                       start_trailing=strip_quote(lines[i], depth)[1] != syntax.start)
     return end_index + 1

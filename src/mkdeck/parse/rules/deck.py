@@ -27,6 +27,8 @@ def read_deck_line(state: ParseState, i: int, content: str, s: str,
         in_block.append(deck)
     else:
         state.decks.append(deck)
+        state.deck_lines.append(i + 1)
+        state.blocked_lines.append((i + 1, i + consumed))
     return consumed
 
 

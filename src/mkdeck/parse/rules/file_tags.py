@@ -17,6 +17,7 @@ def read_file_tags(state: ParseState, i: int, content: str, s: str) -> int:
         return 0
     tags, bad = split_tags(value or "")
     state.file_tags.extend(tags)
+    state.blocked_lines.append((i + 1, i + consumed))
     for b in bad:
         state.report(BAD_FILE_TAG, i + 1,
                     f"{b!r} in {marker} cannot be an Anki tag (no brackets, quotes or `|`): "

@@ -29,6 +29,7 @@ def read_frontmatter(state: ParseState) -> int:
     end = first_body - 1
     text = "\n".join(lines[1:end])
     if not text.strip():
+        state.blocked_lines.append((1, end + 1))
         return end + 1
     try:
         data = yaml.load(text, Loader=_FrontmatterLoader)  # a SafeLoader subclass
@@ -88,6 +89,7 @@ def read_frontmatter(state: ParseState) -> int:
         if (isinstance(key, str) and key.strip().lower() in _FRONTMATTER_DECK_KEYS
                 and isinstance(value, str) and value.strip()):
             state.frontmatter_deck = value.strip()
+    state.blocked_lines.append((1, end + 1))
     return end + 1
 
 

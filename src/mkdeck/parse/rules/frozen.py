@@ -44,6 +44,7 @@ def read_frozen(state: ParseState, i: int, s: str) -> int:
                 continue
         fields[current].append((lineno, content))
     state.frozen[note_type.name] = fields
+    state.blocked_lines.append((i + 1, j))
     return j
 
 

@@ -42,6 +42,7 @@ def read_inline(state: ParseState, i: int, raw: str, content: str) -> None:
                         f"the inline note with {ei} (inline notes cannot span lines).",
                         column=offset + k + 1)
             return
+        state.blocked_inline.append((lineno, offset + k, offset + e + len(ei)))
         inline_note(state, lineno, offset + k + 1, content[k + len(si):e],
                           offset + k + len(si) + 1)
         ticks += content.count("`", k, e + len(ei))
