@@ -16,9 +16,9 @@ from test_plugin_styles import CASES, DATA_JSON, data_json, make_case, style
 
 from mkdeck.app.dump import dump_document
 from mkdeck.app.ids import write_ids
+from mkdeck.app.load import load
 from mkdeck.parse.jsregex import JsRegexError, translate
 from mkdeck.parse.regex_notes import CODE_AND_MATH, TIME_LIMIT, code_spans
-from mkdeck.app.load import load
 
 
 def js(pattern: str, text: str) -> list[tuple[str | None, ...] | str]:

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from conftest import write_vault
 
-from mkdeck.config.wiki_styles import BY_NAME
 from mkdeck.app.dump import dump_document
 from mkdeck.app.load import load
+from mkdeck.config.wiki_styles import BY_NAME
 
 DATA_JSON = ".obsidian/plugins/obsidian-to-anki-plugin/data.json"
 GOLDEN = Path(__file__).parent / "golden" / "plugin"
