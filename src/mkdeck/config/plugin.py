@@ -241,8 +241,10 @@ def parse_plugin_data(path: Path, rel: str, diagnostics: list[Diagnostic]) -> Pa
             if isinstance(defaults.get(plugin_key), bool):
                 setattr(out, our_key, defaults[plugin_key])
 
-    decks = settings.get("FOLDER_DECKS") if isinstance(settings.get("FOLDER_DECKS"), dict) else {}
-    tags = settings.get("FOLDER_TAGS") if isinstance(settings.get("FOLDER_TAGS"), dict) else {}
+    decks: dict[str, Any] = (settings["FOLDER_DECKS"]
+                             if isinstance(settings.get("FOLDER_DECKS"), dict) else {})
+    tags: dict[str, Any] = (settings["FOLDER_TAGS"]
+                            if isinstance(settings.get("FOLDER_TAGS"), dict) else {})
     for folder in sorted(set(decks) | set(tags)):
         deck = decks.get(folder)
         deck = deck.strip() if isinstance(deck, str) and deck.strip() else None
