@@ -294,13 +294,27 @@ def test_settings_case_appends_link_and_context_as_the_plugin_does(tmp_path: Pat
             'class="obsidian-link">Obsidian</a>')
     # FILE_LINK_FIELDS[Basic] = Back, then the context (CONTEXT_FIELDS[Basic] = Back)
     assert basic["html"]["Back"] == f"the mitochondrion{link}Bio/notes.md > Cells > Organelles"
-    # the type has no FILE_LINK_FIELDS entry: its first field gets the link
-    assert reversed_["html"]["Front"].endswith(link)
-    assert reversed_["html"]["Back"].endswith("the chloroplastBio/notes.md > Cells > Organelles")
+    # the type has no FILE_LINK_FIELDS entry: the plugin appends the link to fields[undefined],
+    # i.e. nowhere, and says nothing; mkdeck does the same and says so (MKD027)
+    assert link not in "".join(reversed_["html"].values())
+    assert reversed_["html"]["Back"] == "the chloroplastBio/notes.md > Cells > Organelles"
     assert cloze["html"]["Text"].endswith(link)
     assert cloze["html"]["Back Extra"] == "Bio/notes.md > Cells > Organelles"
-    codes = [d["code"] for d in doc["diagnostics"]]
-    assert codes == []
+    [d] = doc["diagnostics"]
+    assert d["code"] == "MKD027" and "FILE_LINK_FIELDS names no field for Basic (and reversed " \
+        "card)" in d["message"]
+
+
+def test_file_link_fields_missing_altogether_are_each_types_first_field(tmp_path: Path) -> None:
+    """The plugin regenerates a missing FILE_LINK_FIELDS map with each type's first field."""
+    data = json.loads(data_json(Add_File_Link=True))
+    del data["settings"]["FILE_LINK_FIELDS"]
+    root = write_vault(tmp_path / "v", {DATA_JSON: json.dumps(data),
+                                        "a.md": "START\nCloze\n{{c1::x}}\nEND\n"})
+    result = load([root])
+    [note] = result.notes
+    assert note.fields[0].html_suffix.startswith('<br><a href="obsidian://open?vault=v&file=a.md"')
+    assert result.diagnostics == ()
 
 
 def test_context_without_context_fields_adds_nothing_and_says_so(tmp_path: Path) -> None:

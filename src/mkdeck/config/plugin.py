@@ -52,10 +52,10 @@ PLUGIN_SETTING_UNUSED = register(
     bad='"Defaults": {"Scheduling Interval": 10}', good='"Defaults": {"Scheduling Interval": 0}',
 )
 PLUGIN_CONTEXT_NOWHERE = register(
-    "MKD027", Severity.WARNING, "Add Context is on but names no field",
-    fix="Choose the field for the context of each note type in the plugin's settings "
-        "(CONTEXT_FIELDS): without one, the plugin (and mkdeck, reading it as the plugin does) "
-        "adds the context to no field.",
+    "MKD027", Severity.WARNING, "Add Context or Add File Link is on but names no field",
+    fix="Choose the field for the context (CONTEXT_FIELDS) or the file link (FILE_LINK_FIELDS) "
+        "of each note type in the plugin's settings: without one, the plugin (and mkdeck, "
+        "reading it as the plugin does) adds it to no field.",
     bad='"Add Context": true, "CONTEXT_FIELDS": {}',
     good='"Add Context": true, "CONTEXT_FIELDS": {"Basic": "Back"}',
 )
@@ -136,10 +136,14 @@ def _field_map(value: object) -> tuple[tuple[str, str], ...]:
                  and v)
 
 
-def _plugin_settings(settings: dict[str, Any], note_types: list[str], text: str, rel: str,
+def _plugin_settings(settings: dict[str, Any], fields_dict: dict[str, Any], text: str, rel: str,
                      diagnostics: list[Diagnostic]) -> PluginSettings:
     """The ``Defaults`` switches and field maps beyond markers, decks and tags
-    (``note_types``: the names in ``fields_dict``, the user's Anki note types)."""
+    (``fields_dict``: the user's Anki note types and their fields).
+
+    ``FILE_LINK_FIELDS``, when missing altogether, is what the plugin regenerates on load (each
+    type's first field); a type missing from either map gets nothing (the plugin appends to
+    ``fields[undefined]``), reported by MKD027."""
     defaults: dict[str, Any] = (settings["Defaults"] if isinstance(settings.get("Defaults"), dict)
                                 else {})
     location = SourceLocation(rel, _json_line(text, "Defaults"))
@@ -147,23 +151,31 @@ def _plugin_settings(settings: dict[str, Any], note_types: list[str], text: str,
         add_context=defaults.get("Add Context") is True,
         context_fields=_field_map(settings.get("CONTEXT_FIELDS")),
         add_file_link=defaults.get("Add File Link") is True,
-        file_link_fields=_field_map(settings.get("FILE_LINK_FIELDS")),
+        file_link_fields=_field_map(settings["FILE_LINK_FIELDS"]) if isinstance(
+            settings.get("FILE_LINK_FIELDS"), dict) else tuple(
+            (str(t), f[0]) for t, f in fields_dict.items()
+            if isinstance(f, list) and f and isinstance(f[0], str)),
         id_comments=defaults.get("ID Comments") is not False,
         default_tag=str(defaults["Tag"]) if isinstance(defaults.get("Tag"), str) else "",
         default_deck=str(defaults["Deck"]) if isinstance(defaults.get("Deck"), str) else None,
         location=location,
     )
-    if plugin.add_context:
-        named = dict(plugin.context_fields)
-        missing = [t for t in note_types if t not in named] or ([] if named else ["any type"])
-        if missing:
+    for switch, on, fields, what in (
+            ("Add Context", plugin.add_context, plugin.context_fields, "CONTEXT_FIELDS"),
+            ("Add File Link", plugin.add_file_link, plugin.file_link_fields,
+             "FILE_LINK_FIELDS")):
+        named = dict(fields)
+        missing = [str(t) for t in fields_dict if t not in named] or (
+            [] if named else ["any type"])
+        if on and missing:
+            thing = "context" if switch == "Add Context" else "file link"
             diagnostics.append(PLUGIN_CONTEXT_NOWHERE.at(
-                SourceLocation(rel, _json_line_after(text, "Defaults", "Add Context")),
-                f'"Add Context" is on, but CONTEXT_FIELDS names no field for '
+                SourceLocation(rel, _json_line_after(text, "Defaults", switch)),
+                f'"{switch}" is on, but {what} names no field for '
                 f"{', '.join(missing[:8])}{'…' if len(missing) > 8 else ''}: the plugin "
-                f"appends the context to no field of those notes (it writes to "
+                f"appends the {thing} to no field of those notes (it writes to "
                 f"fields[undefined]), and mkdeck, reading the setting as the plugin does, adds "
-                f"none either; choose the field for the context in the plugin's settings."))
+                f"none either; choose the field for the {thing} in the plugin's settings."))
     return plugin
 
 
@@ -269,7 +281,7 @@ def parse_plugin_data(path: Path, rel: str, diagnostics: list[Diagnostic]) -> Pa
                 SourceLocation(rel, _json_line_after(text, "CUSTOM_REGEXPS", note_type))))
         out.regex_styles = styles
     types = data["fields_dict"] if isinstance(data.get("fields_dict"), dict) else {}
-    out.plugin = _plugin_settings(settings, [str(t) for t in types], text, rel, diagnostics)
+    out.plugin = _plugin_settings(settings, types, text, rel, diagnostics)
     if isinstance(defaults, dict):
         scan = defaults.get("Scan Directory")
         if isinstance(scan, str) and scan.strip().strip("/"):

@@ -6,7 +6,9 @@ Plugin v3.6 (``src/format.ts`` ``format_note_with_url``, ``src/file.ts`` ``getCo
 
 * file link: ``<br><a href="obsidian://open?vault=V&file=P" class="obsidian-link">Obsidian</a>``
   with ``V``, ``P`` the vault name and the note's vault-relative path, each URI-component
-  encoded, appended to ``FILE_LINK_FIELDS[type]`` (default: the first field);
+  encoded, appended to ``FILE_LINK_FIELDS[type]`` (a type without an entry gets nothing, as
+  in the plugin; a data.json without the map gets each type's first field, as the plugin
+  regenerates it);
 * context: ``path > H1 > H2 …``, the headings above the note's first line that form a chain
   of strictly increasing level, appended with no separator to ``CONTEXT_FIELDS[type]``; a type
   without an entry there gets nothing (the plugin appends to ``fields[undefined]``).
@@ -89,8 +91,8 @@ def context_suffixes(note_type: NoteType, path: str, line: int, plugin: PluginSe
     if plugin is None:
         return out
     if plugin.add_file_link:
-        link_field = dict(plugin.file_link_fields).get(note_type.name) or note_type.fields[0]
-        if link_field in note_type.fields:
+        link_field = dict(plugin.file_link_fields).get(note_type.name)
+        if link_field is not None and link_field in note_type.fields:
             url = (f"obsidian://open?vault={_uri_component(vault_name)}"
                    f"&file={_uri_component(path)}")
             out[link_field] = f'<br><a href="{url}" class="obsidian-link">Obsidian</a>'
