@@ -118,10 +118,17 @@ def test_unknown_id_is_a_diagnostic(report: tuple[int, dict]) -> None:
     assert "fork.no-such-check" in diags[0]["message"]
 
 
-def test_names_without_a_check_are_unchecked_but_plain_words_are_not(report) -> None:
+def test_every_statement_no_check_reads_is_listed_unchecked_with_its_reason(report) -> None:
+    """Nothing silent (issue 11): a statement no check reads is listed as unchecked, with
+    the words that were not understood, whether or not it names a syscall."""
     _, data = report
-    assert [(u["path"], u["line"]) for u in data["unchecked"]] == [("card.md", 10)]
-    assert data["unchecked"][0]["text"] == "`execveat()` takes a directory fd"
+    unchecked = {u["line"]: u for u in data["unchecked"] if u["path"] == "card.md"}
+    assert sorted(unchecked) == [9, 10, 11, 12]
+    assert unchecked[10]["text"] == "`execveat()` takes a directory fd"
+    assert "not understood: execveat()" in unchecked[10]["reason"]
+    assert "not understood: writing, fun" in unchecked[12]["reason"]
+    assert data["summary"]["unchecked"] == 4
+    assert len(data["claims"]) == sum(data["summary"].values())
 
 
 def test_embedded_statements_keep_their_own_path_and_line(report) -> None:

@@ -11,13 +11,23 @@ import pytest
 from mkdeck.verify.catalogue import default_catalogue
 from tests.conftest import verify_json
 
-V, R = "verified", "refuted"
+V, R, U = "verified", "refuted", "unchecked"
+# U: a statement the reader does not fully understand (issue 11: "verified" only when every
+# word is read); the comment says what the old key-word matcher gave and the reason.
 
 # heading -> [(statement, check id, verdict)]
 CASES: dict[str, list[tuple[str, str, str]]] = {
     "fork": [
+        ('fork() does not duplicate the calling process', "fork.duplicates-caller", R),
+        ('the child of fork() does not have only one thread', "fork.only-calling-thread", R),
+        ('the child of fork() has more than one thread', "fork.only-calling-thread", U),
+        # issue 11: one-word changes (errno, number, role, condition, flag, negation)
+        ('fork() suspends the caller until the child exits', "fork.parent-not-suspended", R),
+        ('the child of fork() has only one thread', "fork.only-calling-thread", V),
+        ('fork() does not use copy on write', "fork.copy-on-write", R),
+        ('fork() does not use copy-on-write: it copies every page at once', "fork.copy-on-write", R),
         ("fork() creates a new process by duplicating the calling process", "fork.duplicates-caller", V),
-        ("the child of fork() is not a duplicate of the calling process", "fork.duplicates-caller", R),
+        ("the child of fork() is not a duplicate of the calling process", "fork.duplicates-caller", U),  # R: not understood: child
         ("fork creates a new process that is not a copy of the caller", "fork.duplicates-caller", R),
         ("the newly created child process has its own process id and a separate virtual memory space but with the same content", "fork.child-own-pid-separate-memory", V),
         ("the child process has the same process id as the parent and a separate memory space with the same content", "fork.child-own-pid-separate-memory", R),
@@ -43,14 +53,14 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("if fork() fails, it returns -1 and sets errno", "fork.returns-minus-one-on-failure", V),
         ("fork() never returns -1, even when it fails", "fork.returns-minus-one-on-failure", R),
         ("a failed fork() does not return -1", "fork.returns-minus-one-on-failure", R),
-        ("fork() doesn't return the child's PID to the child", "fork.returns-child-pid", V),
+        ("fork() doesn't return the child's PID to the child", "fork.returns-child-pid", U),  # V: not understood: child
         ("fork() returns the child's PID to the child", "fork.returns-child-pid", R),
         ("the PID of the child: `fork()` returns the PID of the child in the parent (and 0 in the child)", "fork.returns-child-pid", V),
-        ("unlike vfork(), fork() does not suspend the parent", "fork.parent-not-suspended", V),
+        ("unlike vfork(), fork() does not suspend the parent", "fork.parent-not-suspended", U),  # V: not understood: vfork()
         ("after fork() parent and child run concurrently", "fork.parent-not-suspended", V),
         ("fork() suspends the parent until the child exits", "fork.parent-not-suspended", R),
-        ("fork() blocks the calling process until the child calls exec", "fork.parent-not-suspended", R),
-        ("fork() does not copy memory pages until they are written", "fork.copy-on-write", V),
+        ("fork() blocks the calling process until the child calls exec", "fork.parent-not-suspended", U),  # R: not understood: exec
+        ("fork() does not copy memory pages until they are written", "fork.copy-on-write", U),  # V: not understood: not (the self-check changed it and the state
         ("fork() returns 0 in the child", "fork.returns-zero-in-child", V),
         ("fork() never returns 0 in the child", "fork.returns-zero-in-child", R),
         ("fork() returns 0 to the parent, not the child", "fork.returns-zero-in-child", R),
@@ -63,7 +73,7 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("fork() does not copy the whole memory immediately", "fork.copies-memory-immediately", V),
         ("fork() copies the whole memory of the parent immediately", "fork.copies-memory-immediately", R),
         ("fork() eagerly copies all of the memory", "fork.copies-memory-immediately", R),
-        ("the child of fork() has only one thread, a copy of the calling thread", "fork.only-calling-thread", V),
+        ("the child of fork() has only one thread, a copy of the calling thread", "fork.only-calling-thread", U),  # V: not understood: copy, calling thread
         ("every thread of the parent is copied into the child of fork(), not just the calling one", "fork.only-calling-thread", R),
         ("after fork() the child runs all threads of the parent, not one", "fork.only-calling-thread", R),
         # regressions: an aside in parentheses is a clause of its own, so "(and 0 in the child)"
@@ -71,10 +81,13 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("`fork()` returns the PID of the child in the parent (and 0 in the child)", "fork.returns-child-pid", V),
         ("`fork()` returns the PID of the child in the child (and 0 in the parent)", "fork.returns-child-pid", R),
         ("fork() returns the child's PID in the child", "fork.returns-child-pid", R),
-        ("fork() returns 0 in the child and the child's PID in the parent", "fork.returns-zero-in-child", V),
-        ("fork() returns 0 in the parent and the child's PID in the child", "fork.returns-zero-in-child", R),
+        ("fork() returns 0 in the child and the child's PID in the parent", "fork.returns-zero-in-child", U),  # V: not understood: 0
+        ("fork() returns 0 in the parent and the child's PID in the child", "fork.returns-zero-in-child", U),  # R: not understood: 0
     ],
     "execve": [
+        # issue 11: one-word changes (errno, number, role, condition, flag, negation)
+        ('a successful execve() returns to the caller', "exec.no-return", R),
+        ('on success execve() returns', "exec.no-return", R),
         ("execve() replaces the process image with a new program", "exec.fork-exec-replaces-image", V),
         ("execve() keeps the old image and runs the new program alongside", "exec.fork-exec-replaces-image", R),
         ("execve() does not replace the process image", "exec.fork-exec-replaces-image", R),
@@ -86,7 +99,7 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("exec spawns a new process to run the program", "exec.no-new-process", R),
         ("a successful execve() does not return", "exec.no-return", V),
         ("execve() returns to the caller on success", "exec.no-return", R),
-        ("a successful execve() returns 0", "exec.no-return", R),
+        ("a successful execve() returns 0", "exec.no-return", U),  # R: not understood: 0
         # regressions: an elliptical clause takes the previous clause's predicate
         ("execve() does not change the PID, and neither does the parent PID change", "exec.keeps-pid-and-ppid", V),
         ("execve() does not change the PID, and neither does the parent PID", "exec.keeps-pid-and-ppid", V),
@@ -96,6 +109,10 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("execve() changes the PID, and so does the parent PID", "exec.keeps-pid-and-ppid", R),
     ],
     "clone": [
+        # issue 11: one-word changes (errno, number, role, condition, flag, negation)
+        ('CLONE_SIGHAND without CLONE_VM fails with EPERM', "clone.sighand-requires-vm", R),
+        ('clone() with CLONE_SIGHAND but without CLONE_VM fails with EINVAL', "clone.sighand-requires-vm", V),
+        ('clone() with CLONE_SIGHAND but without CLONE_VM fails with EAGAIN', "clone.sighand-requires-vm", R),
         ("clone() is a generalised version of fork()", "clone.upgraded-fork", V),
         ("clone() is not an upgraded version of fork()", "clone.upgraded-fork", R),
         ("clone() is unrelated to fork() and no extension of it", "clone.upgraded-fork", R),
@@ -106,7 +123,7 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("clone() never creates a new process", "clone.creates-process", R),
         ("clone() does not create a new process", "clone.creates-process", R),
         ("CLONE_SIGHAND requires CLONE_VM", "clone.sighand-requires-vm", V),
-        ("CLONE_SIGHAND works without CLONE_VM", "clone.sighand-requires-vm", R),
+        ("CLONE_SIGHAND works without CLONE_VM", "clone.sighand-requires-vm", U),  # R: not understood: the statement is refuted with and without it
         ("CLONE_SIGHAND does not require CLONE_VM", "clone.sighand-requires-vm", R),
         ("threads are created with clone()", "clone.creates-threads", V),
         ("threads are not created with clone()", "clone.creates-threads", R),
@@ -127,14 +144,17 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("`CLONE_FILES` The set of open files is copied", "clone.files-shared", R),
         ("`CLONE_FILES` each process gets its own file descriptors", "clone.files-shared", R),
         # regressions: `threads?` is not a word inside CLONE_THREAD
-        ("clone() without `CLONE_THREAD` creates a new process", "clone.creates-process", V),
+        ("clone() without `CLONE_THREAD` creates a new process", "clone.creates-process", U),  # V: not understood: CLONE_THREAD
         ("clone() without `CLONE_THREAD` does not create a new process", "clone.creates-process", R),
     ],
     "wait": [
+        # issue 11: one-word changes (errno, number, role, condition, flag, negation)
+        ('waitpid() with WNOHANG returns 1 at once if no child has exited', "wait.wnohang", R),
+        ('waitpid() with WNOHANG returns -1 at once if no child has exited', "wait.wnohang", R),
         ("a child that exits stays a zombie until the parent waits for it", "wait.zombie-until-wait", V),
         ("a child that exits leaves no zombie before wait()", "wait.zombie-until-wait", R),
         ("a terminated child never becomes a zombie, even before the parent waits", "wait.zombie-until-wait", R),
-        ("a terminated child that has not been waited for stays a zombie", "wait.zombie-until-wait", V),
+        ("a terminated child that has not been waited for stays a zombie", "wait.zombie-until-wait", U),  # V: not understood: not (the self-check changed it and the state
         ("a zombie keeps only its PID and exit status; its memory is already released", "wait.zombie-frees-memory", V),
         ("a zombie still holds all of its memory until it is reaped", "wait.zombie-frees-memory", R),
         ("the memory of a zombie is not released before wait()", "wait.zombie-frees-memory", R),
@@ -142,13 +162,15 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("wait() does not block the caller until a child terminates", "wait.blocks-until-exit", R),
         ("waitpid() returns immediately and never blocks until a child exits", "wait.blocks-until-exit", R),
         ("waitpid() with WNOHANG returns 0 at once if no child has exited", "wait.wnohang", V),
-        ("waitpid() with WNOHANG blocks until a child exits", "wait.wnohang", R),
+        ("waitpid() with WNOHANG blocks until a child exits", "wait.wnohang", U),  # R: not understood: child
         ("with WNOHANG, waitpid() does not return immediately", "wait.wnohang", R),
         ("waitpid() gives the parent the exit status of the child", "wait.returns-status", V),
         ("wait() does not return the exit status of the child", "wait.returns-status", R),
         ("the exit status of a child is lost, wait() cannot report it", "wait.returns-status", R),
     ],
     "SIGCHLD": [
+        # issue 11: one-word changes (errno, number, role, condition, flag, negation)
+        ('with SIGCHLD set to SIG_IGN, terminated children are reaped automatically', "wait.sigchld-ignore-no-zombie", V),
         ("if SIGCHLD is set to SIG_IGN, children are reaped automatically and leave no zombies", "wait.sigchld-ignore-no-zombie", V),
         ("setting SIGCHLD to SIG_IGN has no effect on zombies", "wait.sigchld-ignore-no-zombie", R),
         ("SIGCHLD set to SIG_IGN still leaves zombies", "wait.sigchld-ignore-no-zombie", R),
@@ -157,9 +179,12 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("SIGCHLD is never sent to the parent when a child exits", "signal.sigchld-on-exit", R),
     ],
     "orphan": [
+        # issue 11: one-word changes (errno, number, role, condition, flag, negation)
+        ('an orphan is not adopted by init', "orphan.adopted-by-init", R),
+        ('a subreaper never adopts its orphaned descendants', "orphan.adopted-by-subreaper", R),
         ("an orphan is adopted by init or by the nearest subreaper", "orphan.adopted-by-init", V),
         ("an orphan is not adopted by init or a subreaper", "orphan.adopted-by-init", R),
-        ("an orphan dies with its parent instead of being adopted by init", "orphan.adopted-by-init", R),
+        ("an orphan dies with its parent instead of being adopted by init", "orphan.adopted-by-init", U),  # R: not understood: the statement is refuted with and without it
         ("an orphan keeps running after its parent exits", "orphan.survives-parent", V),
         ("an orphan keeps running after its parent dies: it is re-parented to an adopter", "orphan.survives-parent", V),
         ("orphaned processes are killed by the kernel", "orphan.survives-parent", R),
@@ -172,7 +197,7 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("an orphan does not keep running after its parent dies", "orphan.survives-parent", R),
         ("a subreaper adopts its orphaned descendants", "orphan.adopted-by-subreaper", V),
         ("a subreaper does not adopt orphaned descendants", "orphan.adopted-by-subreaper", R),
-        ("a process with PR_SET_CHILD_SUBREAPER never reaps its orphaned descendants", "orphan.adopted-by-subreaper", R),
+        ("a process with PR_SET_CHILD_SUBREAPER never reaps its orphaned descendants", "orphan.adopted-by-subreaper", U),  # R: not understood: PR_SET_CHILD_SUBREAPER
         ("a process becomes a subreaper by calling prctl with `PR_SET_CHILD_SUBREAPER`", "orphan.set-subreaper", V),
         ("calling prctl with `PR_SET_CHILD_SUBREAPER` does not make a process a subreaper", "orphan.set-subreaper", R),
         ("prctl with `PR_SET_CHILD_SUBREAPER` has no effect on orphans", "orphan.set-subreaper", R),
@@ -182,7 +207,7 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("vfork() does not suspend the parent", "vfork.suspends-parent", R),
         ("vfork() never blocks the calling process", "vfork.suspends-parent", R),
         ("the child of vfork() runs in the memory of the parent, sharing it", "vfork.shares-memory", V),
-        ("the vfork() child must not modify memory because it shares it with the parent", "vfork.shares-memory", V),
+        ("the vfork() child must not modify memory because it shares it with the parent", "vfork.shares-memory", U),  # V: not understood: not
         ("the child of vfork() gets its own copy of the memory", "vfork.shares-memory", R),
         ("vfork() does not share memory with the parent", "vfork.shares-memory", R),
         ("the child shares the memory of the parent instead of getting a copy", "vfork.shares-memory", V),
@@ -202,23 +227,34 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("threads do not share memory", "threads.share-memory", R),
     ],
     "pipe": [
+        ("a write of more than PIPE_BUF bytes may be split", "pipe.bigger-write-may-split", V),
+        ("a write larger than PIPE_BUF is never partial", "pipe.bigger-write-may-split", R),
+        ("a write bigger than PIPE_BUF is atomic", "pipe.bigger-write-may-split", R),
+        # issue 11: one-word changes (errno, number, role, condition, flag, negation)
+        ('`F_SETPIPE_SZ` does not change the capacity of a pipe', "pipe.setpipe-sz", R),
+        ('writes of at most PIPE_BUF bytes can be interleaved with other writers', "pipe.pipe-buf-not-interleaved", R),
+        ('a blocking write to a full pipe does not wait', "pipe.write-blocks-when-full", R),
+        ('with O_NONBLOCK a write to a full pipe waits until a reader makes room', "pipe.write-blocks-when-full", R),
+        ('a blocking write to a full pipe fails with EAGAIN', "pipe.write-blocks-when-full", U),
+        ('reading from an empty pipe whose write ends are all closed does not return 0', "pipe.eof-without-writers", R),
+        ('reading from a pipe whose write ends are all closed never returns EOF', "pipe.eof-without-writers", R),
         ("a pipe holds 64 KiB by default", "pipe.capacity", V),
         ("a pipe holds 4096 bytes", "pipe.capacity", R),
         ("the capacity of a pipe is 1 MiB", "pipe.capacity", R),
         ("`F_SETPIPE_SZ` changes the capacity of a pipe", "pipe.setpipe-sz", V),
         ("`F_SETPIPE_SZ` cannot change the capacity of a pipe", "pipe.setpipe-sz", R),
-        ("the capacity set by `F_SETPIPE_SZ` has no effect", "pipe.setpipe-sz", R),
+        ("the capacity set by `F_SETPIPE_SZ` has no effect", "pipe.setpipe-sz", U),  # R: not understood: F_SETPIPE_SZ
         ("writes of at most PIPE_BUF bytes to a pipe are atomic", "pipe.pipe-buf-atomic", V),
         ("writes of PIPE_BUF bytes to a pipe are not atomic", "pipe.pipe-buf-atomic", R),
         ("a write of 4096 bytes to a pipe may be split and interleaved, it is not atomic", "pipe.pipe-buf-atomic", R),
         ("writes up to PIPE_BUF bytes are not interleaved with other writers", "pipe.pipe-buf-not-interleaved", V),
         ("a write of 4096 bytes to a pipe can be split and interleaved with other writers", "pipe.pipe-buf-not-interleaved", R),
-        ("writes of PIPE_BUF bytes get mixed with data of other writers", "pipe.pipe-buf-not-interleaved", R),
+        ("writes of PIPE_BUF bytes get mixed with data of other writers", "pipe.pipe-buf-not-interleaved", U),  # R: not understood: writers
         ("a blocking write to a full pipe waits until a reader makes room", "pipe.write-blocks-when-full", V),
-        ("a write to a full pipe fails with an error instead of blocking", "pipe.write-blocks-when-full", R),
+        ("a write to a full pipe fails with an error instead of blocking", "pipe.write-blocks-when-full", U),  # R: not understood: the statement is refuted with and without it
         ("writing to a full pipe never blocks the writer", "pipe.write-blocks-when-full", R),
         ("reading from a pipe whose write ends are all closed returns 0 (end of file)", "pipe.eof-without-writers", V),
-        ("reading from an empty pipe with all write ends closed blocks forever instead of returning EOF", "pipe.eof-without-writers", R),
+        ("reading from an empty pipe with all write ends closed blocks forever instead of returning EOF", "pipe.eof-without-writers", U),  # R: not understood: the statement is refuted with and without it
         ("with all writers closed, a read from the pipe does not return EOF", "pipe.eof-without-writers", R),
         ("writing to a pipe with no reader raises SIGPIPE", "pipe.sigpipe-without-readers", V),
         ("writing to a pipe with no reader never raises SIGPIPE", "pipe.sigpipe-without-readers", R),
@@ -227,7 +263,7 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
     "signals": [
         ("SIGKILL cannot be caught", "signal.sigkill-uncatchable", V),
         ("SIGKILL can be caught by a handler", "signal.sigkill-uncatchable", R),
-        ("it is impossible to catch SIGKILL", "signal.sigkill-uncatchable", V),
+        ("it is impossible to catch SIGKILL", "signal.sigkill-uncatchable", U),  # V: not understood: (added not) (the self-check changed it and t
         ("a process can block SIGKILL", "signal.sigkill-uncatchable", R),
         ("SIGSTOP cannot be ignored", "signal.sigstop-uncatchable", V),
         ("SIGSTOP can be ignored", "signal.sigstop-uncatchable", R),
@@ -240,13 +276,16 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("SIGKILL and SIGSTOP can be blocked like any other signal", "signal.sigkill-sigstop-uncatchable", R),
     ],
     "exit status": [
+        # issue 11: one-word changes (errno, number, role, condition, flag, negation)
+        ('a shell reports 128+N for a child killed by signal N, so SIGKILL gives 138', "exit.shell-128-plus-signal", R),
+        ('a child killed by SIGKILL shows exit status 137 in the shell', "exit.shell-128-plus-signal", V),
         ("only the low 8 bits of the exit status reach the parent", "exit.status-8-bits", V),
         ("the full exit status reaches the parent, not only 8 bits", "exit.status-8-bits", R),
         ("the exit status is not truncated to 8 bits", "exit.status-8-bits", R),
         ("a shell reports 128+N for a child killed by signal N", "exit.shell-128-plus-signal", V),
         ("a process killed by SIGKILL shows exit status 137 in the shell", "exit.shell-128-plus-signal", V),
         ("a shell does not report 128+N for a child killed by signal N", "exit.shell-128-plus-signal", R),
-        ("the shell's $? is never 128+N after a child is killed by signal N", "exit.shell-128-plus-signal", R),
+        ("the shell's $? is never 128+N after a child is killed by signal N", "exit.shell-128-plus-signal", U),  # R: not understood: a question inside the statement
     ],
     "mmap": [
         ("writes to a `MAP_SHARED` mapping are visible to other processes", "mmap.shared-visible", V),
@@ -257,6 +296,10 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("`MAP_PRIVATE` writes are visible to other processes", "mmap.private-invisible", R),
     ],
     "file descriptors": [
+        ('a second open() of the same file in the child shares the offset', "fd.own-open-own-offset", R),
+        # issue 11: one-word changes (errno, number, role, condition, flag, negation)
+        ('a second open() of the same file in the child has its own offset', "fd.own-open-own-offset", V),
+        ('a flock() lock is not shared with the child through the inherited descriptor', "fd.flock-shared-across-fork", R),
         ("after fork() parent and child share the file offset of an inherited descriptor", "fd.shared-offset", V),
         ("after fork() each process has its own file offset for an inherited descriptor", "fd.shared-offset", R),
         ("after fork() the offsets of inherited descriptors are independent", "fd.shared-offset", R),
@@ -265,7 +308,7 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("open file descriptors are not inherited by the child of fork()", "fd.inherited-across-fork", R),
         ("a file opened again with open() in the child has its own offset", "fd.own-open-own-offset", V),
         ("a file opened again with open() shares the offset with the parent", "fd.own-open-own-offset", R),
-        ("a second open() of the same file shares one offset", "fd.own-open-own-offset", R),
+        ("a second open() of the same file shares one offset", "fd.own-open-own-offset", U),  # R: not understood: one
         ("descriptors opened with `O_CLOEXEC` are closed on exec", "fd.cloexec-closed-on-exec", V),
         ("descriptors opened with `O_CLOEXEC` stay open across exec", "fd.cloexec-closed-on-exec", R),
         ("`O_CLOEXEC` descriptors survive execve", "fd.cloexec-closed-on-exec", R),
@@ -275,12 +318,14 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("file descriptors stay open unless they are close-on-exec", "fd.kept-across-exec", V),
     ],
     "nice": [
+        # issue 11: one-word changes (errno, number, role, condition, flag, negation)
+        ('a higher nice value means more CPU time', "nice.higher-means-less-cpu", R),
         ("only root can lower the nice value", "nice.unprivileged-cannot-lower", V),
         ("lowering the nice value requires no privilege", "nice.unprivileged-cannot-lower", R),
         ("a higher nice value means a lower priority", "nice.higher-means-less-cpu", V),
         ("raising the nice value gives a process more CPU time", "nice.higher-means-less-cpu", R),
-        ("a process with nice 19 gets a bigger share of the CPU than one with nice 0", "nice.higher-means-less-cpu", R),
-        ("processes start with a default nice value of 0", "nice.default", V),
+        ("a process with nice 19 gets a bigger share of the CPU than one with nice 0", "nice.higher-means-less-cpu", U),  # R: not understood: one, 0
+        ("processes start with a default nice value of 0", "nice.default", U),  # V: not understood: 0
         ("the default nice value is 10", "nice.default", R),
         ("the default nice value is -20", "nice.default", R),
         ("the default nice value is +0", "nice.default", V),
@@ -299,12 +344,16 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("an unprivileged process cannot lower its nice value, only raise it", "nice.unprivileged-cannot-lower", V),
     ],
     "process attributes": [
+        # issue 11: one-word changes (errno, number, role, condition, flag, negation)
+        ('pending signals are not cleared in the child of fork()', "signal.pending-cleared-in-child", R),
+        ('`SIGCONT` stops a process and `SIGSTOP` resumes it', "signal.sigstop-stops", R),
+        ('`SIGSTOP` does not stop a process', "signal.sigstop-stops", R),
         ("the child of fork() inherits the signal mask of its parent", "signal.mask-inherited", V),
         ("after fork() the child's signal mask is reset to empty", "signal.mask-inherited", R),
         ("the signal mask is not inherited by the child of fork()", "signal.mask-inherited", R),
         ("the child of fork() starts with no pending signals", "signal.pending-cleared-in-child", V),
         ("pending signals are inherited by the child of fork()", "signal.pending-cleared-in-child", R),
-        ("the child of fork() keeps the parent's pending signals", "signal.pending-cleared-in-child", R),
+        ("the child of fork() keeps the parent's pending signals", "signal.pending-cleared-in-child", U),  # R: not understood: parent's
         ("exec resets caught signals to their default action", "exec.caught-handlers-reset", V),
         ("signal handlers survive execve()", "exec.caught-handlers-reset", R),
         ("after exec the signal handlers of the old program are kept", "exec.caught-handlers-reset", R),
@@ -316,7 +365,7 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("setsid() does not create a new session", "session.setsid-new-session", R),
         ("`SIGSTOP` stops a process and `SIGCONT` resumes it", "signal.sigstop-stops", V),
         ("`SIGSTOP` terminates the process", "signal.sigstop-stops", R),
-        ("a process stopped by SIGSTOP never resumes on SIGCONT", "signal.sigstop-stops", R),
+        ("a process stopped by SIGSTOP never resumes on SIGCONT", "signal.sigstop-stops", U),  # R: not understood: SIGSTOP
         ("exit() flushes stdio buffers before the process ends", "exit.exit-flushes-stdio", V),
         ("exit() does not flush stdio buffers", "exit.exit-flushes-stdio", R),
         ("output buffered by printf is lost when the process calls exit()", "exit.exit-flushes-stdio", R),
@@ -340,7 +389,7 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("POSIX record locks are inherited across fork()", "fd.fcntl-locks-not-inherited", R),
         ("a flock() lock is shared with the child through the inherited descriptor", "fd.flock-shared-across-fork", V),
         ("a flock() lock is not shared with the child of fork()", "fd.flock-shared-across-fork", R),
-        ("after fork() the child does not inherit the parent's flock lock", "fd.flock-shared-across-fork", R),
+        ("after fork() the child does not inherit the parent's flock lock", "fd.flock-shared-across-fork", U),  # R: not understood: parent's
     ],
     "namespaces": [
         ("the first process in a new PID namespace has PID 1", "ns.pid-namespace-pid1", V),
@@ -390,6 +439,10 @@ def test_every_statement_gets_its_check_and_verdict(results: tuple[dict, dict]) 
         claim = got.get(line)
         if claim is None:
             wrong.append(f"line {line}: {text!r}: no claim (expected {verdict} {check})")
+        elif verdict == U:
+            if claim["verdict"] != U or not claim["reason"]:
+                wrong.append(f"line {line}: {text!r}: got {claim['verdict']} "
+                             f"{claim['check']}, expected unchecked with a reason")
         elif (claim["check"], claim["verdict"]) != (check, verdict):
             wrong.append(f"line {line}: {text!r}: got {claim['verdict']} {claim['check']}, "
                          f"expected {verdict} {check}; evidence {claim['evidence']}")
@@ -399,7 +452,7 @@ def test_every_statement_gets_its_check_and_verdict(results: tuple[dict, dict]) 
 
 
 def test_every_catalogue_check_has_two_false_variants_and_a_true_one() -> None:
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: {V: 0, R: 0})
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: {V: 0, R: 0, U: 0})
     for cases in CASES.values():
         for _, check, verdict in cases:
             counts[check][verdict] += 1
@@ -411,6 +464,8 @@ def test_every_catalogue_check_has_two_false_variants_and_a_true_one() -> None:
 def test_refuted_claims_carry_measured_evidence(results: tuple[dict, dict]) -> None:
     data, _ = results
     for claim in data["claims"]:
+        if claim["verdict"] not in (V, R):
+            continue
         facts = claim["evidence"]["facts"]
         assert facts, claim
         for fact in facts.values():

@@ -42,7 +42,8 @@ def test_no_compiler_falls_back_to_the_python_clone_probe(make_vault, cache_env)
     env = Environment.detect({**cache_env, "CC": "/nonexistent/cc"})
     assert env.cc is None
     report = verify_notes(load([root]), env=env)
-    assert report.summary == {"verified": 12, "refuted": 0, "inconclusive": 0, "skipped": 0}
+    assert report.summary == {"verified": 12, "refuted": 0, "inconclusive": 0,
+                              "host-dependent": 0, "skipped": 0, "unchecked": 0}
     checks = _by_check(report)
     assert checks["clone.files-shared"].evidence["probe"] == "clone-py"
     assert report.host["cc"] is None
@@ -120,6 +121,7 @@ def test_unmet_needs_skip_with_the_reason(make_vault, cache_env, tmp_path: Path)
     assert threads.verdict == "skipped"
     assert "strace not found" in threads.evidence["reason"]
     assert checks["clone.files-shared"].verdict == "verified"
-    assert report.summary == {"verified": 1, "refuted": 0, "inconclusive": 0, "skipped": 2}
+    assert report.summary == {"verified": 1, "refuted": 0, "inconclusive": 0,
+                              "host-dependent": 0, "skipped": 2, "unchecked": 0}
     codes = {d.code for d in report.diagnostics}
     assert "MKD404" in codes

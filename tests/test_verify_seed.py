@@ -45,7 +45,8 @@ def test_seed_gives_twelve_verified_claims_with_evidence(seed_vault: Path) -> No
     assert {c["path"] for c in claims} == {"li clone.md"}
     assert {c["card_line"] for c in claims} == {17}
     assert data["unchecked"] == []
-    assert data["summary"] == {"verified": 12, "refuted": 0, "inconclusive": 0, "skipped": 0}
+    assert data["summary"] == {"verified": 12, "refuted": 0, "inconclusive": 0,
+                               "host-dependent": 0, "skipped": 0, "unchecked": 0}
     seed_lines = SEED.read_text(encoding="utf-8").split("\n")
     for c in claims:
         # the statement's own text, wikilinks reduced to their display text
@@ -76,8 +77,9 @@ def test_json_host_and_shape(seed_vault: Path) -> None:
     assert {"kernel", "arch", "uid", "cc", "strace"} <= set(host)
     assert host["isolation"]["subreaper"] is True
     for claim in data["claims"]:
+        # issue 5's keys, plus the reason and the typed slots read (issue 11)
         assert set(claim) == {"path", "line", "card_line", "text", "check", "verdict",
-                              "evidence", "ms"}
+                              "evidence", "ms", "reason", "slots"}
 
 
 def test_text_output_one_line_per_claim(seed_vault: Path) -> None:
@@ -88,7 +90,8 @@ def test_text_output_one_line_per_claim(seed_vault: Path) -> None:
     assert [int(ln.split(":")[1]) for ln in claim_lines] == SEED_LINES
     assert claim_lines[4] == ("li clone.md:31: VERIFIED clone.sighand-shared: "
                               "`CLONE_SIGHAND` Signal handlers are shared")
-    assert lines[-1] == "12 verified, 0 refuted, 0 inconclusive, 0 skipped, 0 unchecked"
+    assert lines[-1] == ("12 verified, 0 refuted, 0 inconclusive, 0 host-dependent, 0 skipped, "
+                         "0 unchecked")
 
 
 def test_a_false_seed_line_is_refuted_with_evidence_and_exit_1(make_vault) -> None:
@@ -101,10 +104,12 @@ def test_a_false_seed_line_is_refuted_with_evidence_and_exit_1(make_vault) -> No
     lines = out.splitlines()
     i = lines.index("li clone.md:32: REFUTED clone.files-shared: "
                     "`CLONE_FILES` The set of open files is copied")
-    assert lines[i + 1] == ("    what holds: CLONE_FILES: they share the table of open file "
+    assert lines[i + 1] == ("    reason: measured clone.shares.CLONE_FILES.files = True; the "
+                            "statement says not True")
+    assert lines[i + 2] == ("    what holds: CLONE_FILES: they share the table of open file "
                             "descriptors")
-    assert "clone.shares.CLONE_FILES.files" in lines[i + 2]
-    assert '"measured": true' in lines[i + 2]
+    assert "clone.shares.CLONE_FILES.files" in lines[i + 3]
+    assert '"measured": true' in lines[i + 3]
     assert lines[-1].startswith("11 verified, 1 refuted")
 
 
@@ -134,4 +139,4 @@ def test_a_card_that_cannot_be_read_is_reported_and_fails(make_vault) -> None:
     assert status == 1
     assert err.getvalue().startswith("a.md:2: MKD103 ")
     assert out.getvalue().splitlines()[-1] == (
-        "0 verified, 0 refuted, 0 inconclusive, 0 skipped, 0 unchecked")
+        "0 verified, 0 refuted, 0 inconclusive, 0 host-dependent, 0 skipped, 0 unchecked")

@@ -1,6 +1,7 @@
-"""``mkdeck verify PATH [--format text|json] [--run-code] [--jobs N]``: check the cards'
-technical claims on the running kernel (issue 5). Exit 0 when nothing is refuted, 1 when
-something is, 2 for usage or I/O errors."""
+"""``mkdeck verify PATH [--format text|json] [--run-code] [--jobs N] [--explain PATH:LINE]``:
+check the cards' technical claims on the running kernel (issues 5 and 11): every statement
+is listed with its verdict. Exit 0 when nothing is refuted, 1 when something is, 2 for usage
+or I/O errors."""
 
 from __future__ import annotations
 
@@ -39,6 +40,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=_positive, default=None, metavar="N",
                    help="probes run at once (default: CPU count)")
     p.add_argument("--config", default=None, help="mkdeck.yaml or data.json to use")
+    p.add_argument("--explain", default=None, metavar="PATH:LINE",
+                   help="show how the statements at PATH:LINE were read: the check, the "
+                        "typed slots, the self-check's changed copies and their verdicts")
     return p
 
 
@@ -48,9 +52,13 @@ def _text(report: Any) -> list[str]:
     lines = []
     for r in report.claims:
         c = r.claim
-        lines.append(f"{c.location}: {r.verdict.upper()} {c.check}: {c.text}")
+        lines.append(f"{c.location}: {r.verdict.upper()} {c.check or '-'}: {c.text}")
         if r.verdict == "verified" and r.evidence.get("host_dependent"):
             lines.append(f"    host-dependent: {r.evidence['host_dependent']}")
+        if r.verdict in ("unchecked", "host-dependent") and r.reason:
+            lines.append(f"    reason: {r.reason}")
+        if r.verdict == "host-dependent" and r.evidence.get("host_shows"):
+            lines.append(f"    {r.evidence['host_shows']}")
         if r.verdict in ("refuted", "inconclusive", "skipped"):
             ev = r.evidence
             if ev.get("reason"):
@@ -64,8 +72,6 @@ def _text(report: Any) -> list[str]:
     for d in report.diagnostics:
         if d.code == "MKD401":
             lines.append(format_line(d))
-    for st in report.unchecked:
-        lines.append(f"{st.location}: UNCHECKED: {st.text} (names {', '.join(st.names)})")
     for cb in report.code_blocks:
         b = cb.block
         lines.append(f"{b.location}: {cb.verdict.upper()} ```{b.lang} verify block")
@@ -78,10 +84,42 @@ def _text(report: Any) -> list[str]:
         lines.append(f"note: no pids cgroup for the probes ({iso.get('pids_cgroup_reason')}); "
                      "fork storms are limited by RLIMIT_NPROC only")
     s = report.summary
-    lines.append(", ".join(f"{s.get(v, 0)} {v}" for v in ("verified", "refuted",
-                                                          "inconclusive", "skipped"))
-                 + f", {len(report.unchecked)} unchecked")
+    lines.append(", ".join(f"{s.get(v, 0)} {v}" for v in ("verified", "refuted", "inconclusive",
+                                                          "host-dependent", "skipped",
+                                                          "unchecked")))
     return lines
+
+
+def _explain(report: Any, where: str) -> list[str] | None:
+    """How the statements at ``where`` (``PATH:LINE``, PATH as the report shows it or any
+    suffix of it) were read; ``None`` when no statement is there."""
+    path, _, line = where.rpartition(":")
+    if not line.isdigit():
+        return None
+    found = [r for r in report.claims if r.claim.location.line == int(line)
+             and (r.claim.location.path == path or path.endswith(r.claim.location.path)
+                  or r.claim.location.path.endswith(path))]
+    if not found:
+        return None
+    out = []
+    for r in found:
+        c = r.claim
+        out.append(f"{c.location}: {c.text}")
+        out.append(f"  check: {c.check or '(none)'}")
+        for seg in r.slots:
+            slots = ", ".join(f"{b['slot']}={b['value']} ({b['kind']} {b['word']!r})"
+                              for b in seg["slots"]) or "no typed values"
+            extra = (f"; not understood: {', '.join(seg['not_understood'])}"
+                     if seg.get("not_understood") else "")
+            out.append(f"  segment {seg['segment']!r} [{seg['check'] or '-'}, {seg['status']}, "
+                       f"{seg['negations']} negation(s)]: {slots}{extra}")
+        for key, fact in r.evidence.get("facts", {}).items():
+            out.append(f"  fact {key}: measured {json.dumps(fact.get('measured'))}, the "
+                       f"statement says {json.dumps(fact.get('asserted'))}")
+        for m in r.mutants:
+            out.append(f"  self-check: {m['kind']} {m['word']!r} -> {m['verdict']}: {m['text']}")
+        out.append(f"  verdict: {r.verdict}" + (f" ({r.reason})" if r.reason else ""))
+    return out
 
 
 def run(args: argparse.Namespace, io: IO) -> int:
@@ -109,6 +147,14 @@ def run(args: argparse.Namespace, io: IO) -> int:
     except VaultError as exc:
         print(f"mkdeck verify: {exc}", file=io.stderr)
         return EXIT_USAGE
+    if args.explain:
+        explained = _explain(outcome.report, args.explain)
+        if explained is None:
+            print(f"mkdeck verify: no statement at {args.explain}", file=io.stderr)
+            return EXIT_USAGE
+        for line in explained:
+            print(line, file=io.stdout)
+        return EXIT_OK
     if args.format == "json":
         json.dump(outcome.to_dict(), io.stdout, indent=2, ensure_ascii=False, sort_keys=False)
         io.stdout.write("\n")

@@ -18,6 +18,8 @@ from typing import Any
 import yaml
 
 LOG = logging.getLogger(__name__)
+# libyaml's safe loader when PyYAML has it (ten times faster), else the pure-Python one
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 CATALOGUE_DIR = Path(__file__).parent / "catalogue"
 FLAGS = re.IGNORECASE | re.ASCII
@@ -44,10 +46,15 @@ def compile_pattern(pattern: str, where: str) -> re.Pattern[str]:
         CatalogueError: the pattern is not a valid regular expression.
     """
     try:
-        re.compile(pattern, FLAGS)
-        return re.compile(f"{_NOT_AFTER_UNDERSCORE}(?:{pattern}){_NOT_BEFORE_UNDERSCORE}", FLAGS)
+        return _compiled(pattern)
     except re.error as exc:
         raise CatalogueError(f"{where}: bad pattern {pattern!r}: {exc}") from None
+
+
+@lru_cache(maxsize=None)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    re.compile(pattern, FLAGS)
+    return re.compile(f"{_NOT_AFTER_UNDERSCORE}(?:{pattern}){_NOT_BEFORE_UNDERSCORE}", FLAGS)
 
 
 def subject_pattern(pattern: str, where: str) -> re.Pattern[str]:
@@ -102,6 +109,16 @@ class Check:
         host_dependent: why the literal statement depends on the host, or ``""``.
         source: catalogue file the check came from.
         flag_table: for checks generated from a flag table, the table name.
+        words: patterns of the other words the check reads (issue 11: a word no pattern,
+            word list or lexicon entry reads makes a statement unchecked).
+        slots: the typed slots the check reads, as frames: each maps a cue ("pid", "in",
+            "who", "number", "with", ...) to the values that are true there
+            (:mod:`mkdeck.verify.reading`).
+        slot_facts: per frame, ``(fact, value)`` when a statement read in that frame asserts
+            another measured fact than the parts' (``"0 in the child"``), else ``None``.
+        quantifiers: quantifiers the check reads beyond always/every/any ("only").
+        host_rule: for a host-dependent fact, how the general statement is judged (see
+            ``nice.default``): ``""`` or the name of the rule.
     """
 
     id: str
@@ -111,6 +128,10 @@ class Check:
     host_dependent: str = ""
     source: str = ""
     flag_table: str | None = None
+    words: tuple[re.Pattern[str], ...] = ()
+    slots: tuple[dict[str, tuple[Any, ...]], ...] = ()
+    slot_facts: tuple[tuple[str, Any] | None, ...] = ()
+    quantifiers: tuple[str, ...] = ()
 
     @property
     def facts(self) -> tuple[str, ...]:
@@ -141,6 +162,7 @@ class FlagTable:
     deny: re.Pattern[str]
     source: str = ""
     says: dict[str, str] = field(default_factory=dict)
+    words: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -216,6 +238,11 @@ def _check(raw: Any, source: str) -> Check:
     if not _ID_RE.match(check_id):
         raise CatalogueError(f"{where}: id must look like 'family.some-name'")
     parts = tuple(_part(p, f"{where} part {i + 1}") for i, p in enumerate(raw["parts"]))
+    unknown = set(raw) - {"id", "subject", "says", "parts", "host_dependent", "words", "slots",
+                          "quantifiers"}
+    if unknown:
+        raise CatalogueError(f"{where}: unknown check keys {sorted(unknown)}")
+    slots, slot_facts = _slots(raw.get("slots"), where)
     return Check(
         id=check_id,
         subjects=tuple(str(s) for s in _as_list(raw.get("subject")) or ["*"]),
@@ -223,7 +250,53 @@ def _check(raw: Any, source: str) -> Check:
         parts=parts,
         host_dependent=str(raw.get("host_dependent", "") or ""),
         source=source,
+        words=_words(raw.get("words"), where),
+        slots=slots,
+        slot_facts=slot_facts,
+        quantifiers=tuple(str(q) for q in _as_list(raw.get("quantifiers"))),
     )
+
+
+def _words(raw: Any, where: str) -> tuple[re.Pattern[str], ...]:
+    """A check's ``words``: each a word or phrase (``know``, ``find out``) read with its
+    common endings (-s, -es, -ed, -d, -ing, -'s), or a pattern. Plain words become one
+    pattern (an alternation), each other pattern one of its own."""
+    plain, other = [], []
+    for w in _as_list(raw):
+        text = str(w)
+        if re.fullmatch(r"[A-Za-z][A-Za-z' -]*", text):
+            plain.append(re.escape(text).replace(r"\ ", r"\s+"))
+        else:
+            other.append(compile_pattern(text, where))
+    if plain:
+        alternation = "|".join(sorted(set(plain), key=lambda p: (-len(p), p)))
+        other.insert(0, compile_pattern(
+            rf"\b(?:{alternation})(?:s|es|ed|d|ing|'s)?\b", where))
+    return tuple(other)
+
+
+def _slot_value(v: Any) -> Any:
+    return v if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v)
+
+
+def _slots(raw: Any, where: str) -> tuple[tuple[dict[str, tuple[Any, ...]], ...],
+                                         tuple[tuple[str, Any] | None, ...]]:
+    frames, facts = [], []
+    for frame in _as_list(raw):
+        if not isinstance(frame, dict):
+            raise CatalogueError(f"{where}: a slots frame must be a mapping, not {frame!r}")
+        if any(not isinstance(k, str) for k in frame):
+            raise CatalogueError(f"{where}: a slot name must be a word (quote YAML's no, on, yes)")
+        cues = {str(k): tuple(_slot_value(v) for v in _as_list(val))
+                for k, val in frame.items() if k not in ("fact", "value", "invert")}
+        # needs: values the clause must state for this frame to read it (its condition)
+        frames.append(cues)
+        if "fact" in frame:
+            facts.append((str(frame["fact"]), frame.get("value", True),
+                          bool(frame.get("invert", False))))
+        else:
+            facts.append(None)
+    return tuple(frames), tuple(facts)
 
 
 def _flag_table(raw: Any, source: str) -> FlagTable:
@@ -243,6 +316,7 @@ def _flag_table(raw: Any, source: str) -> FlagTable:
             deny=compile_pattern(str(raw["deny"]), where),
             source=source,
             says={str(f): str(v.get("says", "")) for f, v in raw["flags"].items()},
+            words=_words(raw.get("words"), where),
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise CatalogueError(f"{where}: malformed ({exc!r})") from None
@@ -267,8 +341,13 @@ def _table_checks(table: FlagTable) -> list[Check]:
             require_polar=True,
         )
         says = table.says.get(flag) or f"{flag} shares the {resource}"
+        roles = ("parent", "child", "caller", "thread")
+        frame = {"flag": (flag,), "with": (flag,), "without": (flag,), "who": roles,
+                 "between": roles, "with_role": roles}
+        words = tuple(p for _, p in table.resources) + table.words
         out.append(Check(check_id, table.subjects + (flag,), says,
-                         (part,), source=table.source, flag_table=table.name))
+                         (part,), source=table.source, flag_table=table.name, words=words,
+                         slots=(frame,), slot_facts=(None,)))
     return out
 
 
@@ -287,10 +366,12 @@ def load_catalogue(paths: list[Path] | None = None) -> Catalogue:
     checks: list[Check] = []
     tables: list[FlagTable] = []
     selftests: list[SelfTest] = []
+    readings: dict[str, Any] = {}
+    subject_words: dict[str, list[Any]] = {}
     for path in files:
         source = path.name
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise CatalogueError(f"{source}: cannot read: {exc}") from None
         if not isinstance(raw, dict):
@@ -303,12 +384,17 @@ def load_catalogue(paths: list[Path] | None = None) -> Catalogue:
             checks.extend(_table_checks(table))
         for c in raw.get("checks") or []:
             checks.append(_check(c, source))
+        for check_id, reading in (raw.get("readings") or {}).items():
+            readings[str(check_id)] = (reading, source)
+        for subject, words in (raw.get("subject_words") or {}).items():
+            subject_words.setdefault(str(subject), []).extend(_as_list(words))
         for family, items in (raw.get("selftests") or {}).items():
             for item in items or []:
                 if not isinstance(item, dict) or item.get("expect") not in ("verified", "refuted"):
                     raise CatalogueError(f"{source}: self-test {item!r} needs text and expect")
                 selftests.append(SelfTest(str(family), str(item["text"]), str(item["expect"]),
                                           item.get("subject")))
+    checks = _apply_readings(checks, readings, subject_words, tables)
     by_id: dict[str, Check] = {}
     for check in checks:
         if check.id in by_id:
@@ -321,6 +407,40 @@ def load_catalogue(paths: list[Path] | None = None) -> Catalogue:
                 raise CatalogueError(f"{check.source}: check {check.id}: unknown subject {s!r}")
     return Catalogue(subjects, tuple(checks), tuple(tables), tuple(selftests),
                      tuple(p.name for p in files), by_id)
+
+
+def _apply_readings(checks: list[Check], readings: dict[str, Any],
+                    subject_words: dict[str, list[Any]], tables: list[FlagTable]
+                    ) -> list[Check]:
+    """Add each check's reading (``readings:``: words, slots, quantifiers) and the words of
+    its subjects (``subject_words:``). Raises ``CatalogueError`` for a reading of no check."""
+    from dataclasses import replace
+
+    ids = {c.id for c in checks}
+    for check_id, (_, source) in readings.items():
+        if check_id not in ids:
+            raise CatalogueError(f"{source}: reading for unknown check {check_id!r}")
+    out = []
+    for check in checks:
+        words = list(check.words)
+        for subject in check.subjects:
+            words.extend(_words(subject_words.get(subject), f"subject_words {subject}"))
+        slots, facts, quants = check.slots, check.slot_facts, check.quantifiers
+        if check.id in readings:
+            raw, source = readings[check.id]
+            where = f"{source}: reading {check.id}"
+            if not isinstance(raw, dict) or set(raw) - {"words", "slots", "quantifiers"}:
+                raise CatalogueError(f"{where}: a reading has words, slots and quantifiers")
+            words.extend(_words(raw.get("words"), where))
+            if raw.get("slots") is not None:
+                extra, extra_facts = _slots(raw.get("slots"), where)
+                if check.flag_table and slots:
+                    extra = tuple({**slots[0], **f} for f in extra)
+                slots, facts = extra, extra_facts
+            quants = quants + tuple(str(q) for q in _as_list(raw.get("quantifiers")))
+        out.append(replace(check, words=tuple(words), slots=slots, slot_facts=facts,
+                           quantifiers=quants))
+    return out
 
 
 @lru_cache(maxsize=1)

@@ -18,6 +18,7 @@ from typing import Any, Sequence
 
 from mkdeck.model import Claim, Note, SourceLocation
 from mkdeck.verify.catalogue import FLAGS, Catalogue, Check, Part
+from mkdeck.verify.lexicon import fix_spelling
 
 LOG = logging.getLogger(__name__)
 
@@ -85,6 +86,9 @@ class Statement:
         names: syscall, flag and signal names found in the statement.
         context: the card's question side (first field of a non-cloze note), plain text: a
             subject named there ("`SIGSTOP`") is the subject of the answer's statements.
+        display: the text as Obsidian shows it (a link without alias shows its note name,
+            ``li parent process``); ``text`` is what is read: the same, with a note-name
+            prefix (``li ``) of such links dropped, so it never changes the reading.
     """
 
     text: str
@@ -94,6 +98,7 @@ class Statement:
     explicit: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
     context: str = ""
+    display: str = ""
 
 
 @dataclass(frozen=True)
@@ -140,9 +145,26 @@ class CardText:
     code_blocks: list[CodeBlock] = field(default_factory=list)
 
 
-def plain(text: str) -> str:
-    """Markdown line -> plain text: wikilinks to display text, links to their text, comments,
-    HTML tags, emphasis markers and embeds dropped, whitespace collapsed."""
+NOTE_PREFIX = re.compile(r"^([a-z]{1,3})\s+(?=\S)")
+NOT_A_PREFIX = frozenset({"a", "an", "the", "of", "to", "in", "on", "and", "or", "for", "by",
+                          "no", "not", "new", "old", "all", "any", "one", "two", "why", "how",
+                          "is", "it", "its", "at", "as", "pid", "tid", "fd", "vm", "fs", "cow"})
+
+
+def link_reading(page: str) -> str:
+    """How a link's note name is read: without a note-name prefix (``li parent process`` ->
+    ``parent process``), a leading word of one to three lower-case letters that is no
+    English word (a vault's naming convention, issue 11)."""
+    m = NOTE_PREFIX.match(page)
+    if m and m.group(1) not in NOT_A_PREFIX:
+        return page[m.end():]
+    return page
+
+
+def plain(text: str, reading: bool = False) -> str:
+    """Markdown line -> plain text: wikilinks to display text (with ``reading``: a note-name
+    prefix of an unaliased link dropped, :func:`link_reading`), links to their text,
+    comments, HTML tags, emphasis markers and embeds dropped, whitespace collapsed."""
 
     def wl(m: re.Match[str]) -> str:
         if m.group(1):  # an embed that was not expanded
@@ -151,7 +173,8 @@ def plain(text: str) -> str:
             return m.group(3)
         target = m.group(2)
         page, _, sub = target.partition("#")
-        return page or sub.lstrip("^")
+        shown = page or sub.lstrip("^")
+        return link_reading(shown) if reading else shown
 
     text = HTML_COMMENT.sub(" ", text)
     text = CLOZE.sub(lambda m: m.group(1), text)
@@ -280,8 +303,10 @@ def _emit(markdown: str, loc: SourceLocation, card: SourceLocation, headings: li
         return
     if not re.search(r"[A-Za-z]", WIKILINK.sub("", HTML_COMMENT.sub("", markdown))):
         return  # only links ("[[li wait]], [[li zombie process]]"): a see-also list
-    out.statements.append(Statement(text, loc, card, tuple(headings), explicit,
-                                    find_names(HTML_COMMENT.sub(" ", markdown))))
+    out.statements.append(Statement(fix_spelling(plain(markdown, reading=True)), loc, card,
+                                    tuple(headings),
+                                    explicit, find_names(HTML_COMMENT.sub(" ", markdown)),
+                                    display=text))
 
 
 def _paragraph(para: list[tuple[str, SourceLocation, tuple[str, ...]]], card: SourceLocation,
@@ -378,11 +403,23 @@ def _polarity(deny: re.Pattern[str] | None, scope: str,
     if deny is not None and deny.search(scope):
         flips += 1
     for neg in NEGATION.finditer(scope):
-        window = " ".join(scope[neg.end():].split()[:NEGATION_WINDOW])
-        if not anchors or any(a is not None and a.search(window) for a in anchors):
+        words = list(re.finditer(r"\S+", scope[neg.end():]))[:NEGATION_WINDOW]
+        window = " ".join(w.group() for w in words)
+        end = neg.end() + (words[-1].end() if words else 0)
+        # "does not copy pages until they are written" says when, not whether
+        spans_on = not re.search(r"\buntil\b", scope[neg.end():])
+        # an anchor inside the window, or one that starts there ("not closes the descriptor
+        # when ... exec" for a key spanning words)
+        if not anchors or any(a is not None and (a.search(window) or (
+                spans_on and _starts_in(a, scope, neg.end(), end))) for a in anchors):
             flips += 1
             break
     return flips % 2 == 0
+
+
+def _starts_in(pattern: re.Pattern[str], text: str, start: int, end: int) -> bool:
+    m = pattern.search(text, start)
+    return m is not None and m.start() < end
 
 
 def _about_opposite(part: Part, clause: str, primary: Sequence[re.Pattern[str]]) -> bool:
@@ -478,7 +515,9 @@ def _match_flag_table(statement: Statement, catalogue: Catalogue, cls: list[str]
             polarity = _polarity(table.deny, scope, (table.deny, table.assert_, pat))
             if re.search(rf"\bwithout\s+(?:the\s+)?`?{re.escape(flag)}", statement.text):
                 polarity = not polarity  # "without CLONE_VM, the child gets its own copy"
-            check = catalogue.by_id[check_id]
+            check = catalogue.by_id.get(check_id)
+            if check is None:
+                return None
             pm = PartMatch(f"{table.fact_prefix}.{flag}.{res}", True, polarity, clause)
             return Match(check, (pm,), 17, flag)
     return None

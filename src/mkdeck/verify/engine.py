@@ -1,9 +1,11 @@
-"""Verification: statements -> checks -> probes (run once each, isolated) -> verdicts.
+"""Verification: statements -> readings -> probes (run once each, isolated) -> verdicts.
 
-Verdicts (issue 5): ``verified`` (the measured fact is what the statement says),
-``refuted`` (a valid measurement says the opposite), ``inconclusive`` (control failed, probe
-failed or timed out, or the probe's start-up self-test failed), ``skipped`` (the host cannot
-run any probe for the fact: no compiler, no strace, not Linux, not root).
+Every statement of every card gets one verdict (issue 11): ``verified`` (every word read,
+every fact it asserts measured as it says, and the self-check passed), ``refuted`` (a valid
+measurement says otherwise), ``inconclusive`` (control failed, probe failed or timed out, or
+the probe's start-up self-test failed), ``host-dependent`` (a setting of this host, not of
+Linux), ``skipped`` (the host cannot run any probe for the fact: no compiler, no strace, not
+Linux, not root), ``unchecked`` (with the reason: what was not understood).
 """
 
 from __future__ import annotations
@@ -11,25 +13,27 @@ from __future__ import annotations
 import json
 import logging
 import os
-import subprocess
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
 from mkdeck.codes import INTERNAL_ERROR, register
 from mkdeck.model import Claim, Diagnostic, Field, Note, ParseResult, Severity, SourceLocation
 from mkdeck.verify.catalogue import Catalogue, default_catalogue
-from mkdeck.verify.claims import (CodeBlock, Match, Statement, match_statement, read_card,
-                                  to_claim)
+from mkdeck.verify.claims import CodeBlock, Statement, context_subjects, read_card, subjects_in
 from mkdeck.verify.probeset import PROBES, Environment, ProbeSpec, argv_for, build_c, choose
+from mkdeck.verify.probing import (ProbeRun, _cross_check, _parse_probe, _selftest,
+                                   make_lookup, run_jobs, selftest_statements)
+from mkdeck.verify.selfcheck import self_check
+from mkdeck.verify.verdict import VERDICTS, Judged, Lookup, Plan, judge_plan, plan_statement
 
 LOG = logging.getLogger(__name__)
 
-RUNNER = Path(__file__).parent / "runner.py"
-VERDICTS = ("verified", "refuted", "inconclusive", "skipped")
+__all__ = ["ClaimResult", "CodeResult", "VerificationReport", "verify_notes", "run_jobs",
+           "selftest_statements", "judge_statement", "said"]
 
 UNKNOWN_CHECK = register(
     "MKD401", Severity.ERROR, "unknown verify check id",
@@ -55,9 +59,17 @@ SKIPPED = register(
     fix="Install what the probe needs (a C compiler, strace) or run as root to check it.",
 )
 UNCHECKED = register(
-    "MKD405", Severity.INFO, "statement names a syscall, flag or signal but no check matches",
-    fix="Rephrase it in a shape the catalogue knows, attach a check with <!--verify: id-->, "
-        "or add a check to the catalogue.",
+    "MKD405", Severity.INFO, "statement not checked: a word of it was not understood",
+    fix="The message names the words mkdeck verify could not read. Rephrase the statement in "
+        "words the catalogue reads (mkdeck verify --explain PATH:LINE shows how it was read), "
+        "attach a check with <!--verify: id-->, or add the word to a check in the catalogue.",
+)
+HOST_DEPENDENT = register(
+    "MKD409", Severity.INFO, "claim depends on this host's settings",
+    fix="Say what holds in general (a child inherits its parent's nice value) or mark the "
+        "statement as host-dependent on the card; the message says what this host shows.",
+    bad="- processes start with the nice value of PID 1 on this machine",
+    good="- a child inherits the nice value of its parent",
 )
 CODE_MISMATCH = register(
     "MKD406", Severity.ERROR, "verify code block output differs",
@@ -75,26 +87,35 @@ CODE_NOT_RUN = register(
 
 @dataclass(frozen=True)
 class ClaimResult:
-    """A claim with its verdict.
+    """A statement with its verdict.
 
     Attributes:
-        claim: the :class:`~mkdeck.model.Claim`.
-        verdict: verified | refuted | inconclusive | skipped.
+        claim: the :class:`~mkdeck.model.Claim` (``check`` is ``None`` when no check reads it).
+        verdict: one of :data:`~mkdeck.verify.verdict.VERDICTS`.
         evidence: measured values, asserted values, controls, probe, reasons.
         ms: wall time of the probe run(s) the verdict rests on, in milliseconds.
+        reason: why the verdict is not verified (``""`` when it is), e.g.
+            ``"not understood: Solaris"``.
+        slots: the typed values read, per segment (:meth:`Judged.slots`).
+        mutants: the self-check's changed copies and their verdicts.
     """
 
     claim: Claim
     verdict: str
     evidence: dict[str, Any]
     ms: float
+    reason: str = ""
+    slots: tuple[dict[str, Any], ...] = ()
+    mutants: tuple[dict[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"path", "line", "card_line", "text", "check", "verdict", "evidence", "ms"}``."""
+        """``{"path", "line", "card_line", "text", "check", "verdict", "evidence", "ms",
+        "reason", "slots"}``."""
         c = self.claim
         return {"path": c.location.path, "line": c.location.line,
                 "card_line": c.card_location.line, "text": c.text, "check": c.check,
-                "verdict": self.verdict, "evidence": self.evidence, "ms": round(self.ms, 1)}
+                "verdict": self.verdict, "evidence": self.evidence, "ms": round(self.ms, 1),
+                "reason": self.reason, "slots": list(self.slots)}
 
 
 @dataclass(frozen=True)
@@ -117,10 +138,11 @@ class VerificationReport:
     """What ``mkdeck verify`` found.
 
     Attributes:
-        claims: one result per checked statement, in vault order.
-        unchecked: statements that name a syscall, flag or signal but match no check.
+        claims: one result per statement of every card, in vault order (unchecked ones
+            included, with their reason).
+        unchecked: the statements whose verdict is unchecked.
         host: kernel, arch, uid, cc, strace (+ isolation facts).
-        summary: verdict -> count (all four verdicts present).
+        summary: verdict -> count (every verdict of ``VERDICTS`` present).
         diagnostics: unknown check ids, and one diagnostic per non-verified claim, unchecked
             statement and code block.
         code_blocks: ``verify`` code blocks and their results.
@@ -128,7 +150,7 @@ class VerificationReport:
     """
 
     claims: tuple[ClaimResult, ...]
-    unchecked: tuple[Statement, ...]
+    unchecked: tuple[ClaimResult, ...]
     host: dict[str, Any]
     summary: dict[str, int]
     diagnostics: tuple[Diagnostic, ...]
@@ -147,243 +169,13 @@ class VerificationReport:
         return {
             "host": self.host,
             "claims": [c.to_dict() for c in self.claims],
-            "unchecked": [{"path": s.location.path, "line": s.location.line, "text": s.text}
-                          for s in self.unchecked],
+            "unchecked": [{"path": r.claim.location.path, "line": r.claim.location.line,
+                           "text": r.claim.text, "reason": r.reason} for r in self.unchecked],
             "summary": dict(self.summary),
             "code_blocks": [c.to_dict() for c in self.code_blocks],
             "probes": list(self.probes),
             "diagnostics": [d.to_dict() for d in self.diagnostics],
         }
-
-
-# ---- probe runs -------------------------------------------------------------------------------
-
-@dataclass
-class ProbeRun:
-    """One probe's run: the runner's outcome and the facts it printed."""
-
-    spec: ProbeSpec
-    outcome: dict[str, Any] = field(default_factory=dict)
-    facts: dict[str, dict[str, Any]] = field(default_factory=dict)
-    error: str = ""
-    selftest_failures: list[str] = field(default_factory=list)
-    cross_check_note: str = ""
-
-    @property
-    def ms(self) -> float:
-        return float(self.outcome.get("ms", 0.0))
-
-
-def run_jobs(jobs: Sequence[dict[str, Any]], parallel: int, env: Environment
-             ) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
-    """Run jobs in a dedicated isolating runner process (``runner.py``).
-
-    Args:
-        jobs: ``{"name", "argv", "timeout", "exclusive"?, "max_pids"?, "cwd"?}`` each.
-        parallel: how many probes may run at once.
-        env: the host environment (its ``env`` is the probes' environment).
-
-    Returns:
-        ``(name -> outcome, runner info)``; an outcome has ``rc``, ``signal``, ``timed_out``,
-        ``ms``, ``stdout``, ``stderr``, ``swept``, ``cgroup``. Jobs the runner never reported
-        (it crashed) get ``{"error": ...}``.
-    """
-    if not jobs:
-        return {}, {}
-    request = json.dumps({"jobs": [dict(j, env=env.env) for j in jobs], "parallel": parallel})
-    budget = sum(float(j.get("timeout", 10)) for j in jobs) + 30
-    results: dict[str, dict[str, Any]] = {}
-    info: dict[str, Any] = {}
-    try:
-        proc = subprocess.run([env.python, "-E", "-s", str(RUNNER)], input=request,
-                              capture_output=True, text=True, timeout=budget,
-                              env=env.env, start_new_session=True)
-        out = proc.stdout
-        if proc.returncode != 0:
-            info["error"] = f"runner exited {proc.returncode}: {proc.stderr.strip()[-500:]}"
-    except subprocess.TimeoutExpired as exc:
-        out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
-        info["error"] = f"runner timed out after {budget:.0f} s"
-    for line in out.splitlines():
-        try:
-            item = json.loads(line)
-        except ValueError:
-            continue
-        if "runner" in item:
-            info.update(item["runner"])
-        elif "done" in item:
-            info.update(item["done"])
-        elif "name" in item:
-            results[item["name"]] = item
-    for job in jobs:
-        results.setdefault(job["name"], {"error": info.get("error", "runner gave no result")})
-    return results, info
-
-
-def _parse_probe(run: ProbeRun) -> None:
-    o = run.outcome
-    if "error" in o:
-        run.error = o["error"]
-        return
-    if o.get("timed_out"):
-        run.error = f"timed out after {o.get('ms', 0):.0f} ms (process group killed)"
-    elif o.get("signal"):
-        run.error = f"killed by signal {o['signal']}"
-    elif o.get("rc") != 0:
-        run.error = f"exited with status {o.get('rc')}: {o.get('stderr', '').strip()[-300:]}"
-    elif o.get("swept"):
-        # a trusted probe waits for everything it starts; one that leaves processes behind
-        # (a detached grandchild holding its output) is misbehaving, so its facts are not used
-        run.error = (f"left {o['swept']} process(es) running after it exited "
-                     "(killed by the runner's sweep)")
-    data = None
-    for line in reversed(o.get("stdout", "").splitlines()):
-        if line.startswith("{"):
-            try:
-                data = json.loads(line)
-                break
-            except ValueError:
-                continue
-    if data is None or not isinstance(data.get("facts"), dict):
-        run.error = run.error or "printed no JSON facts"
-        return
-    if not run.error:
-        run.facts = data["facts"]
-
-
-# ---- verdicts ---------------------------------------------------------------------------------
-
-def _equal(measured: Any, asserted: Any) -> bool:
-    if isinstance(asserted, bool) or isinstance(measured, bool):
-        return bool(measured) is bool(asserted)
-    return measured == asserted
-
-
-def judge(match: Match, runs: dict[str, ProbeRun], chosen: dict[str, ProbeSpec],
-          skipped: dict[str, str]) -> tuple[str, dict[str, Any], float]:
-    """Verdict, evidence and ms for a matched statement, from the probes' facts."""
-    verdicts: list[str] = []
-    facts: dict[str, Any] = {}
-    reasons: list[str] = []
-    probes: list[str] = []
-    ms = 0.0
-    for part in match.parts:
-        spec = chosen.get(part.fact)
-        entry: dict[str, Any] = {"asserted": part.value if part.polarity else {"not": part.value}}
-        facts[part.fact] = entry
-        if part.error:
-            verdicts.append("inconclusive")
-            reasons.append(part.error)
-            continue
-        if spec is None:
-            verdicts.append("skipped")
-            reasons.append(skipped.get(part.fact, "no probe"))
-            continue
-        run = runs[spec.name]
-        probes.append(spec.name)
-        ms = max(ms, run.ms)
-        if run.error:
-            verdicts.append("inconclusive")
-            reasons.append(f"probe {spec.name} {run.error}")
-            continue
-        if run.selftest_failures:
-            verdicts.append("inconclusive")
-            reasons.append(f"probe {spec.name} failed its self-test: "
-                           + "; ".join(run.selftest_failures))
-            continue
-        fact = run.facts.get(part.fact)
-        if fact is None:
-            verdicts.append("inconclusive")
-            reasons.append(f"probe {spec.name} did not report {part.fact}")
-            continue
-        entry.update({k: v for k, v in (fact.get("evidence") or {}).items()
-                      if k not in ("asserted", "measured", "valid")})
-        entry.update(measured=fact.get("value"), valid=fact.get("valid"))
-        if not fact.get("valid"):
-            verdicts.append("inconclusive")
-            if "disagree" in str((fact.get("evidence") or {}).get("cross_check", "")):
-                reasons.append(f"{part.fact}: {fact['evidence']['cross_check']}")
-            else:
-                reasons.append(f"the control of {part.fact} did not behave")
-            continue
-        same = _equal(fact.get("value"), part.value)
-        verdicts.append("verified" if same == part.polarity else "refuted")
-    if "refuted" in verdicts:
-        verdict = "refuted"
-    elif "inconclusive" in verdicts:
-        verdict = "inconclusive"
-    elif "skipped" in verdicts:
-        verdict = "skipped"
-    else:
-        verdict = "verified"
-    evidence: dict[str, Any] = {"probe": ", ".join(dict.fromkeys(probes)) or None,
-                                "facts": facts}
-    if reasons:
-        evidence["reason"] = "; ".join(dict.fromkeys(reasons))
-    if match.check.host_dependent:
-        evidence["host_dependent"] = match.check.host_dependent
-    if verdict == "refuted" and match.check.says:
-        evidence["true_statement"] = match.check.says
-    return verdict, evidence, ms
-
-
-def selftest_statements(catalogue: Catalogue) -> list[tuple[Any, Match | None]]:
-    """Every self-test of the catalogue with the check it matches (``None``: no check, a
-    catalogue bug that ``tests/test_verify_catalogue.py`` reports)."""
-    out = []
-    for test in catalogue.selftests:
-        loc = SourceLocation("<self-test>", 0)
-        st = Statement(test.text, loc, loc, (test.subject,) if test.subject else ())
-        out.append((test, match_statement(st, catalogue)[0]))
-    return out
-
-
-def _cross_check(run: ProbeRun, witness: ProbeRun) -> None:
-    """Facts two independent implementations both report must agree; a disagreement makes
-    the fact invalid (inconclusive), an agreement is recorded in its evidence."""
-    if run.error:
-        return
-    if witness.error:
-        run.cross_check_note = f"{witness.spec.name} {witness.error}"
-        return
-    for key, fact in run.facts.items():
-        other = witness.facts.get(key)
-        if other is None or not other.get("valid"):
-            continue
-        evidence = dict(fact.get("evidence") or {})
-        if other.get("value") == fact.get("value"):
-            evidence["cross_check"] = f"{witness.spec.name} agrees"
-            run.facts[key] = dict(fact, evidence=evidence)
-        else:
-            evidence["cross_check"] = (f"{witness.spec.name} measured "
-                                       f"{json.dumps(other.get('value'))}: implementations "
-                                       "disagree")
-            run.facts[key] = dict(fact, valid=False, evidence=evidence)
-
-
-def _selftest(runs: dict[str, ProbeRun], catalogue: Catalogue) -> None:
-    """Run each probe family's known statements against the probe's own facts: a known-true
-    statement must be verified and a known-false one refuted, else the probe is not trusted
-    and all its verdicts become inconclusive. A self-test whose statement matches no check is
-    a catalogue bug, not a probe failure: it is skipped (and logged)."""
-    tests = selftest_statements(catalogue)
-    for run in runs.values():
-        if run.error:
-            continue
-        clean = ProbeRun(run.spec, run.outcome, run.facts)
-        for test, match in tests:
-            if test.family != run.spec.family:
-                continue
-            if match is None:
-                LOG.warning("self-test %r of %s matches no check", test.text, test.family)
-                continue
-            if not all(run.spec.provides(p.fact) for p in match.parts):
-                continue
-            chosen = {p.fact: run.spec for p in match.parts}
-            verdict, _, _ = judge(match, {run.spec.name: clean}, chosen, {})
-            if verdict != test.expect:
-                run.selftest_failures.append(
-                    f"{test.text!r} gave {verdict}, expected {test.expect}")
 
 
 # ---- code blocks ------------------------------------------------------------------------------
@@ -445,9 +237,10 @@ def _field_lines(note: Note, fld: Field, index: Any) -> list[tuple[str, SourceLo
 
 
 def collect(result: ParseResult, catalogue: Catalogue
-            ) -> tuple[list[tuple[Statement, Match]], list[Statement], list[CodeBlock],
-                       list[Diagnostic]]:
-    """Every card's statements, matched: ``(matched, unchecked, code blocks, diagnostics)``."""
+            ) -> tuple[list[Plan], list[CodeBlock], list[Diagnostic]]:
+    """Every statement of every card, planned (matched and read): ``(plans, code blocks,
+    diagnostics)``. A card or statement mkdeck fails to read costs a diagnostic, never the
+    verification."""
     index = None
     try:
         from mkdeck.vault.links import VaultIndex
@@ -455,8 +248,7 @@ def collect(result: ParseResult, catalogue: Catalogue
         index = VaultIndex(result.vault)
     except Exception:  # links stage missing or broken: read the fields' own lines
         LOG.debug("no VaultIndex; embeds are not expanded", exc_info=True)
-    matched: list[tuple[Statement, Match]] = []
-    unchecked: list[Statement] = []
+    plans: list[Plan] = []
     blocks: list[CodeBlock] = []
     diags: list[Diagnostic] = []
     for note in result.notes:
@@ -470,47 +262,77 @@ def collect(result: ParseResult, catalogue: Catalogue
         blocks.extend(card.code_blocks)
         for st in card.statements:
             try:
-                match, unknown = match_statement(st, catalogue)
+                plan = plan_statement(st, catalogue)
             except Exception as exc:
-                LOG.exception("matching %s failed", st.location)
-                diags.append(INTERNAL_ERROR.at(st.location, "mkdeck could not match this "
+                LOG.exception("reading %s failed", st.location)
+                diags.append(INTERNAL_ERROR.at(st.location, "mkdeck could not read this "
                                                f"statement ({type(exc).__name__}: {exc})"))
                 continue
-            for check_id in unknown:
-                diags.append(UNKNOWN_CHECK.at(
-                    st.location, f"unknown check id {check_id!r} in <!--verify: ...-->; "
-                    "see mkdeck/verify/catalogue/*.yaml for the ids"))
-            if match is not None:
-                matched.append((st, match))
-            elif st.names:
-                unchecked.append(st)
-    return matched, unchecked, blocks, diags
+            for check_id in st.explicit:
+                if catalogue.check(check_id) is None:
+                    diags.append(UNKNOWN_CHECK.at(
+                        st.location, f"unknown check id {check_id!r} in <!--verify: ...-->; "
+                        "see mkdeck/verify/catalogue/*.yaml for the ids"))
+            plans.append(plan)
+    return plans, blocks, diags
 
 
-def verify_notes(result: ParseResult, *, run_code: bool = False, jobs: int | None = None,
-                 env: Environment | None = None, catalogue: Catalogue | None = None,
-                 probes: Sequence[ProbeSpec] = PROBES) -> VerificationReport:
-    """Verify every checkable statement of the notes in ``result`` on the running kernel.
+def judge_statement(plan: Plan, catalogue: Catalogue, lookup: Lookup) -> Judged:
+    """The final verdict of a planned statement: judged on the facts, then self-checked
+    (:mod:`mkdeck.verify.selfcheck`)."""
+    return self_check(judge_plan(plan, lookup), catalogue, lookup)
 
-    Args:
-        result: notes from ``mkdeck.app.load.load`` (``result.notes``; links resolve across
-            ``result.vault``).
-        run_code: compile/run fenced ``verify`` blocks (else they are only listed).
-        jobs: probes run at once (default: the CPU count); timing-sensitive probes run alone.
-        env: the host (default: :meth:`Environment.detect`); tests pass a changed ``PATH``.
-        catalogue: default: the package's catalogue.
-        probes: the probes to choose from (default: the built-in ones; tests pass
-            misbehaving ones).
 
-    Returns:
-        The :class:`VerificationReport`. Never raises for bad input or a failing probe: those
-        become verdicts and diagnostics.
-    """
-    catalogue = catalogue or default_catalogue()
-    env = env or Environment.detect()
-    t0 = time.monotonic()
-    matched, unchecked, blocks, diags = collect(result, catalogue)
-    needed = {p.fact for _, m in matched for p in m.parts}
+def _result(judged: Judged, catalogue: Catalogue) -> ClaimResult:
+    st = judged.plan.statement
+    check = judged.judged_by
+    subject = judged.plan.match.subject if judged.plan.match else None
+    if subject is None:
+        found = subjects_in(st.text, catalogue) or context_subjects(st, catalogue)
+        subject = found[0] if found else None
+    polarity = judged.plan.match.polarity if judged.plan.match else True
+    claim = Claim(st.location, st.card_location, st.display or st.text, subject,
+                  check.id if check else None, polarity)
+    evidence: dict[str, Any] = {"probe": ", ".join(judged.probes) or None,
+                                "facts": judged.facts}
+    if judged.reason:
+        evidence["reason"] = judged.reason
+    if check is not None and check.host_dependent:
+        evidence["host_dependent"] = check.host_dependent
+    if judged.host:
+        evidence["host_shows"] = judged.host
+    if judged.verdict == "refuted" and check is not None and check.says:
+        evidence["true_statement"] = check.says
+    if judged.mutants:
+        evidence["self_check"] = judged.mutants
+    return ClaimResult(claim, judged.verdict, evidence, judged.ms, judged.reason,
+                       tuple(judged.slots()), tuple(judged.mutants))
+
+
+def _diagnostic(r: ClaimResult) -> Diagnostic | None:
+    c, ev = r.claim, r.evidence
+    if r.verdict == "refuted":
+        return REFUTED.at(c.location, f"{c.check}: {c.text!r} is refuted: {_measured(ev)}; "
+                          f"{ev.get('reason', '')}; the true statement: "
+                          f"{ev.get('true_statement', '')}")
+    if r.verdict == "inconclusive":
+        return INCONCLUSIVE.at(c.location, f"{c.check}: {ev.get('reason', 'undecided')}")
+    if r.verdict == "skipped":
+        return SKIPPED.at(c.location, f"{c.check}: {ev.get('reason', 'skipped')}")
+    if r.verdict == "host-dependent":
+        return HOST_DEPENDENT.at(c.location, f"{c.check}: {c.text!r} depends on the host: "
+                                 f"{ev.get('host_shows', '')} ({ev.get('host_dependent', '')})")
+    if r.verdict == "unchecked":
+        return UNCHECKED.at(c.location, f"{c.text!r} is unchecked ({r.reason})")
+    return None
+
+
+def _run_probes(plans: list[Plan], blocks: list[CodeBlock], run_code: bool, jobs: int | None,
+                env: Environment, catalogue: Catalogue, probes: Sequence[ProbeSpec]
+                ) -> tuple[Any, ...]:
+    """Choose, build and run the probes every plan needs (and the code blocks): ``(lookup,
+    runs, witnesses, code jobs, outcomes, runner info)``."""
+    needed = set().union(*(p.facts() for p in plans)) if plans else set()
     chosen, skipped = choose(needed, env, probes)
     # build C probes; a failed build makes the compiler path unusable, so fall back
     binaries: dict[str, str] = {}
@@ -554,43 +376,54 @@ def verify_notes(result: ParseResult, *, run_code: bool = False, jobs: int | Non
         witness = ProbeRun(partner, outcomes.get(partner.name, {"error": "not run"}))
         _parse_probe(witness)
         _cross_check(runs[name], witness)
+    return (make_lookup(runs, chosen, skipped), runs, witnesses, code_jobs, outcomes,
+            runner_info)
 
+
+def verify_notes(result: ParseResult, *, run_code: bool = False, jobs: int | None = None,
+                 env: Environment | None = None, catalogue: Catalogue | None = None,
+                 probes: Sequence[ProbeSpec] = PROBES) -> VerificationReport:
+    """Verify every statement of the notes in ``result`` on the running kernel.
+
+    Args:
+        result: notes from ``mkdeck.app.load.load`` (``result.notes``; links resolve across
+            ``result.vault``).
+        run_code: compile/run fenced ``verify`` blocks (else they are only listed).
+        jobs: probes run at once (default: the CPU count); timing-sensitive probes run alone.
+        env: the host (default: :meth:`Environment.detect`); tests pass a changed ``PATH``.
+        catalogue: default: the package's catalogue.
+        probes: the probes to choose from (default: the built-in ones; tests pass
+            misbehaving ones).
+
+    Every statement of every card is listed; it is verified only when every word of it is
+    read into a slot, every fact it asserts is measured as it says, and the self-check
+    passes (issue 11).
+
+    Returns:
+        The :class:`VerificationReport`: one :class:`ClaimResult` per statement. Never raises
+        for bad input or a failing probe: those become verdicts and diagnostics.
+    """
+    catalogue = catalogue or default_catalogue()
+    env = env or Environment.detect()
+    t0 = time.monotonic()
+    plans, blocks, diags = collect(result, catalogue)
+    lookup, runs, witnesses, code_jobs, outcomes, runner_info = _run_probes(
+        plans, blocks, run_code, jobs, env, catalogue, probes)
     results: list[ClaimResult] = []
-    for st, match in matched:
-        verdict, evidence, ms = judge(match, runs, chosen, skipped)
-        claim = to_claim(st, match, catalogue)
-        results.append(ClaimResult(claim, verdict, evidence, ms))
-        if verdict == "refuted":
-            diags.append(REFUTED.at(st.location, f"{match.check.id}: {st.text!r} is refuted: "
-                                    f"{_measured(evidence)}; the true statement: "
-                                    f"{match.check.says}"))
-        elif verdict == "inconclusive":
-            diags.append(INCONCLUSIVE.at(st.location, f"{match.check.id}: "
-                                         f"{evidence.get('reason', 'undecided')}"))
-        elif verdict == "skipped":
-            diags.append(SKIPPED.at(st.location, f"{match.check.id}: "
-                                    f"{evidence.get('reason', 'skipped')}"))
-    for st in unchecked:
-        diags.append(UNCHECKED.at(st.location, f"{st.text!r} names {', '.join(st.names)} but "
-                                  "matches no check in the catalogue"))
-    code_results: list[CodeResult] = []
-    for n, block in enumerate(blocks):
-        if not run_code:
-            res = CodeResult(block, "not-run", {"reason": "pass --run-code to run it"})
-            diags.append(CODE_NOT_RUN.at(block.location, f"```{block.lang} verify block not "
-                                         "run; pass --run-code to run it"))
-        else:
-            job = code_jobs.get(n)
-            why = ("no C compiler" if block.lang.lower() == "c" and not env.cc
-                   else f"language {block.lang!r} is not runnable (c, python, sh)")
-            res = _judge_code(block, outcomes.get(job["name"]) if job else None, why)
-            if res.verdict == "refuted":
-                diags.append(CODE_MISMATCH.at(block.location, "the program printed "
-                                              f"{res.evidence.get('stdout', '')!r}, the "
-                                              "```output block says otherwise"))
-            elif res.verdict in ("inconclusive", "skipped"):
-                diags.append(CODE_FAILED.at(block.location, str(res.evidence.get("reason"))))
-        code_results.append(res)
+    for plan in plans:
+        try:
+            res = _result(judge_statement(plan, catalogue, lookup), catalogue)
+        except Exception as exc:  # a reader bug costs one statement, never the run
+            LOG.exception("judging %s failed", plan.statement.location)
+            diags.append(INTERNAL_ERROR.at(plan.statement.location, "mkdeck could not judge "
+                                           f"this statement ({type(exc).__name__}: {exc})"))
+            continue
+        results.append(res)
+        d = _diagnostic(res)
+        if d is not None:
+            diags.append(d)
+    code_results = [_code_result(n, block, run_code, code_jobs, outcomes, env, diags)
+                    for n, block in enumerate(blocks)]
     summary = Counter(r.verdict for r in results)
     host = env.host()
     host["isolation"] = {
@@ -607,16 +440,36 @@ def verify_notes(result: ParseResult, *, run_code: bool = False, jobs: int | Non
          **({"selftest_failures": r.selftest_failures} if r.selftest_failures else {})}
         for r in runs.values()
     )
-    LOG.debug("verified %d claims in %.0f ms", len(results), (time.monotonic() - t0) * 1000)
+    LOG.debug("judged %d statements in %.0f ms", len(results), (time.monotonic() - t0) * 1000)
     return VerificationReport(
         claims=tuple(results),
-        unchecked=tuple(unchecked),
+        unchecked=tuple(r for r in results if r.verdict == "unchecked"),
         host=host,
         summary={v: summary.get(v, 0) for v in VERDICTS},
         diagnostics=tuple(sorted(diags, key=Diagnostic.sort_key)),
         code_blocks=tuple(code_results),
         probes=probes_info,
     )
+
+
+def _code_result(n: int, block: CodeBlock, run_code: bool, code_jobs: dict[int, dict[str, Any]],
+                 outcomes: dict[str, Any], env: Environment, diags: list[Diagnostic]
+                 ) -> CodeResult:
+    if not run_code:
+        diags.append(CODE_NOT_RUN.at(block.location, f"```{block.lang} verify block not "
+                                     "run; pass --run-code to run it"))
+        return CodeResult(block, "not-run", {"reason": "pass --run-code to run it"})
+    job = code_jobs.get(n)
+    why = ("no C compiler" if block.lang.lower() == "c" and not env.cc
+           else f"language {block.lang!r} is not runnable (c, python, sh)")
+    res = _judge_code(block, outcomes.get(job["name"]) if job else None, why)
+    if res.verdict == "refuted":
+        diags.append(CODE_MISMATCH.at(block.location, "the program printed "
+                                      f"{res.evidence.get('stdout', '')!r}, the "
+                                      "```output block says otherwise"))
+    elif res.verdict in ("inconclusive", "skipped"):
+        diags.append(CODE_FAILED.at(block.location, str(res.evidence.get("reason"))))
+    return res
 
 
 def said(asserted: Any) -> str:

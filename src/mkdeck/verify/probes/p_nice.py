@@ -77,7 +77,40 @@ root_lowers = child_int(lambda: (os.setpriority(WHO, 0, 10), os.setpriority(WHO,
 F.add("nice.unprivileged_can_lower", u == 1, u in (0, 1) and (root_lowers in (5, None)),
       result_code=u, dropped_to_uid=65534 if root else os.geteuid(),
       control_root_can_lower=root_lowers)
-init_nice = os.getpriority(WHO, 1)
-F.add("nice.default", init_nice, True, nice_of_pid_1=init_nice,
-      host_dependent="the nice value is inherited; a fresh login starts from init's, usually 0")
+SCHED_RESET_ON_FORK = getattr(os, "SCHED_RESET_ON_FORK", 0x40000000)
+
+
+def pid1_nice() -> int | None:
+    """PID 1's nice value, from ``/proc/1/stat`` (field 19), or from the file named by
+    ``MKDECK_PROBE_PID1_STAT`` (tests fake a host whose PID 1 runs at nice -10)."""
+    path = os.environ.get("MKDECK_PROBE_PID1_STAT") or "/proc/1/stat"
+    try:
+        with open(path) as fh:
+            return int(fh.read().rsplit(")", 1)[1].split()[16])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def default_nice(reset: bool) -> int:
+    """The nice value a child gets from a parent at nice -5: with SCHED_RESET_ON_FORK the
+    kernel gives it the default (sched(7): a negative nice value is reset to the default in
+    the child), without it the child inherits -5 (the control)."""
+    os.setpriority(WHO, 0, -5)
+    if reset:
+        os.sched_setscheduler(0, os.SCHED_OTHER | SCHED_RESET_ON_FORK, os.sched_param(0))
+    return child_int(lambda: os.getpriority(WHO, 0))
+
+
+# nice.default: the kernel's default, measured independently of this host's settings (the
+# nice value of PID 1, of the session, of the verifier itself). Needs the right to lower the
+# nice value (root or RLIMIT_NICE); otherwise only this host's value is shown.
+host_value = pid1_nice()
+reset_child = child_int(lambda: default_nice(True))
+inherit_child = child_int(lambda: default_nice(False))
+measured_ok = inherit_child == -5 and -20 <= reset_child <= 19
+F.add("nice.default", reset_child if measured_ok else None, measured_ok,
+      child_with_reset_on_fork=reset_child, control_child_without_reset=inherit_child,
+      host_value=f"PID 1 runs at nice {host_value}" if host_value is not None else "unknown",
+      host_dependent="a process inherits its parent's nice value; PID 1 and the session may "
+                     "run at any nice value")
 F.emit()

@@ -86,6 +86,10 @@ F.add("pipe.pipe_buf_write_split", n200 != -errno.EAGAIN, n50 == 50 and 0 < n819
       pipe_buf=PIPE_BUF, write_200_into_96_free=n200, control_write_50=n50,
       control_write_8192_into_one_slot=n8192,
       meaning="a write of at most PIPE_BUF bytes is never split, so it cannot interleave")
+# a write bigger than PIPE_BUF into less room is split: 8192 bytes into one free slot
+F.add("pipe.bigger_write_split", 0 < n8192 < 8192, n200 == -errno.EAGAIN and n50 == 50,
+      pipe_buf=PIPE_BUF, write_8192_into_one_slot=n8192,
+      control_write_200_into_96_free=n200)
 # a blocking write into a full pipe waits until a reader makes room
 r, w = os.pipe()
 pid = os.fork()
