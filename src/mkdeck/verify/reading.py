@@ -187,7 +187,7 @@ def segments_of(tokens: list[Token]) -> list[list[Token]]:
 def _previous(tokens: list[Token], i: int) -> tuple[Token | None, int]:
     skip = lexicon().adjectives
     j = i - 1
-    while j >= 0 and (tokens[j].kind == "free" or (tokens[j].kind == "word"
+    while j >= 0 and (tokens[j].kind in ("free", "neutral") or (tokens[j].kind == "word"
                                                     and tokens[j].value in skip)):
         j -= 1
     return (tokens[j], j) if j >= 0 else (None, -1)
@@ -315,10 +315,11 @@ def _fit(seg: Segment, check: Check, spans: Sequence[tuple[int, int]],
         patterns key on, or a number it compares with the measured one."""
         if b.kind == "num" and not isinstance(b.value, (int, float)):
             return _whole(b.token, words)  # "128+N": a formula the check's words name
+        if b.kind == "num" and from_text and b.cue not in known:
+            return True  # "a default nice value of 0": the part compares it with the measured
         if b.cue in known or b.cue not in kind_cues:
             return False
-        return (str(b.value) in subjects or _whole(b.token, spans)
-                or (b.kind == "num" and from_text))
+        return str(b.value) in subjects or _whole(b.token, spans)
     bound = [b for b in seg.bindings if not read_by_check(b)]
     seg.compared = list(bound)
     best: tuple[int, int] | None = None  # (conflicts, frame)

@@ -1,0 +1,246 @@
+"""Issue 11: "verified" is a proof of the whole statement. Every word is read into a typed slot
+or named as not understood, the self-check changes the statement's meaning one word at a
+time, every statement is listed, host settings never decide a general statement, and the
+labelled statement set (tests/data/verify/labelled.tsv, written independently of the
+reader) gets no false statement verified and no true one refuted."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from mkdeck.cli import main
+from mkdeck.model import SourceLocation
+from mkdeck.verify.catalogue import default_catalogue
+from mkdeck.verify.claims import Statement, plain
+from mkdeck.verify.lexicon import fix_spelling, tokenize
+from mkdeck.verify.reading import read
+from mkdeck.verify.selfcheck import mutants, self_check
+from mkdeck.verify.verdict import FactView, judge_plan, plan_statement
+from tests.conftest import verify_json
+
+LABELLED = Path(__file__).parent / "data" / "verify" / "labelled.tsv"
+
+
+def labelled_rows() -> list[dict[str, str]]:
+    """The labelled set: ``id, label (true|false), family, mutation, statement, source``."""
+    with LABELLED.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def labelled_vault(root: Path) -> dict[int, dict[str, str]]:
+    """Write every labelled statement as a list item of one card; returns line -> row."""
+    lines = ["# Anki", "", "START", "Basic", "statements", "Back:"]
+    where: dict[int, dict[str, str]] = {}
+    for row in labelled_rows():
+        lines.append(f"- {row['statement']}")
+        where[len(lines)] = row
+    lines += ["END", ""]
+    (root / "labelled.md").write_text("\n".join(lines), encoding="utf-8")
+    return where
+
+
+def confusion(data: dict, where: dict[int, dict[str, str]]) -> Counter[tuple[str, str]]:
+    """(label, verdict) -> count; a row with no claim counts as ``missing``."""
+    got = {c["line"]: c["verdict"] for c in data["claims"] if c["path"] == "labelled.md"}
+    return Counter((row["label"], got.get(line, "missing")) for line, row in where.items())
+
+
+@pytest.fixture(scope="module")
+def labelled(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict[int, dict[str, str]]]:
+    root = tmp_path_factory.mktemp("labelled")
+    where = labelled_vault(root)
+    return verify_json(root), where
+
+
+def test_labelled_set_no_false_statement_verified_no_true_one_refuted(labelled) -> None:
+    data, where = labelled
+    got = {c["line"]: c for c in data["claims"] if c["path"] == "labelled.md"}
+    wrong = [f"{row['id']} {row['label']} -> {got[line]['verdict']} {got[line]['check']}: "
+             f"{row['statement']}"
+             for line, row in where.items() if line in got and (
+                 (row["label"], got[line]["verdict"]) in (("false", "verified"),
+                                                          ("true", "refuted")))]
+    assert wrong == [], "\n".join(wrong)
+    matrix = confusion(data, where)
+    assert matrix[("true", "missing")] == matrix[("false", "missing")] == 0  # nothing silent
+    # the reader must keep reading: these floors are below what it reads today (see
+    # benchmarks/bench_verify.py for the matrix); a change that reads less fails here
+    assert matrix[("false", "refuted")] >= 60, matrix
+    assert matrix[("true", "verified")] >= 60, matrix
+
+
+def test_every_statement_is_listed_once_with_one_verdict(labelled) -> None:
+    data, where = labelled
+    lines = [c["line"] for c in data["claims"] if c["path"] == "labelled.md"]
+    assert sorted(lines) == sorted(where)
+    assert sum(data["summary"].values()) == len(data["claims"])
+    assert all(c["reason"] for c in data["claims"] if c["verdict"] == "unchecked")
+
+
+# ---- reading, without probes ------------------------------------------------------------------
+
+MEASURED = {  # what this kernel measures (the probes' facts), for judging without running them
+    "fork.returns_child_pid": True, "fork.returns_zero_in_child": True,
+    "fork.child_knows_ppid": True, "fork.returns_minus_one_on_failure": True,
+    "pipe.write_blocks_when_full": True, "threads.share_pid": True,
+    "fd.offset_shared_after_fork": True,
+}
+
+
+def facts(fact: str) -> FactView:
+    if fact in MEASURED:
+        return FactView("ok", MEASURED[fact], probe="test", evidence={"valid": True})
+    return FactView("skipped", reason="not measured in this test")
+
+
+def judge(text: str, heading: str | None = None):
+    loc = SourceLocation("t.md", 1)
+    st = Statement(fix_spelling(plain(text, reading=True)), loc, loc,
+                   (heading,) if heading else (), display=plain(text))
+    cat = default_catalogue()
+    return self_check(judge_plan(plan_statement(st, cat), facts), cat, facts)
+
+
+def test_roles_are_read_into_the_slots_they_fill() -> None:
+    cat = default_catalogue()
+    reading = read("fork() returns the PID of the child in the parent and 0 in the child",
+                   cat.check("fork.returns-child-pid"), cat)
+    slots = [[(b.cue, b.value) for b in seg.bindings] for seg in reading.segments]
+    assert slots == [[("pid", "child"), ("in", "parent")], [("number", 0), ("in", "child")]]
+    assert not reading.unread
+    reading = read("the child's PPID is the PID of the parent", cat.check("fork.knows-ppid"), cat)
+    assert [(b.cue, b.value) for b in reading.segments[0].bindings] == [
+        ("ppid", "child"), ("pid", "parent")]
+
+
+def test_a_word_no_check_reads_makes_the_statement_unchecked_and_is_named() -> None:
+    judged = judge("fork() returns the PID of the child to the parent on Solaris")
+    assert judged.verdict == "unchecked"
+    assert "Solaris" in judged.reason
+    judged = judge("fork() usually returns the PID of the child to the parent")
+    assert (judged.verdict, judged.reason.split(" (")[0]) == ("unchecked",
+                                                             "not understood: usually")
+
+
+def test_a_value_of_a_known_kind_that_differs_refutes() -> None:
+    judged = judge("fork() returns the PID of the parent to the child")
+    assert judged.verdict == "refuted"
+    assert "pid 'parent' (true: child)" in judged.reason
+    assert judge("fork() returns 1 in the child").verdict == "refuted"
+    assert judge("with `O_NONBLOCK`, a write to a full pipe waits until a reader makes room"
+                 ).verdict == "refuted"  # a condition read into its own frame
+
+
+def test_the_self_check_changes_each_typed_word_and_refuses_a_verdict_it_survives() -> None:
+    text = "fork() returns the PID of the child to the parent"
+    judged = judge(text)
+    assert judged.verdict == "verified"
+    tried = {(m["kind"], m["text"]): m["verdict"] for m in judged.mutants}
+    assert tried[("roles", "fork() returns the PID of the parent to the child")] == "refuted"
+    assert tried[("negation", "fork() not returns the PID of the child to the parent")] \
+        == "refuted"
+    kinds = {m.kind for m in mutants("`fork()` fails with EAGAIN, never SIGKILL, unlike "
+                                     "CLONE_VM, and returns -1 always", tokenize(
+                                         "`fork()` fails with EAGAIN, never SIGKILL, unlike "
+                                         "CLONE_VM, and returns -1 always"))}
+    assert kinds == {"errno", "signal", "flag", "number", "negation", "quantifier"}
+
+
+def test_symmetric_roles_are_the_same_reading_not_a_failed_self_check() -> None:
+    judged = judge("after fork() parent and child share the file offset of an inherited "
+                   "descriptor")
+    swaps = [m for m in judged.mutants if m["kind"] == "roles"]
+    assert swaps and all(m.get("equivalent") for m in swaps if m["verdict"] == "verified")
+
+
+def test_link_prefixes_never_change_the_reading() -> None:
+    assert plain("of the [[li parent process]]") == "of the li parent process"
+    assert plain("of the [[li parent process]]", reading=True) == "of the parent process"
+    assert plain("[[li fork|fork]] and [[the fork]]", reading=True) == "fork and the fork"
+    assert fix_spelling("the same conent, unesseary and writen") == \
+        "the same content, unnecessary and written"
+
+
+def test_the_issue_examples_of_false_statements_are_never_verified() -> None:
+    for text in ("`getppid()` returns the PID of the caller's first child",
+                 "`fork()` fails with EMFILE when the process limit is reached",
+                 "with `O_NONBLOCK`, a write to a full pipe blocks",
+                 "fork() returns the PID of the li parent process"):
+        assert judge(text).verdict != "verified", text
+
+
+# ---- host-dependent facts ---------------------------------------------------------------------
+
+NICE_CARD = """# Anki
+
+START
+Basic
+nice
+Back:
+- processes start with a default nice value of 0
+- the default nice value is -10
+- a child inherits the nice value of its parent
+END
+"""
+
+
+def _fake_stat(tmp_path: Path, nice: int) -> Path:
+    fields = ["S", "0", "0", "0", "0", "-1", "0", "0", "0", "0", "0", "0", "0", "0", "0",
+              "20", str(nice), "1"]
+    path = tmp_path / f"stat{nice}"
+    path.write_text(f"1 (init) {' '.join(fields)} 0 0\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("pid1_nice", [0, -10])
+def test_the_default_nice_value_does_not_follow_pid_1(make_vault, tmp_path, monkeypatch,
+                                                      pid1_nice: int) -> None:
+    """Issue 11: on a host whose PID 1 runs at nice -10 the suite must pass; the probe reads
+    PID 1's nice value from the file MKDECK_PROBE_PID1_STAT names, so a test can fake it."""
+    monkeypatch.setenv("MKDECK_PROBE_PID1_STAT", str(_fake_stat(tmp_path, pid1_nice)))
+    data = verify_json(make_vault({"nice.md": NICE_CARD}))
+    got = [(c["line"], c["verdict"]) for c in data["claims"]]
+    if os.geteuid() == 0:  # the kernel's default is measured (SCHED_RESET_ON_FORK)
+        assert got == [(7, "verified"), (8, "refuted"), (9, "verified")], data["claims"]
+        fact = data["claims"][0]["evidence"]["facts"]["nice.default"]
+        assert fact["measured"] == 0 and fact["control_child_without_reset"] == -5
+    else:  # without the right to lower a nice value: this host's value, not a verdict
+        assert [v for _, v in got] == ["host-dependent", "host-dependent", "verified"]
+    assert f"PID 1 runs at nice {pid1_nice}" in json.dumps(data["claims"][0]["evidence"])
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="lowering a nice value needs root")
+def test_a_verification_run_at_nice_minus_10_gives_the_same_verdicts(make_vault) -> None:
+    """The whole run (the verifier and its probes) at nice -10, as under such a PID 1."""
+    root = make_vault({"nice.md": NICE_CARD})
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdeck", "verify", str(root), "--format", "json"],
+        capture_output=True, text=True, timeout=120,
+        preexec_fn=lambda: os.setpriority(os.PRIO_PROCESS, 0, -10))
+    data = json.loads(proc.stdout)
+    assert [c["verdict"] for c in data["claims"]] == ["verified", "refuted", "verified"]
+
+
+# ---- output -----------------------------------------------------------------------------------
+
+def test_explain_shows_the_check_slots_self_check_and_verdict(make_vault) -> None:
+    root = make_vault({"f.md": "# Anki\n\nSTART\nBasic\nfork\nBack:\n"
+                               "- fork() returns the PID of the child to the parent\nEND\n"})
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["verify", str(root), "--explain", "f.md:7"], stdout=out, stderr=err) == 0
+    text = out.getvalue()
+    assert "check: fork.returns-child-pid" in text
+    assert "pid=child (role 'child')" in text and "to=parent (role 'parent')" in text
+    assert ("self-check: roles 'child' -> refuted: fork() returns the PID of the parent to "
+            "the child") in text
+    assert text.rstrip().endswith("verdict: verified")
+    assert main(["verify", str(root), "--explain", "f.md:99"], stdout=out, stderr=err) == 2
