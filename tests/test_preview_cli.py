@@ -116,7 +116,9 @@ def test_verdicts_with_verify(tmp_path: Path) -> None:
     shutil.copyfile(SEED, vault / SEED.name)
     status, err = _run("preview", str(vault), "-o", str(tmp_path / "out"), "--verify")
     assert status == 0, err
-    assert "claims: 0 inconclusive, 0 refuted, 0 skipped" in err.splitlines()[-1]
+    # every verdict is counted (issue 11: host-dependent and unchecked too)
+    assert ("claims: 0 host-dependent, 0 inconclusive, 0 refuted, 0 skipped, 0 unchecked, "
+            "12 verified") in err.splitlines()[-1]
     text = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert '<span class="mkdeck-verdict verified" title="clone.upgraded-fork">verified: ' in text
 

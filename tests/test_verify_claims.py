@@ -325,7 +325,7 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("a higher nice value means a lower priority", "nice.higher-means-less-cpu", V),
         ("raising the nice value gives a process more CPU time", "nice.higher-means-less-cpu", R),
         ("a process with nice 19 gets a bigger share of the CPU than one with nice 0", "nice.higher-means-less-cpu", U),  # R: not understood: one, 0
-        ("processes start with a default nice value of 0", "nice.default", U),  # V: not understood: 0
+        ("processes start with a default nice value of 0", "nice.default", V),
         ("the default nice value is 10", "nice.default", R),
         ("the default nice value is -20", "nice.default", R),
         ("the default nice value is +0", "nice.default", V),

@@ -71,8 +71,8 @@ EXAMPLES: dict[str, tuple[str, str]] = {
     "MKD405": (
         "START\n" "Basic\n" "What does epoll_wait() do?\n" "Back:\n"
         "- `epoll_wait()` waits for events on an epoll instance\n" "END",
-        "START\n" "Basic\n" "What does epoll_wait() do?\n" "Back:\n"
-        "- it waits for events on an epoll instance\n" "END",
+        "START\n" "Basic\n" "What does fork() return in the child?\n" "Back:\n"
+        "- `fork()` returns 0 in the child\n" "END",
     ),
     "MKD406": (
         "START\n" "Basic\n" "What does this print?\n" "Back:\n" "```sh verify\n" "echo hello\n"

@@ -309,7 +309,9 @@ def _result(judged: Judged, catalogue: Catalogue) -> ClaimResult:
                        tuple(judged.slots()), tuple(judged.mutants))
 
 
-def _diagnostic(r: ClaimResult) -> Diagnostic | None:
+def _diagnostic(r: ClaimResult, names: tuple[str, ...] = ()) -> Diagnostic | None:
+    """The finding for a verdict (``None`` for verified ones and for remarks no check is
+    about); ``names``: the syscall, flag and signal names the statement mentions."""
     c, ev = r.claim, r.evidence
     if r.verdict == "refuted":
         return REFUTED.at(c.location, f"{c.check}: {c.text!r} is refuted: {_measured(ev)}; "
@@ -322,7 +324,9 @@ def _diagnostic(r: ClaimResult) -> Diagnostic | None:
     if r.verdict == "host-dependent":
         return HOST_DEPENDENT.at(c.location, f"{c.check}: {c.text!r} depends on the host: "
                                  f"{ev.get('host_shows', '')} ({ev.get('host_dependent', '')})")
-    if r.verdict == "unchecked":
+    if r.verdict == "unchecked" and (c.check is not None or names):
+        # a statement a check partly read, or one that names a syscall, flag or signal: worth
+        # a finding; a remark no check is about is listed in the report only
         return UNCHECKED.at(c.location, f"{c.text!r} is unchecked ({r.reason})")
     return None
 
@@ -419,7 +423,7 @@ def verify_notes(result: ParseResult, *, run_code: bool = False, jobs: int | Non
                                            f"this statement ({type(exc).__name__}: {exc})"))
             continue
         results.append(res)
-        d = _diagnostic(res)
+        d = _diagnostic(res, plan.statement.names)
         if d is not None:
             diags.append(d)
     code_results = [_code_result(n, block, run_code, code_jobs, outcomes, env, diags)
