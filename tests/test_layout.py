@@ -26,12 +26,6 @@ DATA_MODULES: frozenset[str] = frozenset()
 # Functions allowed over MAX_FUNCTION_LINES, each with the reason.
 LONG_FUNCTIONS: dict[str, str] = {}
 
-# Owned by issue 11 (the verifier's rewrite), which splits them: until it lands, they are
-# listed here so that this test guards everything else.
-PENDING_ISSUE_11 = {
-    "module mkdeck.verify.engine", "function mkdeck.verify.engine:verify_notes",
-}
-
 # Processes of their own that answer on stdout (see the module docstring).
 MAY_PRINT = ("mkdeck.cli", "mkdeck.verify.probes", "mkdeck.verify.runner")
 
@@ -137,7 +131,7 @@ def test_no_importlib() -> None:
 
 
 def test_sizes() -> None:
-    assert [x for x in oversized() if x not in PENDING_ISSUE_11] == []
+    assert oversized() == []
     assert len(LONG_FUNCTIONS) <= 2
 
 

@@ -393,8 +393,8 @@ def value_from_text(kind: str, clause: str, text: str) -> tuple[Any, str]:
     return None, f"no {kind} value in the statement"
 
 
-def _polarity(deny: re.Pattern[str] | None, scope: str,
-              anchors: Sequence[re.Pattern[str] | None] = ()) -> bool:
+def read_polarity(deny: re.Pattern[str] | None, scope: str,
+                  anchors: Sequence[re.Pattern[str] | None] = ()) -> bool:
     """``True`` (the statement asserts the fact) unless an odd number of flips: a deny word
     in ``scope``, and a negation followed within four words by an anchor (the part's key,
     deny or assert words), so "has not been waited for stays a zombie" is not negated."""
@@ -469,7 +469,7 @@ def match_part(part: Part, statement: str, parts_of: list[str], forced: bool = F
             if not polar(scope) and part.require_polar and not forced:
                 return None
     anchors = (part.key, part.deny, part.assert_)
-    polarity = _polarity(part.deny, scope, anchors)
+    polarity = read_polarity(part.deny, scope, anchors)
     ellipsis = ELLIPSIS.match(clause)
     at = parts_of.index(clause) if clause in parts_of else 0
     if ellipsis and at > 0:
@@ -478,10 +478,10 @@ def match_part(part: Part, statement: str, parts_of: list[str], forced: bool = F
             else ellipsis.group("rest2")
         if (part.deny and part.deny.search(rest)) or (part.assert_ and part.assert_.search(rest)):
             # "neither does the parent PID change": its own predicate, negated
-            polarity = _polarity(part.deny, rest, anchors) != negative
+            polarity = read_polarity(part.deny, rest, anchors) != negative
         else:
             # "neither does the parent PID": the previous clause's predicate, as said there
-            polarity = _polarity(part.deny, main_clause(parts_of[at - 1]))
+            polarity = read_polarity(part.deny, main_clause(parts_of[at - 1]))
     if _about_opposite(part, clause, primary):
         polarity = not polarity
     value, error = part.value, ""
@@ -512,7 +512,7 @@ def _match_flag_table(statement: Statement, catalogue: Catalogue, cls: list[str]
             scope = clause if (table.assert_.search(clause) or table.deny.search(clause)) else rest
             if not (table.assert_.search(scope) or table.deny.search(scope)):
                 return None
-            polarity = _polarity(table.deny, scope, (table.deny, table.assert_, pat))
+            polarity = read_polarity(table.deny, scope, (table.deny, table.assert_, pat))
             if re.search(rf"\bwithout\s+(?:the\s+)?`?{re.escape(flag)}", statement.text):
                 polarity = not polarity  # "without CLONE_VM, the child gets its own copy"
             check = catalogue.by_id.get(check_id)

@@ -23,7 +23,7 @@ from typing import Any, Sequence
 from mkdeck.codes import INTERNAL_ERROR, register
 from mkdeck.model import Claim, Diagnostic, Field, Note, ParseResult, Severity, SourceLocation
 from mkdeck.verify.catalogue import Catalogue, default_catalogue
-from mkdeck.verify.claims import CodeBlock, Statement, context_subjects, read_card, subjects_in
+from mkdeck.verify.claims import CodeBlock, context_subjects, read_card, subjects_in
 from mkdeck.verify.probeset import PROBES, Environment, ProbeSpec, argv_for, build_c, choose
 from mkdeck.verify.probing import (ProbeRun, _cross_check, _parse_probe, _selftest,
                                    make_lookup, run_jobs, selftest_statements)

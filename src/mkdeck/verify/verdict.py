@@ -15,8 +15,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping
 
 from mkdeck.verify.catalogue import Catalogue, Check
-from mkdeck.verify.claims import Match, PartMatch, Statement, _polarity, clauses, match_part, \
-    match_statement, subjects_in
+from mkdeck.verify.claims import Match, PartMatch, Statement, clauses, match_part, \
+    match_statement, read_polarity, subjects_in
 from mkdeck.verify.reading import Reading, Segment, read
 
 LOG = logging.getLogger(__name__)
@@ -248,7 +248,7 @@ def _segment_part(sp: SegmentPlan, text: str, prev: Segment | None = None,
             or (p.assert_ and p.assert_.search(seg.text))]
     if pred and len(check.parts) == 1 and (seg.negations or not (seg.bindings or _nouns(seg))):
         p = pred[0]
-        return [(p.fact, p.value, _polarity(p.deny, seg.text, (p.key, p.deny, p.assert_)),
+        return [(p.fact, p.value, read_polarity(p.deny, seg.text, (p.key, p.deny, p.assert_)),
                  "weak")]
     if _elliptical(seg) and prev is not None:
         # "exit() flushes the buffers; _exit() does not": the previous segment's predicate
