@@ -56,7 +56,7 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("fork() doesn't return the child's PID to the child", "fork.returns-child-pid", U),  # V: not understood: child
         ("fork() returns the child's PID to the child", "fork.returns-child-pid", R),
         ("the PID of the child: `fork()` returns the PID of the child in the parent (and 0 in the child)", "fork.returns-child-pid", V),
-        ("unlike vfork(), fork() does not suspend the parent", "fork.parent-not-suspended", U),  # V: not understood: vfork()
+        ("unlike vfork(), fork() does not suspend the parent", "fork.parent-not-suspended", V),
         ("after fork() parent and child run concurrently", "fork.parent-not-suspended", V),
         ("fork() suspends the parent until the child exits", "fork.parent-not-suspended", R),
         ("fork() blocks the calling process until the child calls exec", "fork.parent-not-suspended", U),  # R: not understood: exec

@@ -422,7 +422,7 @@ def _apply_readings(checks: list[Check], readings: dict[str, Any],
             raise CatalogueError(f"{source}: reading for unknown check {check_id!r}")
     out = []
     for check in checks:
-        words = list(check.words)
+        words = list(check.words) + list(_says_words(check.says))
         for subject in check.subjects:
             words.extend(_words(subject_words.get(subject), f"subject_words {subject}"))
         slots, facts, quants = check.slots, check.slot_facts, check.quantifiers
@@ -441,6 +441,20 @@ def _apply_readings(checks: list[Check], readings: dict[str, Any],
         out.append(replace(check, words=tuple(words), slots=slots, slot_facts=facts,
                            quantifiers=quants))
     return out
+
+
+def _says_words(says: str) -> tuple[re.Pattern[str], ...]:
+    """The plain lower-case words of a check's ``says`` (its true statement, written by the
+    catalogue's author): the check reads them. Names, numbers and short words are left to
+    the typed slots and the lexicon."""
+    words = [w for w in re.findall(r"[A-Za-z][a-z]+(?:-[a-z]+)*", says)
+             if len(w) > 3 and w.islower() and w not in _SAYS_SKIP]
+    return _words(sorted(set(words)), "says") if words else ()
+
+
+# words of a check's ``says`` that change a meaning (read by the typed slots instead)
+_SAYS_SKIP = frozenset({"only", "never", "always", "every", "unless", "without", "parent",
+                        "child", "children", "caller", "init", "none", "nothing", "cannot"})
 
 
 @lru_cache(maxsize=1)
