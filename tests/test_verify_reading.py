@@ -244,3 +244,34 @@ def test_explain_shows_the_check_slots_self_check_and_verdict(make_vault) -> Non
             "the child") in text
     assert text.rstrip().endswith("verdict: verified")
     assert main(["verify", str(root), "--explain", "f.md:99"], stdout=out, stderr=err) == 2
+
+
+def test_a_host_setting_without_a_general_measurement_is_host_dependent() -> None:
+    """Without the right to lower a nice value the probe cannot measure the kernel's default:
+    the fact is not valid but carries what this host shows, and the verdict says so."""
+    from mkdeck.verify.probeset import probe
+    from mkdeck.verify.probing import ProbeRun, make_lookup
+
+    spec = probe("nice")
+    run = ProbeRun(spec, {"rc": 0, "ms": 5.0})
+    run.facts = {"nice.default": {"value": None, "valid": False, "evidence": {
+        "host_value": "PID 1 runs at nice -10", "host_dependent": "inherited"}}}
+    lookup = make_lookup({"nice": run}, {"nice.default": spec}, {})
+    view = lookup("nice.default")
+    assert (view.state, view.host) == ("host-dependent", "this host shows PID 1 runs at nice -10")
+    loc = SourceLocation("t.md", 1)
+    st = Statement("the default nice value is 0", loc, loc, ("nice",))
+    cat = default_catalogue()
+    judged = self_check(judge_plan(plan_statement(st, cat), lookup), cat, lookup)
+    assert judged.verdict == "host-dependent"
+    assert judged.host == "this host shows PID 1 runs at nice -10"
+
+
+def test_slot_names_must_be_words_not_yaml_booleans(tmp_path: Path) -> None:
+    from mkdeck.verify.catalogue import CATALOGUE_DIR, CatalogueError, load_catalogue
+
+    bad = tmp_path / "readings_bad.yaml"
+    bad.write_text("readings:\n  fork.returns-child-pid:\n    slots:\n      - {no: [child]}\n",
+                   encoding="utf-8")
+    with pytest.raises(CatalogueError, match="slot name must be a word"):
+        load_catalogue([CATALOGUE_DIR / "core.yaml", bad])

@@ -7,10 +7,16 @@ always <-> never. Each changed copy is read against the same check and judged ag
 measurements. If one is verified too, the word that was changed was not really read, and the
 statement is reported *unchecked* naming that word.
 
-Before a statement is reported *refuted*, the opposite guard: one change of a word the reader
-read (drop or add the negation, put the expected value in the slot that differs) must make it
-verified. A refutation that no such change repairs does not rest on a word of the statement,
-so it is reported *unchecked* instead.
+A changed copy whose typed values were compared with a slot that lists the new value as true
+too (``who: parent or child`` in "parent and child have separate memory"), or whose reading is
+the same (two roles changing places in one slot), is no change of meaning by the catalogue's
+own account and does not count.
+
+Before a statement of one clause is reported *refuted*, the guard: the same statement with its
+negation toggled must not be refuted too, else the refutation rests on no word of it (a deny
+pattern that matched something else) and the statement is reported *unchecked* instead. A
+refutation by a typed value (a role, errno, number in the wrong slot) stands: negating such a
+statement does not make it true.
 """
 
 from __future__ import annotations
@@ -18,7 +24,6 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, replace
-from typing import Any
 
 from mkdeck.verify.catalogue import Catalogue
 from mkdeck.verify.lexicon import Token, lexicon
@@ -134,8 +139,8 @@ def add_negation(text: str, judged: Judged) -> Mutant | None:
 def self_check(judged: Judged, catalogue: Catalogue, lookup: Lookup) -> Judged:
     """Apply the self-check to a verdict (see the module docstring); returns the final
     verdict, with the changed copies tried in ``mutants``."""
-    if judged.verdict not in ("verified", "refuted", "host-dependent") or judged.check is None:
-        return judged
+    if judged.verdict not in ("verified", "refuted") or judged.check is None:
+        return judged  # host-dependent: nothing measured, so every changed copy is too
     if judged.plan.explicit:
         judged.reason = judged.reason or ("judged as the check named by <!--verify: "
                                           f"{judged.check.id}-->; its words were not read")
@@ -144,7 +149,7 @@ def self_check(judged: Judged, catalogue: Catalogue, lookup: Lookup) -> Judged:
     tokens = judged.plan.reading.tokens if judged.plan.reading else []
     if len(tokens) > 1 and tokens[0].text.lower() in ("yes", "no") and tokens[1].kind == "punct":
         tokens = tokens[2:]  # "No: ..." answers the card's question
-    if judged.verdict in ("verified", "host-dependent"):
+    if judged.verdict == "verified":
         tried = mutants(st.text, tokens)
         if not any(t.kind == "neg" for t in tokens):
             added = add_negation(st.text, judged)
@@ -186,39 +191,6 @@ def _slot_refutation(judged: Judged) -> bool:
     """A refutation by a typed value that differs from the slot's (a role, errno, number):
     negating such a statement does not make it true."""
     return any(sp.segment.status == "conflict" for sp in judged.plan.segments)
-
-
-def _number_refutation(judged: Judged) -> bool:
-    """A refutation by a number read from the text and compared with the measured value."""
-    match = judged.plan.match
-    return bool(match and any(p.value_from_text for p in match.check.parts)
-                and any(p.error == "" for p in match.parts))
-
-
-def _repairs(judged: Judged, tokens: list[Token]) -> list[Mutant]:
-    st = judged.plan.statement
-    out: list[Mutant] = []
-    for t in tokens:
-        if t.kind == "neg":
-            out.append(Mutant("negation", t.text, _drop_negation(st.text, t)))
-    added = add_negation(st.text, judged)
-    if added:
-        out.append(added)
-    for sp in judged.plan.segments:
-        for binding, allowed in sp.segment.conflicts:
-            if allowed:
-                out.append(Mutant(binding.kind, binding.token.text,
-                                  _at(st.text, binding.token, _spell(binding, allowed[0]))))
-    if any(t.kind == "role" and t.value in ("parent", "child") for t in tokens):
-        out.append(Mutant("roles", "parent/child", _swap_roles(st.text)))
-    return [m for m in out if m.text != st.text]
-
-
-def _spell(binding: Any, value: Any) -> str:
-    text = binding.token.text
-    if binding.kind == "role" and re.search(r"['’]s$", text):
-        return f"{value}'s"
-    return str(value)
 
 
 def _judge_mutant(judged: Judged, mut: Mutant, catalogue: Catalogue, lookup: Lookup
