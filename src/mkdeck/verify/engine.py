@@ -314,8 +314,8 @@ def _diagnostic(r: ClaimResult, names: tuple[str, ...] = ()) -> Diagnostic | Non
     about); ``names``: the syscall, flag and signal names the statement mentions."""
     c, ev = r.claim, r.evidence
     if r.verdict == "refuted":
-        return REFUTED.at(c.location, f"{c.check}: {c.text!r} is refuted: {_measured(ev)}; "
-                          f"{ev.get('reason', '')}; the true statement: "
+        return REFUTED.at(c.location, f"{c.check}: {c.text!r} is refuted: "
+                          f"{ev.get('reason') or _measured(ev)}; the true statement: "
                           f"{ev.get('true_statement', '')}")
     if r.verdict == "inconclusive":
         return INCONCLUSIVE.at(c.location, f"{c.check}: {ev.get('reason', 'undecided')}")

@@ -171,8 +171,17 @@ def segments_of(tokens: list[Token]) -> list[list[Token]]:
             continue
         out[-1].append(tok)
     merged: list[list[Token]] = []
+    prefix: list[Token] = []
     for seg, after_comma in zip(out, listy):
         if not seg:
+            continue
+        if prefix and after_comma:
+            seg, prefix = prefix + seg, []  # "with O_NONBLOCK, a write ... blocks"
+        elif prefix:
+            merged.append(prefix)
+            prefix = []
+        if _condition_only(seg):
+            prefix = seg
             continue
         if merged and after_comma and seg[0].kind == "word" and any(
                 t.value in ("or", "and", "nor") for t in seg) and not any(
@@ -181,8 +190,18 @@ def segments_of(tokens: list[Token]) -> list[list[Token]]:
             merged[-1] = merged[-1] + seg  # "cannot be caught, blocked or ignored"
         else:
             merged.append(seg)
+    if prefix:
+        merged.append(prefix)
     return merged
 
+
+def _condition_only(seg: list[Token]) -> bool:
+    """A clause that is only a condition ("with `O_NONBLOCK`", "without CLONE_VM"): it
+    belongs to the clause after its comma."""
+    return (seg[0].kind in ("grammar", "cond") and seg[0].value in ("with", "without", "on",
+                                                                     "under")
+            and all(t.kind in ("free", "grammar", "flag", "errno", "signal") for t in seg)
+            and any(t.kind in ("flag", "errno", "signal") for t in seg))
 
 def _previous(tokens: list[Token], i: int) -> tuple[Token | None, int]:
     skip = lexicon().adjectives

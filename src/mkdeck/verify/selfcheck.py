@@ -126,11 +126,16 @@ def _drop_negation(text: str, tok: Token) -> str:
 
 
 def add_negation(text: str, judged: Judged) -> Mutant | None:
-    """``text`` with "not" before the first part's key (the statement's predicate)."""
+    """``text`` with "not" before the first part's predicate: its assert words if it has
+    some ("the memory is not shared"), else its key."""
     match = judged.plan.match
     if match is None or not match.check.parts:
         return None
-    m = match.check.parts[0].key.search(text)
+    part = match.check.parts[0]
+    # before the predicate: the words saying the fact ("share"), else the key
+    m = part.assert_.search(text) if part.assert_ is not None else None
+    if m is None or (m.start() > 0 and text[m.start() - 1].isalnum()):
+        m = part.key.search(text)  # an assert word inside another ("unflushed") is no place
     if m is None:
         return None
     return Mutant("negation", "(added not)", text[:m.start()] + "not " + text[m.start():])
