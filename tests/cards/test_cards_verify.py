@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CARDS = ROOT / "cards"
 # statements of cards/ the reader verifies today (issue 11 asked for 143, the key-word
 # matcher's count; /work/notes/11.md lists the ones the reader leaves unchecked and why)
-VERIFIED_AT_LEAST = 135
+VERIFIED_AT_LEAST = 138
 
 
 @pytest.fixture(scope="module")

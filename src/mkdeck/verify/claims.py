@@ -214,7 +214,10 @@ def read_card(note: Note, lines_of_field: Sequence[Sequence[tuple[str, SourceLoc
     card = note.location
     skip_first = note.note_type.kind != "cloze" and len(lines_of_field) > 1
     context = plain(" ".join(t for t, _ in lines_of_field[0])) if skip_first else ""
+    first_field_ends = 0  # statements of the first field (of a cloze note)
     for number, lines in enumerate(lines_of_field):
+        if number == 1:
+            first_field_ends = len(out.statements)
         if skip_first and number == 0:
             continue
         headings: list[tuple[int, str]] = []
@@ -293,6 +296,12 @@ def read_card(note: Note, lines_of_field: Sequence[Sequence[tuple[str, SourceLoc
         flush(para, headings)
     if context:
         out.statements = [replace(st, context=context) for st in out.statements]
+    elif first_field_ends and lines_of_field[0]:
+        # a cloze note's extra fields speak about its text ("in the parent it returns the
+        # child's PID" under "In the child, `fork()` returns 0"): the text is their context
+        text = plain(" ".join(t for t, _ in lines_of_field[0]))
+        out.statements[first_field_ends:] = [replace(st, context=text)
+                                             for st in out.statements[first_field_ends:]]
     return out
 
 
