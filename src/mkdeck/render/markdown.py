@@ -7,7 +7,9 @@ CommonMark + tables, strikethrough (markdown-it-py), footnotes, task lists and d
 * ``mark`` (inline + post-process, like ``strikethrough``): ``==x==`` → ``<mark>``;
 * ``obsidian_tag`` (inline): ``#tag`` collected as a note tag when enabled;
 * ``inline_lines`` (core, replaces ``inline``): tells inline rules which source line they read;
-* ``callouts`` (core, after ``inline``): ``> [!type] Title`` blockquotes → callout blocks.
+* ``callouts`` (core, after ``inline``): ``> [!type] Title`` blockquotes → callout blocks;
+* ``backslash_math`` (inline, before ``escape``; block, before ``paragraph``): ``\\(…\\)`` and
+  ``\\[…\\]`` as math, like ``$…$`` and ``$$…$$``.
 
 Each plugin is a module of :mod:`mkdeck.render.plugins` with one function given to
 ``md.use()`` (mdit-py-plugins' shape). The render rules resolve links and media through the
@@ -32,6 +34,7 @@ from mkdeck.render.plugins.links import links_plugin
 from mkdeck.render.plugins.mark import mark_plugin
 from mkdeck.render.plugins.math import math_plugin
 from mkdeck.render.plugins.tags import tags_plugin
+from mkdeck.render.plugins.texmath import backslash_math_plugin
 from mkdeck.render.plugins.wikilinks import wikilinks_plugin
 from mkdeck.render.style import highlight_code
 
@@ -65,6 +68,7 @@ def build_markdown() -> MarkdownIt:
     _only_with_brackets(md, "github-tasklists")
     md.use(dollarmath_plugin, allow_labels=False, allow_space=False, allow_digits=False,
            allow_blank_lines=False, double_inline=True)
+    md.use(backslash_math_plugin)
     # mkdeck's plugins, in this order (rules inserted at the same place keep it)
     md.use(html_plugin)
     md.use(wikilinks_plugin)
