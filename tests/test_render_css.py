@@ -150,3 +150,17 @@ def test_mark_and_placeholder_contrast(mode: str, prefix: str) -> None:
     missing = _prop([".mkdeck-missing", f"{prefix}.mkdeck-missing"], "color")
     card_bg = "#ffffff" if mode == "light" else "#2f2f31"  # Anki's card backgrounds
     assert missing and contrast(missing, card_bg) >= MIN_RATIO
+
+
+def test_images_scale_to_the_card_width() -> None:
+    """A wide image is scaled down to the card (issue 14: it was cut off), keeping its aspect
+    ratio; every note type carries the rule."""
+    from mkdeck.export.notetypes import model_spec
+    from mkdeck.model import NoteType
+
+    rules = parse_css(note_type_css())
+    assert rules["img"] == {"max-width": "100%", "height": "auto"}
+    for base in ("Basic", "Cloze"):
+        spec = model_spec(NoteType(base, ("Text", "Back Extra") if base == "Cloze"
+                                   else ("Front", "Back"), base=base), note_type_css())
+        assert "img { max-width: 100%; height: auto; }" in spec.css

@@ -145,7 +145,9 @@ def _pygments_rules(style: StyleMeta, scope: str, fg: str, bg: str | None = None
 @functools.lru_cache(maxsize=1)
 def note_type_css() -> str:
     """The CSS mkdeck's note types carry: highlighted code, callouts, ``<mark>``, missing-embed
-    placeholders and tables, each in Anki's light and night modes.
+    placeholders and tables, each in Anki's light and night modes; images scale down to the
+    card's width, keeping their aspect ratio (an explicit ``![[pic.png|300]]`` width below the
+    card's still applies).
 
     Returns:
         A CSS string (no ``.card`` rules: the exporter adds its own base styling before it).
@@ -182,4 +184,6 @@ def note_type_css() -> str:
     out.append("table { border-collapse: collapse; margin: 0.4em auto; }")
     out.append("th, td { border: 1px solid #8c8c8c; padding: 0.2em 0.5em; }")
     out.append(".task-list-item { list-style-type: none; }")
+    # a wide screenshot was cut off at the card's edge (issue 14): scale down, never up
+    out.append("img { max-width: 100%; height: auto; }")
     return "\n".join(out) + "\n"
