@@ -54,6 +54,7 @@ ATTACHMENTS = (
 CONFIGS = {
     "links_obsidian.md": Config(links="obsidian", vault_name="My Vault"),
     "tags.md": Config(inline_tags=True),
+    "html_raw.md": Config(html="raw"),
 }
 
 

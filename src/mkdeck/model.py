@@ -297,6 +297,10 @@ class PluginSettings:
 
 
 LinkStyle = Literal["text", "obsidian"]
+HtmlMode = Literal["sanitize", "raw"]
+LinkText = Literal["name", "alias"]
+DeckFrom = Literal["config", "folders"]
+NoteLink = Literal["none", "back"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,6 +325,20 @@ class Config:
             ``Defaults."Scan Directory"``); ``""`` for the whole vault.
         tags: tags every note gets (``tags:`` in ``mkdeck.yaml``).
         plugin: the plugin's further settings, or ``None`` without a ``data.json``.
+        html: the author's raw HTML: ``"sanitize"`` (default: scripts, event handlers,
+            ``javascript:`` URLs, frames and forms removed, as Obsidian shows it) or ``"raw"``
+            (kept as written).
+        link_text: what a wikilink without ``|alias`` shows: ``"name"`` (the target as
+            written, default) or ``"alias"`` (the target note's first frontmatter alias).
+        link_prefix: prefixes removed from the start of a shown note name (``("li ",)``:
+            ``[[li fork]]`` shows "fork").
+        deck_from: ``"folders"``: a note without ``TARGET DECK`` or folder rule goes to the
+            deck ``<deck>::<Folder>::<Sub>`` of its folder path; ``"config"`` (default): to
+            ``deck``.
+        note_link: ``"back"``: each note's last field ends with an ``obsidian://open`` link to
+            the note (its heading or block when there is one); ``"none"`` (default).
+        spaced_repetition: also read obsidian-spaced-repetition's cards (``::``, ``:::``,
+            ``?``, ``??``, ``==cloze==``) in notes.
     """
 
     deck: str = "Default"
@@ -338,6 +356,12 @@ class Config:
     scan_directory: str = ""
     tags: tuple[str, ...] = ()
     plugin: PluginSettings | None = None
+    html: HtmlMode = "sanitize"
+    link_text: LinkText = "name"
+    link_prefix: tuple[str, ...] = ()
+    deck_from: DeckFrom = "config"
+    note_link: NoteLink = "none"
+    spaced_repetition: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,13 +18,14 @@ from mkdeck.export import identity, plan
 from mkdeck.parse import finish, grammar, regex_notes, state
 from mkdeck.parse.rules import block, delete, frontmatter, frozen, inline
 from mkdeck.render import fieldenv
+from mkdeck.render.plugins import sanitize
 from mkdeck.vault import embeds, links
 
 # The modules whose import registers codes, in data-flow order.
 CODE_MODULES = (
     codes, vault, links, embeds, config, config_plugin, notetypes,
     state, frontmatter, block, inline, frozen, delete, finish, regex_notes, grammar,
-    fieldenv, render, identity, plan, build, ids, load, verify, check_rules,
+    fieldenv, sanitize, render, identity, plan, build, ids, load, verify, check_rules,
 )
 
 

@@ -10,6 +10,12 @@ Obsidian_to_Anki plugin's ``.obsidian/plugins/obsidian-to-anki-plugin/data.json`
     folders:
       "Linux/Processes": {deck: "Linux::Processes", tags: [linux, processes]}
     links: text                 # or obsidian
+    html: sanitize              # or raw: the notes' raw HTML as written (scripts included)
+    link_text: name             # or alias: a link shows the target note's first alias
+    link_prefix: ["li "]        # removed from the start of shown note names
+    deck_from: config           # or folders: Parent::Child decks from the folder path
+    note_link: none             # or back: an obsidian:// link to the note under the back
+    spaced_repetition: false    # also read obsidian-spaced-repetition cards (::, ?, …)
     curly_cloze: false
     highlight_cloze: false
     inline_tags: false
@@ -92,7 +98,11 @@ CONFIG_DUPLICATE_KEY = register(
 )
 _TOP_KEYS = ("deck", "note_types", "syntax", "folders", "links", "curly_cloze",
              "highlight_cloze", "inline_tags", "ignore", "regex_styles", "scan_directory",
-             "tags")
+             "tags", "html", "link_text", "link_prefix", "deck_from", "note_link",
+             "spaced_repetition")
+#: the keys that choose one of a few words, and their words (the first is the default)
+_CHOICES = {"html": ("sanitize", "raw"), "link_text": ("name", "alias"),
+            "deck_from": ("config", "folders"), "note_link": ("none", "back")}
 _SYNTAX_KEYS = ("start", "end", "start_inline", "end_inline", "target_deck", "file_tags",
                 "delete", "frozen")
 _STOCK_BASES = tuple(STOCK_FIELDS)
@@ -196,6 +206,9 @@ def _merge(primary: Partial, plugin: Partial, deck: str | None, root: Path,
         scan_directory=pick("scan_directory", ""),
         tags=tuple(primary.tags or ()),
         plugin=plugin.plugin,
+        link_prefix=tuple(primary.link_prefix or ()),
+        spaced_repetition=bool(primary.spaced_repetition),
+        **{k: primary.choices.get(k, words[0]) for k, words in _CHOICES.items()},
     )
 
 
@@ -391,8 +404,18 @@ def parse_config_yaml(text: str, path: str, diagnostics: list[Diagnostic]) -> Pa
             elif value is not _UNREADABLE:
                 reader.bad(value_node, f"links must be `text` or `obsidian` (got {value!r}); "
                                        f"it is ignored.")
-        elif key in ("curly_cloze", "highlight_cloze", "inline_tags"):
+        elif key in ("curly_cloze", "highlight_cloze", "inline_tags", "spaced_repetition"):
             setattr(out, key, reader.boolean(value_node, key))
+        elif key in _CHOICES:
+            value = reader.value(value_node)
+            if value in _CHOICES[key]:
+                out.choices[key] = value
+            elif value is not _UNREADABLE:
+                words = " or ".join(f"`{w}`" for w in _CHOICES[key])
+                reader.bad(value_node, f"{key} must be {words} (got {value!r}); it is ignored.")
+        elif key == "link_prefix":
+            prefixes = reader.strings(value_node, "link_prefix")
+            out.link_prefix = [p for p in prefixes or [] if p.strip()]
         elif key == "ignore":
             out.ignore = reader.strings(value_node, "ignore") or []
         elif key == "regex_styles":

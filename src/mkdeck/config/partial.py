@@ -25,3 +25,6 @@ class Partial:
     scan_directory: str | None = None
     tags: list[str] | None = None
     plugin: PluginSettings | None = None
+    choices: dict[str, str] = field(default_factory=dict)
+    link_prefix: list[str] | None = None
+    spaced_repetition: bool | None = None

@@ -33,6 +33,7 @@ from mkdeck.render.plugins.html import html_plugin
 from mkdeck.render.plugins.links import links_plugin
 from mkdeck.render.plugins.mark import mark_plugin
 from mkdeck.render.plugins.math import math_plugin
+from mkdeck.render.plugins.sanitize import sanitize_plugin
 from mkdeck.render.plugins.tags import tags_plugin
 from mkdeck.render.plugins.texmath import backslash_math_plugin
 from mkdeck.render.plugins.wikilinks import wikilinks_plugin
@@ -77,5 +78,6 @@ def build_markdown() -> MarkdownIt:
     md.core.ruler.at("inline", inline_lines)
     md.use(callouts_plugin)
     md.use(links_plugin)
+    md.use(sanitize_plugin)
     md.use(math_plugin)
     return md
