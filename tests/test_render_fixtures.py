@@ -46,6 +46,9 @@ NOTES = {
     "deep7.md": "d7\n",
     "Node.js.md": "# Node.js\nruns JavaScript\n",
     "code note.md": "# code\n```c\n![[li fork]]\n```\n`![[li fork]]` [[li fork]]\n",
+    "li pipe.md": "---\naliases: [pipe(2), a pipe]\n---\n# li pipe\n",
+    "li fork–exec.md": "# li fork–exec\n",
+    "li .md": "a note named only by the prefix\n",
 }
 ATTACHMENTS = (
     "assets/pic.png", "notes/rel/path x.png", "audio/s.mp3", "clip.MP4", "UPPER.PNG",
@@ -55,6 +58,8 @@ CONFIGS = {
     "links_obsidian.md": Config(links="obsidian", vault_name="My Vault"),
     "tags.md": Config(inline_tags=True),
     "html_raw.md": Config(html="raw"),
+    "links_text.md": Config(link_text="alias", link_prefix=("li ", "lx ")),
+    "links_prefix.md": Config(link_prefix=("li ",), links="obsidian", vault_name="V"),
 }
 
 

@@ -16,6 +16,7 @@ from markdown_it.token import Token
 
 from mkdeck.model import SourceLocation
 from mkdeck.render.fieldenv import field_env, here, media_html, obsidian_uri
+from mkdeck.render.plugins.linktext import link_text, repaired_target
 from mkdeck.vault.links import (
     LinkTarget,
     link_diagnostics,
@@ -57,9 +58,12 @@ def _render_wikilink(self: Any, tokens: Sequence[Token], idx: int, options: Any,
     at: SourceLocation = tokens[idx].meta["at"]
     res = fenv.index.resolve(link.target, at.path)
     fenv.diagnostics.extend(link_diagnostics(fenv.index, link, res, at))
-    text = escapeHtml(link.display)
+    text = escapeHtml(link_text(fenv.index, link, res, at.path, fenv.config))
     if fenv.config.links != "obsidian":
         return text
+    fixed = repaired_target(link, res)
+    if fixed is not None:
+        res = fenv.index.resolve(fixed, at.path)
     uri = obsidian_uri(fenv.vault_name, res.path or link.target or at.path)
     return f'<a href="{escapeHtml(uri)}">{text}</a>'
 
