@@ -541,7 +541,12 @@ def test_empty_vault_warns_and_writes_an_empty_package(make_vault, tmp_path):
     out = tmp_path / "e.apkg"
     status, _, stderr = run(str(vault), "-o", str(out))
     assert status == 0
-    assert stderr.splitlines()[0].startswith(".:0: MKD313 no card found in ")
+    # at the vault's path, never `.:0:` (issue 14)
+    assert stderr.splitlines()[0].startswith(f"{vault}:0: MKD313 no card found in ")
+    # check reports the very same finding, at the same place
+    check_status, check_out, _ = run("check", str(vault))
+    assert check_status == 0
+    assert check_out.splitlines()[0] == stderr.splitlines()[0]
     assert stderr.splitlines()[-1] == (
         "e.apkg: 0 notes, 0 cards, 0 decks, 0 media files (0 errors, 1 warning)")
     with AnkiOracle() as anki:

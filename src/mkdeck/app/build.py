@@ -190,7 +190,7 @@ def build(
                 return outcome
 
     # the later stages, imported here: a build served from the cache never loads them
-    from mkdeck.app.load import load
+    from mkdeck.app.load import load, no_cards_diagnostics
     from mkdeck.export.apkg import write_package
     from mkdeck.export.plan import plan_export, time_cap
     from mkdeck.render import note_type_css
@@ -201,11 +201,8 @@ def build(
     step("render")
     rendered, render_diags = render_parallel(result, jobs=jobs)
     plan = plan_export(rendered, vault=result.vault, css=note_type_css(), environ=dict(env))
-    diags: list[Diagnostic] = [*result.diagnostics, *render_diags, *plan.diagnostics]
-    if not result.notes and not any(d.severity is Severity.ERROR for d in diags):
-        diags.append(NO_CARDS.at(SourceLocation(".", 0), (
-            f"no card found in {', '.join(str(p) for p in paths)}: cards are START…END blocks "
-            f"or STARTI…ENDI lines (with the vault's markers); the package is empty.")))
+    diags: list[Diagnostic] = [*result.diagnostics, *render_diags, *plan.diagnostics,
+                               *no_cards_diagnostics(result)]
     known = cache.load_schemas(out_path, env)
     diags.extend(schema_changes(plan, known, result.vault.config.source))
     plan = bump_model_mod(plan, known, time_cap(environ=dict(env)))
@@ -252,16 +249,6 @@ def _lost_in_parse(result: ParseResult) -> set[tuple[str, int]]:
     }
 
 
-NO_CARDS = register(
-    "MKD313",
-    Severity.WARNING,
-    "no card found",
-    fix="Check that PATH is the vault (or notes) holding the cards, and that the blocks use "
-    "the configured markers (START/END unless mkdeck.yaml's syntax says otherwise).",
-    bad="# fork\n\nfork() duplicates the calling process.",
-    good="# fork\n\nSTART\nBasic\nWhat does fork() do?\nBack: duplicates the calling process\n"
-    "END",
-)
 NOTE_TYPE_CHANGED = register(
     "MKD308",
     Severity.WARNING,

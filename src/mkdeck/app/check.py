@@ -30,7 +30,7 @@ from typing import cast
 
 from mkdeck import codes
 from mkdeck.app.codes import all_codes
-from mkdeck.app.load import load
+from mkdeck.app.load import load, no_cards_diagnostics
 from mkdeck.check import engine
 from mkdeck.check.context import CheckContext, CheckOptions, CheckResult
 from mkdeck.check.registry import Rule, rule, sorted_rules
@@ -68,8 +68,10 @@ def _per_file(ctx: CheckContext, name: str,
 
 
 def check_parse(ctx: CheckContext) -> Iterator[Diagnostic]:
-    """Every diagnostic of reading and parsing the vault (``mkdeck.app.load.load``)."""
+    """Every diagnostic of reading and parsing the vault (``mkdeck.app.load.load``), and the
+    build's "no card found" for a vault without cards (``no_cards_diagnostics``)."""
     yield from ctx.result.diagnostics
+    yield from no_cards_diagnostics(ctx.result)
 
 
 def _render(ctx: CheckContext) -> tuple[list[RenderedNote], list[Diagnostic]]:

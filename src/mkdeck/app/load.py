@@ -11,7 +11,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from mkdeck.codes import INTERNAL_ERROR
+from mkdeck.codes import INTERNAL_ERROR, register
 from mkdeck.config import load_config
 from mkdeck.config.notetypes import NoteTypeIndex
 from mkdeck.model import Diagnostic, Note, ParseResult, Severity, SourceLocation, Vault
@@ -20,6 +20,17 @@ from mkdeck.parse.regex_notes import RegexRunner
 from mkdeck.vault import VaultError, find_root, read_notes, resolve_paths
 
 LOG = logging.getLogger(__name__)
+
+NO_CARDS = register(
+    "MKD313",
+    Severity.WARNING,
+    "no card found",
+    fix="Check that PATH is the vault (or notes) holding the cards, and that the blocks use "
+    "the configured markers (START/END unless mkdeck.yaml's syntax says otherwise).",
+    bad="# fork\n\nfork() duplicates the calling process.",
+    good="# fork\n\nSTART\nBasic\nWhat does fork() do?\nBack: duplicates the calling process\n"
+    "END",
+)
 
 __all__ = ["VaultError", "has_errors", "load"]
 
@@ -99,3 +110,32 @@ def _load(paths: Sequence[str | Path], config: str | Path | None,
 def has_errors(diagnostics: Sequence[Diagnostic]) -> bool:
     """``True`` when any diagnostic has error severity (exit status 1)."""
     return any(d.severity is Severity.ERROR for d in diagnostics)
+
+
+def no_cards_diagnostics(result: ParseResult) -> list[Diagnostic]:
+    """``[MKD313]`` when the whole vault was read and holds no card, else ``[]``.
+
+    One function for ``build`` and ``check`` (its ``parse`` rule), so both report the same
+    finding, at the vault itself (path ``"."``, which both show as the vault's path). Not
+    when only some notes were named (pre-commit passes prose notes too), nor when an error
+    already names a card that was lost (an unknown note type, a START without END).
+
+    Args:
+        result: what :func:`load` returned.
+
+    Returns:
+        A list of zero or one diagnostic.
+    """
+    vault = result.vault
+    if result.notes or not all(f.selected for f in vault.files):
+        return []
+    if any(d.severity is Severity.ERROR for d in result.diagnostics):
+        return []
+    count = len(vault.files)
+    what = (f"{count} note file{'s' if count != 1 else ''} without a card" if count
+            else "no markdown note at all")
+    syntax = vault.config.syntax
+    return [NO_CARDS.at(SourceLocation(".", 0), (
+        f"no card found in the vault {vault.root} ({what}): cards are "
+        f"{syntax.start}…{syntax.end} blocks or {syntax.start_inline}…{syntax.end_inline} lines "
+        f"(mkdeck.yaml's `syntax` sets other markers); a package built from it is empty."))]

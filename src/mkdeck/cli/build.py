@@ -14,9 +14,11 @@ from __future__ import annotations
 import argparse
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mkdeck.cli.check import display_path
 from mkdeck.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, IO
 from mkdeck.model import Diagnostic, Severity
 from mkdeck.report.text import format_line
@@ -58,6 +60,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
+def _vault_root(paths: list[str]) -> str | None:
+    """The vault root the PATHs are in (as the build found it), or ``None``."""
+    from mkdeck.vault import VaultError, find_root, resolve_paths
+
+    try:
+        return str(find_root(resolve_paths(paths)))
+    except (VaultError, OSError):
+        return None
 
 
 def summary_line(o: BuildOutcome) -> str:
@@ -151,9 +163,13 @@ def run(args: argparse.Namespace, io: IO) -> int:
         raise
     stop()
     diags = sorted([*id_diags, *outcome.diagnostics], key=Diagnostic.sort_key)
+    root = _vault_root(args.paths) if any(d.location.path == "." for d in diags) else None
     for diag in diags:
         if args.quiet and diag.severity is not Severity.ERROR:
             continue
+        if root is not None and diag.location.path == ".":
+            # a finding about the vault itself: shown at the vault's path, as check shows it
+            diag = replace(diag, location=replace(diag.location, path=display_path(root, ".")))
         print(format_line(diag, column=False), file=io.stderr)
     if not args.quiet:
         print(summary_line(outcome), file=io.stderr)
