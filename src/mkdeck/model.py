@@ -145,13 +145,13 @@ class Field:
         return self.location.line
 
 
-NoteKind = Literal["block", "inline", "regex"]
+NoteKind = Literal["block", "inline", "regex", "sr"]
 
 
 @dataclass(frozen=True, slots=True)
 class Note:
-    """One Anki note written in the vault (a START…END block, a STARTI…ENDI span, or a match
-    of a regex note style).
+    """One Anki note written in the vault (a START…END block, a STARTI…ENDI span, a match of
+    a regex note style, or an obsidian-spaced-repetition card).
 
     Attributes:
         location: the line of ``START`` (or ``STARTI``, or where a regex style's match starts,
@@ -162,9 +162,11 @@ class Note:
         deck: full deck name, ``::`` separating subdecks (``"Linux::Processes"``).
         tags: Anki tags in order of first appearance, no spaces, ``/`` written as ``::``.
         id: the number in ``<!--ID: n-->`` (the plugin's Anki note id), or ``None``.
-        kind: ``"block"``, ``"inline"`` or ``"regex"``.
+        kind: ``"block"``, ``"inline"``, ``"regex"`` or ``"sr"`` (an obsidian-spaced-repetition
+            card, read with ``Config.spaced_repetition``; it has no ID comment).
         end_line: the line of ``END`` (for inline notes, the same line as START; for regex
-            notes, the line of the first character after the match).
+            notes, the line of the first character after the match; for spaced-repetition
+            cards, their last line).
         id_line: the line holding the ID comment, or ``None``.
         end_column: for regex notes, the 1-based column of the first character after the
             match on ``end_line`` (where the plugin writes the ID); else ``None``.

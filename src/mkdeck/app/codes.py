@@ -16,7 +16,7 @@ from mkdeck.config import notetypes
 from mkdeck.config import plugin as config_plugin
 from mkdeck.export import identity, plan
 from mkdeck.parse import finish, grammar, regex_notes, state
-from mkdeck.parse.rules import block, delete, frontmatter, frozen, inline
+from mkdeck.parse.rules import block, delete, frontmatter, frozen, inline, spaced_repetition
 from mkdeck.render import fieldenv
 from mkdeck.render.plugins import sanitize
 from mkdeck.vault import embeds, links
@@ -24,7 +24,8 @@ from mkdeck.vault import embeds, links
 # The modules whose import registers codes, in data-flow order.
 CODE_MODULES = (
     codes, vault, links, embeds, config, config_plugin, notetypes,
-    state, frontmatter, block, inline, frozen, delete, finish, regex_notes, grammar,
+    state, frontmatter, block, inline, frozen, delete, spaced_repetition, finish, regex_notes,
+    grammar,
     fieldenv, sanitize, render, identity, plan, build, ids, load, verify, check_rules,
 )
 

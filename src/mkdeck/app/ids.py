@@ -245,7 +245,8 @@ def plan_targets(notes: Sequence[Note], used: set[int], now_ms: int | None = Non
                  comment: bool = True) -> dict[str, list[IdTarget]]:
     """The ID targets per vault-relative path for every note of ``notes`` without an ID
     (``comment``: write ``<!--ID: n-->``, else the bare ``ID: n``)."""
-    lacking = [n for n in notes if n.id is None]
+    # obsidian-spaced-repetition cards have no place for an ID comment
+    lacking = [n for n in notes if n.id is None and n.kind != "sr"]
     values = new_ids(len(lacking), used, now_ms)
     per_line: dict[tuple[str, int], int] = {}
     out: dict[str, list[IdTarget]] = {}

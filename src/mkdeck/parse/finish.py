@@ -15,6 +15,7 @@ from mkdeck.model import (
 )
 from mkdeck.parse.cloze import convert_shorthand
 from mkdeck.parse.context import context_suffixes, headings
+from mkdeck.parse.rules.frontmatter import report_foreign_deck
 from mkdeck.parse.state import ParseState, Pending, matching_rules
 from mkdeck.parse.tags import merge_tags, split_tags
 from mkdeck.scan import (
@@ -30,6 +31,7 @@ def finish_notes(state: ParseState) -> list[Note]:
     first_deck = state.decks[0] if state.decks else None
     folder_tags = _folder_tags(state.path, state.config)
     fallback = state.fallback_deck()
+    report_foreign_deck(state, fallback)
     file_level_tags = merge_tags(state.config.tags, folder_tags, state.frontmatter_tags,
                                  state.file_tags)
     for p in state.pending:
@@ -51,7 +53,7 @@ def finish_notes(state: ParseState) -> list[Note]:
         if p.note_type.kind == "cloze" and not any(has_cloze(f.markdown) for f in built):
             state.report(CLOZE_WITHOUT_DELETION, p.location.line,
                         f"the {p.note_type.name} card at line {p.location.line} has no cloze "
-                        f"deletion: mark one as {{{{c1::text}}}} (Anki makes no card "
+                        f"deletion: {_cloze_fix(built, state.config)} (Anki makes no card "
                         f"without one); it is skipped.", column=p.location.column)
             continue
         # Obsidian #tags in fields (config.inline_tags) are collected by mkdeck.render from
@@ -111,6 +113,24 @@ EMPTY_FIRST_FIELD = register(
         "note whose first field is empty.",
     bad="START\nBasic\nBack: answer\nEND", good="START\nBasic\nquestion\nBack: answer\nEND",
 )
+
+
+def _cloze_fix(fields: list[Field], config: Config) -> str:
+    """How to give a Cloze card its deletions: the setting that reads the shorthand its fields
+    already hold (``{a}`` → ``curly_cloze: true``, ``==a==`` → ``highlight_cloze: true``), else
+    Anki's own syntax."""
+    texts = [f.markdown for f in fields]
+    for setting, curly, shown in (("curly_cloze", True, "{text}"),
+                                  ("highlight_cloze", False, "==text==")):
+        if getattr(config, setting):
+            continue
+        converted = convert_shorthand(texts, curly=curly, highlight=not curly)
+        if any(has_cloze(t) for t in converted):
+            return (f"its {shown} marks are clozes only with `{setting}: true` in mkdeck.yaml "
+                    f"(the Obsidian_to_Anki plugin's "
+                    f"{'CurlyCloze' if curly else 'Highlights to Clozes'} setting): set it, or "
+                    f"write {{{{c1::text}}}}")
+    return "mark one as {{c1::text}}"
 
 
 def _trim(lines: list[tuple[int, str]]) -> tuple[str, tuple[int, ...]]:

@@ -21,7 +21,8 @@ The grammar is Obsidian_to_Anki's (plugin v3.6, ``src/note.ts``, ``src/file.ts``
 
 The driver here (:func:`run`) tries the rules of :data:`LINE_RULES` (modules of
 :mod:`mkdeck.parse.rules`, each declaring the codes it raises) on every line outside code
-fences; :mod:`mkdeck.parse.finish` turns the pending notes into notes.
+fences, then :func:`~mkdeck.parse.rules.spaced_repetition.read_spaced_repetition` on the
+lines no rule claimed; :mod:`mkdeck.parse.finish` turns the pending notes into notes.
 
 Parsing is one pass over the lines with O(1) work per line (plus one lazily built look-ahead
 table when a fence inside a card is left open), so it is linear in the file's size.
@@ -52,6 +53,8 @@ from mkdeck.parse.rules.frontmatter import read_frontmatter
 from mkdeck.parse.rules.frozen import frozen_rule
 from mkdeck.parse.rules.inline import inline_rule
 from mkdeck.parse.rules.regex import regex_rule
+from mkdeck.parse.rules.markers import marker_hint, note_start_like
+from mkdeck.parse.rules.spaced_repetition import read_spaced_repetition
 from mkdeck.parse.state import ParseState, is_end, strip_quote
 from mkdeck.scan import (
     Fence,
@@ -108,6 +111,7 @@ def run(state: ParseState) -> None:
                 i += 1
                 continue
         if not s:
+            state.prose.append(i)
             i += 1
             continue
         for rule in LINE_RULES:
@@ -116,6 +120,8 @@ def run(state: ParseState) -> None:
                 i += consumed
                 break
         else:
+            if syntax.start_inline not in content and not is_end(s, syntax.end):
+                state.prose.append(i)  # a line of the note's text
             i += 1
     if fence is not None and not fence.anki and hidden_starts:
         shown = ", ".join(str(x) for x in hidden_starts[:5])
@@ -124,6 +130,7 @@ def run(state: ParseState) -> None:
                     f"the code fence opened at line {fence.line} is never closed, so the "
                     f"{syntax.start} at line(s) {shown}{more} are read as code: close the "
                     f"fence with a ``` line.")
+    read_spaced_repetition(state)
 
 
 def orphan_end_rule(state: ParseState, i: int, raw: str, depth: int, content: str,
@@ -133,7 +140,10 @@ def orphan_end_rule(state: ParseState, i: int, raw: str, depth: int, content: st
     if is_end(s, syntax.end):
         state.report(ORPHAN_END, i + 1,
                      f"{syntax.end} at line {i + 1} closes no card (no {syntax.start} "
-                     f"above it): remove it or add the card's {syntax.start} line.")
+                     f"above it): remove it or add the card's {syntax.start} line"
+                     f"{marker_hint(state, s)}.")
+    else:
+        note_start_like(state, s)
     return 0
 
 

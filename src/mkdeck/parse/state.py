@@ -52,6 +52,9 @@ class ParseState:
         self.frontmatter_deck: str | None = None
         self.frozen: dict[str, dict[str, list[tuple[int, str]]]] = {}
         self._lookahead: tuple[list[int], list[int], list[int]] | None = None
+        self.prose: list[int] = []  # indexes of lines no card, marker or code claims
+        self.start_like: str | None = None  # the last line like `%%START`: custom markers?
+        self.foreign_deck: tuple[str, str, int] | None = None  # another tool's (key, deck, line)
 
     def loc(self, line: int, column: int | None = None) -> SourceLocation:
         return SourceLocation(self.path, line, column)
@@ -103,7 +106,8 @@ class ParseState:
                 or s.startswith((syntax.target_deck, syntax.file_tags)))
 
     def fallback_deck(self) -> str:
-        return self.frontmatter_deck or _folder_deck(self.path, self.config) or self.config.deck
+        return (self.frontmatter_deck or _folder_deck(self.path, self.config)
+                or _path_deck(self.path, self.config) or self.config.deck)
 
 
 UNKNOWN_NOTE_TYPE = register(
@@ -234,3 +238,12 @@ def _folder_deck(path: str, config: Config) -> str | None:
             if best is None or depth > best[0]:
                 best = (depth, clean_deck(rule.deck))
     return best[1] if best else None
+
+
+def _path_deck(path: str, config: Config) -> str | None:
+    """With ``deck_from: folders``, the deck named by the note's folder path
+    (``Biology/Cells/x.md`` → ``Biology::Cells``; yanki's rule, asked for in Obsidian_to_Anki
+    issues 461, 569, 689), else ``None`` (and for a note at the vault root)."""
+    if config.deck_from != "folders":
+        return None
+    return clean_deck(_folder_of(path).replace("/", "::")) or None

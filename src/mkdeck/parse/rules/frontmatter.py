@@ -1,5 +1,6 @@
 """Rule ``frontmatter``: the YAML frontmatter's ``tags`` and target deck (read as Obsidian
-reads it: numbers and dates stay text). Returns the first line of the body."""
+reads it: numbers and dates stay text), its ``FILE TAGS`` lines (as the plugin finds them, by
+line) and the deck keys of other tools (reported). Returns the first line of the body."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from mkdeck.codes import register
 from mkdeck.model import (
     Severity,
 )
+from mkdeck.parse.rules.file_tags import read_file_tags
 from mkdeck.parse.state import BAD_FILE_TAG, ParseState
 from mkdeck.parse.tags import split_tags
 from mkdeck.scan import (
@@ -89,8 +91,34 @@ def read_frontmatter(state: ParseState) -> int:
         if (isinstance(key, str) and key.strip().lower() in _FRONTMATTER_DECK_KEYS
                 and isinstance(value, str) and value.strip()):
             state.frontmatter_deck = value.strip()
+        elif (isinstance(key, str) and key.strip().lower() in FOREIGN_DECK_KEYS
+                and isinstance(value, str) and value.strip()):
+            line = next((j + 1 for j in range(1, end)
+                         if lines[j].lstrip().lower().startswith(key.strip().lower())), 1)
+            state.foreign_deck = (key.strip(), value.strip(), line)
+    # the plugin finds `FILE TAGS: a b` by its line anywhere in the file, frontmatter
+    # included (research §6.2): read it there as on any other line
+    marker = state.syntax.file_tags
+    for j in range(1, end):
+        if lines[j].startswith(marker):
+            read_file_tags(state, j, lines[j], lines[j].rstrip())
     state.blocked_lines.append((1, end + 1))
     return end + 1
+
+
+def report_foreign_deck(state: ParseState, fallback: str) -> None:
+    """MKD150 for another tool's frontmatter deck key (``cards-deck:``, ``deck:``) in a note
+    that has cards and no deck of its own in the frontmatter."""
+    if state.foreign_deck is None or not state.pending or state.frontmatter_deck is not None:
+        return
+    key, deck, line = state.foreign_deck
+    goes = ("the TARGET DECK lines of the note" if state.decks
+            else f"the default deck {fallback!r}")
+    state.report(FOREIGN_DECK_KEY, line,
+                 f"frontmatter `{key}: {deck}` is the deck key of "
+                 f"{FOREIGN_DECK_KEYS[key.lower()]}, which mkdeck does not read; its cards go to "
+                 f"{goes}: write `target-deck: {deck}` (or a line "
+                 f"`{state.syntax.target_deck}: {deck}`) to send them to {deck!r}.")
 
 
 FRONTMATTER_INVALID = register(
@@ -110,3 +138,16 @@ for _tag in ("int", "float", "timestamp"):
 
 
 _FRONTMATTER_DECK_KEYS = ("target-deck", "target_deck", "target deck")
+#: frontmatter deck keys of other tools: flashcards-obsidian's ``cards-deck``, the ``deck`` of
+#: yanki and several sync scripts (reported, never read: their meaning is the other tool's)
+FOREIGN_DECK_KEYS = {"cards-deck": "the Flashcards plugin (flashcards-obsidian)",
+                     "deck": "yanki and other Anki sync tools"}
+
+FOREIGN_DECK_KEY = register(
+    "MKD150", Severity.WARNING, "deck key of another tool in the frontmatter",
+    fix="Write the deck the Obsidian_to_Anki way, `TARGET DECK: Name` (a line of the note or of "
+        "its frontmatter) or `target-deck: Name` in the frontmatter; mkdeck does not read the "
+        "other tool's key, so the cards go to the default deck meanwhile.",
+    bad="---\ncards-deck: Linux::Signals\n---\nSTART\nBasic\nq\nBack: a\nEND",
+    good="---\ntarget-deck: Linux::Signals\n---\nSTART\nBasic\nq\nBack: a\nEND",
+)
