@@ -32,6 +32,7 @@ from mkdeck.model import (
     RenderedNote,
     SourceLocation,
 )
+from mkdeck.render.backlink import backlink_html
 from mkdeck.render.fieldenv import MEDIA_MISSING, MEDIA_UNSUPPORTED, FieldEnv
 from mkdeck.render.markdown import build_markdown
 from mkdeck.render.media import media_kind, media_names
@@ -202,6 +203,10 @@ def render_notes(result: ParseResult) -> tuple[tuple[RenderedNote, ...], tuple[D
             for tag in fenv.tags:
                 if tag.casefold() not in {t.casefold() for t in tags}:
                     tags.append(tag)
+        if config.note_link == "back" and note.fields:
+            last = note.fields[-1].name
+            link = backlink_html(config.vault_name or vault.name, note, index)
+            html[last] = f"{html[last]}\n{link}" if html.get(last) else link
         staged.append((note, html, media, tags))
     used = dict.fromkeys(p for _, _, media, _ in staged for p, _ in media)
     escaping = {p for p in used if not _inside(vault.root, p)}

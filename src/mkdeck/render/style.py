@@ -186,4 +186,5 @@ def note_type_css() -> str:
     out.append(".task-list-item { list-style-type: none; }")
     # a wide screenshot was cut off at the card's edge (issue 14): scale down, never up
     out.append("img { max-width: 100%; height: auto; }")
+    out.append(".mkdeck-source { margin-top: 1em; font-size: 0.8em; text-align: right; }")
     return "\n".join(out) + "\n"

@@ -43,7 +43,9 @@ HTML_REMOVED = register(
     fix="Remove the script, event handler, javascript: URL, frame or form from the note (Obsidian "
         "does not show them either); or, if you trust every reviewer's copy of the vault, set "
         "`html: raw` in mkdeck.yaml to keep raw HTML as written.",
-    bad='<img src="pic.png" onerror="alert(1)">', good='<img src="pic.png">',
+    bad='START\nBasic\nWhat is this?\nBack: <img src="https://example.org/a.png" '
+        'onerror="alert(1)">\nEND',
+    good='START\nBasic\nWhat is this?\nBack: <img src="https://example.org/a.png">\nEND',
 )
 
 #: Elements removed with their content (Ammonia's ``clean_content_tags``).
