@@ -137,5 +137,6 @@ def no_cards_diagnostics(result: ParseResult) -> list[Diagnostic]:
     syntax = vault.config.syntax
     return [NO_CARDS.at(SourceLocation(".", 0), (
         f"no card found in the vault {vault.root} ({what}): cards are "
-        f"{syntax.start}…{syntax.end} blocks or {syntax.start_inline}…{syntax.end_inline} lines "
+        f"{syntax.start}…{syntax.end} blocks or {syntax.start_inline}…{syntax.end_inline} "
+        f"lines "
         f"(mkdeck.yaml's `syntax` sets other markers); a package built from it is empty."))]

@@ -108,5 +108,5 @@ def summary_line(o: PreviewOutcome) -> str:
     line = (f"{o.index}: {o.cards} cards of {o.notes} notes, {o.decks} decks, {o.media} "
             f"media files ({tail})")
     if not o.mathjax:
-        line += "; math shown as TeX source (pip install 'mkdeck[preview]' for MathJax)"
+        line += "; math shown as TeX source (pip install 'mkdeck-anki[preview]' for MathJax)"
     return line

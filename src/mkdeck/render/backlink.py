@@ -71,7 +71,8 @@ def note_uri(vault_name: str, note: Note, index: VaultIndex) -> tuple[str, str]:
 
 
 def backlink_html(vault_name: str, note: Note, index: VaultIndex) -> str:
-    """The HTML added under the back: ``<div class="mkdeck-source"><a href="…">label</a></div>``."""
+    """The HTML added under the back:
+    ``<div class="mkdeck-source"><a href="…">label</a></div>``."""
     uri, label = note_uri(vault_name, note, index)
     return (f'<div class="mkdeck-source"><a href="{escapeHtml(uri)}">{escapeHtml(label)}</a>'
             f'</div>')

@@ -112,7 +112,8 @@ def _custom(fragment: str) -> set[str]:
 
 def _clean(fragment: str) -> str:
     return nh3.clean(
-        fragment, tags=set(_HTML_TAGS) | _custom(fragment), clean_content_tags=set(DROPPED_WITH_CONTENT),
+        fragment, tags=set(_HTML_TAGS) | _custom(fragment),
+        clean_content_tags=set(DROPPED_WITH_CONTENT),
         attributes={"*": set(_GENERIC_ATTRS)}, url_schemes=set(_URL_SCHEMES) | {"data"},
         attribute_filter=_attribute_filter, link_rel=None, strip_comments=False,
         generic_attribute_prefixes={"data-", "aria-"})
