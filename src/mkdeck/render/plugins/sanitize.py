@@ -199,7 +199,7 @@ def _sanitize(state: StateCore) -> None:
     """Core rule: sanitize the raw HTML tokens of a field (unless ``html: raw``), report each
     removal at its line, and drop the text between an inline ``<script>``/``<style>`` pair."""
     fenv = state.env.get("field")
-    if fenv is None or fenv.config.html == "raw":
+    if fenv is None or fenv.config.html == "raw" or "<" not in state.src:
         return
     for token in state.tokens:
         if token.type == "html_block":

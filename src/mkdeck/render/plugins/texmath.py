@@ -66,6 +66,8 @@ def _backslash_math_block(state: StateBlock, start: int, end: int, silent: bool)
     if state.sCount[start] - state.blkIndent >= 4:
         return False
     begin = state.bMarks[start] + state.tShift[start]
+    if not state.src.startswith("\\[", begin):
+        return False
     first = state.src[begin:state.eMarks[start]].rstrip()
     if not first.startswith("\\["):
         return False
