@@ -144,14 +144,16 @@ def test_spaced_repetition_cards_become_notes(make_vault) -> None:
     assert codes_of(doc) == []
     got = [(n["source"]["line"], n["kind"], n["note_type"], n["deck"],
             list(n["fields"].values())) for n in doc["notes"]]
+    # the file's blocks first, then its spaced-repetition cards (then regex-style notes): each
+    # reader in document order, as the plugins read them
     assert got == [
+        (22, "block", "Basic", "Bio", ["An O2A card", "a"]),
         (7, "sr", "Basic", "Bio", ["Capital of Peru", "Lima"]),
         (8, "sr", "Basic (and reversed card)", "Bio",
          ["The powerhouse of the cell", "the mitochondria"]),
         (11, "sr", "Basic", "Bio", ["What is osmosis?", "Water moving\nacross a membrane"]),
         (16, "sr", "Basic (and reversed card)", "Bio", ["Left", "Right"]),
         (20, "sr", "Cloze", "Bio", ["The {{c1::nucleus}} holds {{c2::DNA}}, not $a::b$.", ""]),
-        (22, "block", "Basic", "Bio", ["An O2A card", "a"]),
     ]
 
 
@@ -164,7 +166,7 @@ def test_spaced_repetition_identity_is_stable(make_vault) -> None:
         "::Lima", "::Lima, Peru").replace("\nLeft\n", "\nLeft <!--SR:!2025-02-02,4,270-->\n")
     after = load([make_vault({**cfg, "sr.md": moved}, name="a")]).notes
     assert [note_guid(n) for n in before] == [note_guid(n) for n in after]
-    assert [n.location.line for n in after][0] == before[0].location.line + 3
+    assert [n.location.line for n in after][1] == before[1].location.line + 3
 
 
 def test_ids_leaves_spaced_repetition_cards_alone(make_vault) -> None:
@@ -391,3 +393,13 @@ def test_math_sanitized_html_and_a_spaced_repetition_note_in_real_anki(make_vaul
     sr_cloze = notes["The {{c1::nucleus}} holds {{c2::DNA}}, not \\(a::b\\)."]
     assert [c.ord for c in sr_cloze.cards] == [0, 1]
     assert notes["Capital of Peru"].fields["Back"] == "Lima"
+
+
+def test_spaced_repetition_cards_are_not_read_twice_by_a_regex_style(make_vault) -> None:
+    """The RemNote regex style reads `Q::A` too: a line a spaced-repetition card took is
+    blocked for the regex styles, as O2A blocks are (one note, not two)."""
+    root = make_vault({**OBSIDIAN, "sr.md": "#flashcards\n\nCapital of Peru::Lima\n",
+                       "mkdeck.yaml": "spaced_repetition: true\nregex_styles: [remnote]\n"})
+    doc = dump(root)
+    assert [(n["kind"], n["fields"]["Front"]) for n in doc["notes"]] == [
+        ("sr", "Capital of Peru")]
