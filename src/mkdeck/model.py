@@ -334,13 +334,14 @@ class Config:
             written, default) or ``"alias"`` (the target note's first frontmatter alias).
         link_prefix: prefixes removed from the start of a shown note name (``("li ",)``:
             ``[[li fork]]`` shows "fork").
-        deck_from: ``"folders"``: a note without ``TARGET DECK`` or folder rule goes to the
-            deck ``<deck>::<Folder>::<Sub>`` of its folder path; ``"config"`` (default): to
-            ``deck``.
+        deck_from: ``"folders"``: a note without ``TARGET DECK``, frontmatter deck or folder
+            rule goes to the deck its folder path names (``Parent/Child/x.md`` →
+            ``Parent::Child``; a note at the vault root to ``deck``); ``"config"`` (default):
+            to ``deck``.
         note_link: ``"back"``: each note's last field ends with an ``obsidian://open`` link to
             the note (its heading or block when there is one); ``"none"`` (default).
         spaced_repetition: also read obsidian-spaced-repetition's cards (``::``, ``:::``,
-            ``?``, ``??``, ``==cloze==``) in notes.
+            ``?``, ``??``, ``==cloze==``) in the notes tagged ``#flashcards``.
     """
 
     deck: str = "Default"
