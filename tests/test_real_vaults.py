@@ -403,3 +403,11 @@ def test_spaced_repetition_cards_are_not_read_twice_by_a_regex_style(make_vault)
     doc = dump(root)
     assert [(n["kind"], n["fields"]["Front"]) for n in doc["notes"]] == [
         ("sr", "Capital of Peru")]
+
+
+def test_inline_html_removals_are_at_their_own_lines(make_vault) -> None:
+    note = ('START\nBasic\nq\nBack: first line\nsecond <b onclick="x()">b</b>\n'
+            "third <script>a()</script> end\nEND\n")
+    doc = dump(make_vault({**OBSIDIAN, "n.md": note}))
+    assert doc["notes"][0]["html"]["Back"] == "first line<br>\nsecond <b>b</b><br>\nthird  end"
+    assert codes_of(doc) == [("n.md", 5, "MKD240"), ("n.md", 6, "MKD240")]
