@@ -215,9 +215,13 @@ def test_no_change_rebuild_comes_from_the_cache(make_vault, tmp_path, monkeypatc
     assert (status, status2) == (0, 0)
     assert out.read_bytes() == first
     assert err1 == err2
-    # nothing but the package next to it, nothing written into the vault
+    # nothing but the package next to it; into the vault only the sync state, written by
+    # the first build and left alone by the cached one
     assert sorted(p.name for p in out_dir.iterdir()) == ["deck.apkg"]
-    assert {p: p.read_bytes() for p in vault.rglob("*") if p.is_file()} == before
+    after = {p: p.read_bytes() for p in vault.rglob("*") if p.is_file()}
+    state = after.pop(vault / ".mkdeck-state")
+    assert after == before
+    assert state.startswith(b'{"mkdeck_state": 1}\n') and state.count(b"\n") == 3
     assert list((cache_home / "mkdeck" / "builds").glob("*.apkg"))
     # an edit misses the cache
     monkeypatch.undo()
@@ -513,7 +517,7 @@ def test_new_css_reaches_anki_without_any_note_change(make_vault, tmp_path, monk
 
 def test_build_writes_nothing_but_the_package_and_its_cache(make_vault, tmp_path, monkeypatch):
     """No temp file left in $TMPDIR, the working folder, the vault or the output folder;
-    the cache only under $XDG_CACHE_HOME/mkdeck."""
+    the cache only under $XDG_CACHE_HOME/mkdeck; in the vault only its sync state."""
     import tempfile
 
     files = {f"n{i:03}.md": "".join(f"START\nBasic\nq{i}-{j}\nBack: a\nEND\n\n"
@@ -531,7 +535,9 @@ def test_build_writes_nothing_but_the_package_and_its_cache(make_vault, tmp_path
     assert run(str(vault), "-o", str(outdir / "deck.apkg"))[0] == 0  # from the cache
     assert list(tmpdir.iterdir()) == [] and list(cwd.iterdir()) == []
     assert [p.name for p in outdir.iterdir()] == ["deck.apkg"]
-    assert sorted(p.relative_to(vault) for p in vault.rglob("*")) == before
+    # the vault gains its sync state and nothing else (no temp file beside it)
+    assert sorted(p.relative_to(vault) for p in vault.rglob("*")) == sorted(
+        [*before, Path(".mkdeck-state")])
     assert {p.parent.relative_to(xdg) for p in xdg.rglob("*") if p.is_file()} <= {
         Path("mkdeck"), Path("mkdeck/builds")}
 

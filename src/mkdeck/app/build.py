@@ -26,6 +26,7 @@ from mkdeck.model import Diagnostic, ParseResult, Severity, SourceLocation
 if TYPE_CHECKING:
     from mkdeck.export.notetypes import ModelSpec
     from mkdeck.export.plan import ExportPlan
+    from mkdeck.export.sync import SyncReport
 
 LOG = logging.getLogger(__name__)
 
@@ -45,6 +46,8 @@ class BuildOutcome:
         diagnostics: every diagnostic of every stage, sorted by file and line.
         from_cache: the package came from the build cache.
         verification: the verifier's summary dict when ``verify`` ran, else ``None``.
+        sync: what the sync state did (:class:`mkdeck.export.sync.SyncReport`), ``None``
+            with ``use_state=False`` or when the state file could not be used.
     """
 
     out: str
@@ -57,6 +60,7 @@ class BuildOutcome:
     diagnostics: tuple[Diagnostic, ...] = ()
     from_cache: bool = False
     verification: dict[str, int] | None = field(default=None)
+    sync: SyncReport | None = field(default=None)
 
     @property
     def errors(self) -> int:
@@ -138,6 +142,7 @@ def build(
     jobs: int | None = None,
     progress: Callable[[str], None] | None = None,
     environ: Mapping[str, str] | None = None,
+    use_state: bool = True,
 ) -> BuildOutcome:
     """Build the package ``out`` from the vault ``paths``.
 
@@ -153,6 +158,9 @@ def build(
         jobs: processes rendering notes (default: the CPUs available, at most 4).
         progress: called with a stage name ("parse", "render", "verify", "write").
         environ: environment (``SOURCE_DATE_EPOCH``, ``XDG_CACHE_HOME``); default os.environ.
+        use_state: read the vault's sync state (``.mkdeck-state``) for identities and mod
+            times, and write it back after writing the package (:mod:`mkdeck.export.state`);
+            ``False`` is ``--no-state``: neither read nor written.
     Returns:
         A :class:`BuildOutcome`.
     Raises:
@@ -165,25 +173,18 @@ def build(
     step = progress or (lambda _stage: None)
     out_path = Path(out)
 
-    key = None
+    key = base_key = None
     if use_cache and not verify:
-        resolved = resolve_paths(paths)
-        root = find_root(resolved)
-        extra = [CACHE_FORMAT, __version__, code_stamp(), str(root),
-                 *(str(p) for p in resolved), str(config or ""), deck or "",
-                 str(strict), env.get("SOURCE_DATE_EPOCH", "")]
-        if config is not None:
-            try:
-                st = os.stat(config)
-                extra.append(f"{st.st_size}:{st.st_mtime_ns}")
-            except OSError:
-                pass
-        key = cache.fingerprint(root, extra)
-        if key is not None:
+        root = find_root(resolve_paths(paths))
+        base_key = _base_key(paths, root, config, deck, strict, env, use_state)
+        if base_key is not None:
+            key = _with_state(base_key, root if use_state else None)
             hit = cache.load(key, env)
             if hit is not None:
                 step("write")
                 outcome = _from_summary(str(out_path), hit[1])
+                if use_state:
+                    outcome = dataclasses.replace(outcome, sync=_cached_sync(root))
                 if strict and (outcome.errors or outcome.warnings):
                     return _replace_written(outcome, False)
                 cache.copy_out(hit[0], out_path)
@@ -200,9 +201,17 @@ def build(
     result = load(list(paths), config=config, deck=deck)
     step("render")
     rendered, render_diags = render_parallel(result, jobs=jobs)
-    plan = plan_export(rendered, vault=result.vault, css=note_type_css(), environ=dict(env))
+    css = note_type_css()
+    plan = plan_export(rendered, vault=result.vault, css=css, environ=dict(env))
     diags: list[Diagnostic] = [*result.diagnostics, *render_diags, *plan.diagnostics,
                                *no_cards_diagnostics(result)]
+    sync = None
+    if use_state:
+        from mkdeck.export.sync import reconcile
+
+        plan, sync, state_diags = reconcile(result, rendered, plan, css=css,
+                                            build_time=time_cap(environ=dict(env)))
+        diags.extend(state_diags)
     known = cache.load_schemas(out_path, env)
     diags.extend(schema_changes(plan, known, result.vault.config.source))
     plan = bump_model_mod(plan, known, time_cap(environ=dict(env)))
@@ -228,12 +237,75 @@ def build(
     step("write")
     write_package(plan, out_path)
     outcome = _replace_written(outcome, True)
+    if sync is not None:
+        outcome = _save_state(outcome, sync, result.vault.root)
     known.update({m.name: {"fields": list(m.fields), "hash": model_hash(m),
                            "mod": plan.model_mod} for m in plan.models})
     cache.store_schemas(out_path, known, env)
-    if key is not None:
+    if base_key is not None:
+        key = _with_state(base_key, result.vault.root if use_state else None)
         cache.store(key, out_path, _summary_dict(outcome), env)
     return outcome
+
+
+def _base_key(paths: Sequence[str | Path], root: Path, config: str | Path | None,
+              deck: str | None, strict: bool, env: Mapping[str, str],
+              use_state: bool) -> str | None:
+    """The build cache's fingerprint of the vault's files and the build's options (the state
+    file's bytes are added by :func:`_with_state`); ``None``: not cacheable."""
+    from mkdeck.vault import resolve_paths
+
+    extra = [CACHE_FORMAT, __version__, code_stamp(), str(root),
+             *(str(p) for p in resolve_paths(paths)), str(config or ""), deck or "",
+             str(strict), env.get("SOURCE_DATE_EPOCH", ""), f"state={use_state}"]
+    if config is not None:
+        try:
+            st = os.stat(config)
+            extra.append(f"{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            pass
+    return cache.fingerprint(root, extra)
+
+
+def _save_state(outcome: BuildOutcome, sync: SyncReport, root: str) -> BuildOutcome:
+    """``outcome`` after writing the sync state into the vault (the package is written): with
+    ``sync`` as written, and the MKD335 warning when the vault cannot be written."""
+    from mkdeck.export.sync import save_state
+
+    sync, failed = save_state(root, sync)
+    return dataclasses.replace(
+        outcome, sync=sync,
+        diagnostics=tuple(sorted([*outcome.diagnostics, *failed], key=Diagnostic.sort_key)))
+
+
+def _with_state(base_key: str, root: str | Path | None) -> str:
+    """The cache key of a build: ``base_key`` (the vault's files and the options) and the
+    bytes of the vault's state file (which the fingerprint leaves out: the build writes it),
+    or nothing of it for ``root=None`` (``--no-state``)."""
+    import hashlib
+
+    from mkdeck.export.state import state_path
+
+    h = hashlib.sha256(base_key.encode("ascii"))
+    if root is not None:
+        try:
+            h.update(b"state\x00" + state_path(root).read_bytes())
+        except OSError:
+            h.update(b"no state")
+    return h.hexdigest()
+
+
+def _cached_sync(root: str | Path) -> SyncReport | None:
+    """The sync report of a build served from the cache: the state file is what that build
+    left (the cache key holds its bytes), nothing to write."""
+    from mkdeck.export.state import read_state
+    from mkdeck.export.sync import SyncReport
+
+    read = read_state(root)
+    if read.state is None:
+        return None
+    return SyncReport(state=read.state, previous=read.state, removed=read.state.removed(),
+                      moved=read.state.moved(), written=False, path=read.path)
 
 
 def _lost_in_parse(result: ParseResult) -> set[tuple[str, int]]:

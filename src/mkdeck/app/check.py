@@ -12,6 +12,8 @@
 * ``identity``: :func:`mkdeck.export.identity.duplicate_guid_diagnostics` over every note of
   the vault (duplicate ID comments and guids; the exporter's own duplicate check, which sees
   only the named files, is left to this rule);
+* ``state``: the sync state ``.mkdeck-state`` cannot be read, or is out of date with the notes
+  (:func:`mkdeck.export.sync.reconcile`, nothing written);
 * ``verify`` (only with ``--verify``): :func:`mkdeck.verify.verify_notes`: every refuted or
   inconclusive claim at the claim's line.
 
@@ -130,6 +132,37 @@ def check_identity(ctx: CheckContext) -> list[Diagnostic]:
     return list(duplicate_guid_diagnostics(ctx.vault_result().notes))
 
 
+def check_state(ctx: CheckContext) -> list[Diagnostic]:
+    """The vault's sync state (``.mkdeck-state``): unreadable, or out of date with the notes
+    (:func:`mkdeck.export.sync.reconcile`: what a build would keep differs from the file)."""
+    from mkdeck.export.plan import plan_export, time_cap
+    from mkdeck.export.state import STATE_FILE, STATE_STALE, read_state
+    from mkdeck.export.sync import reconcile
+    from mkdeck.render import note_type_css
+
+    read = read_state(ctx.result.vault.root)
+    if not read.usable:
+        return list(read.diagnostics)
+    if read.state is None:
+        return []  # no state yet: a build writes it (or the vault builds with --no-state)
+    rendered = _render(ctx)[0]
+    css = note_type_css()
+    planned = plan_export(rendered, vault=ctx.result.vault, css=css)
+    _plan, report, _diags = reconcile(ctx.result, rendered, planned, css=css,
+                                      build_time=time_cap())
+    if report is None or report.state.entries == read.state.entries:
+        return []
+    old, new = read.state.by_guid(), report.state.by_guid()
+    changed = sorted(g for g in old.keys() | new.keys() if old.get(g) != new.get(g))
+    where = [str((new.get(g) or old[g]).location) for g in changed[:3]]
+    more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+    return [STATE_STALE.at(
+        SourceLocation(STATE_FILE, 0),
+        f"{STATE_FILE} is out of date: {len(changed)} note{'s' if len(changed) != 1 else ''} "
+        f"changed since the last build ({', '.join(where)}{more}); build the vault and "
+        f"commit {STATE_FILE}, so every clone builds the same package.")]
+
+
 def check_verify(ctx: CheckContext) -> list[Diagnostic]:
     """Refuted and inconclusive claims (``mkdeck.verify.verify_notes``), at the claim's line."""
     from mkdeck.verify import verify_notes
@@ -145,6 +178,7 @@ STAGE_RULES: tuple[Rule, ...] = (
     rule(check_render, "render", scope="vault", order=20),
     rule(check_export, "export", scope="vault", order=30),
     rule(check_identity, "identity", scope="vault", order=40),
+    rule(check_state, "state", scope="vault", order=45),
     rule(check_verify, "verify", scope="vault", needs_verify=True, order=50),
 )
 

@@ -14,7 +14,8 @@ from mkdeck.app import build, ids, load
 from mkdeck.check import rules as check_rules
 from mkdeck.config import notetypes
 from mkdeck.config import plugin as config_plugin
-from mkdeck.export import identity, plan
+from mkdeck.export import identity, matching, plan
+from mkdeck.export import state as sync_state
 from mkdeck.parse import finish, grammar, regex_notes, state
 from mkdeck.parse.rules import block, delete, frontmatter, frozen, inline, spaced_repetition
 from mkdeck.render import fieldenv
@@ -26,7 +27,8 @@ CODE_MODULES = (
     codes, vault, links, embeds, config, config_plugin, notetypes,
     state, frontmatter, block, inline, frozen, delete, spaced_repetition, finish, regex_notes,
     grammar,
-    fieldenv, sanitize, render, identity, plan, build, ids, load, verify, check_rules,
+    fieldenv, sanitize, render, identity, plan, sync_state, matching, build, ids, load, verify,
+    check_rules,
 )
 
 

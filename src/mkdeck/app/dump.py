@@ -1,6 +1,7 @@
 """``mkdeck dump``'s flow: a :class:`~mkdeck.model.ParseResult` → the ``mkdeck dump`` JSON,
 adding ``html``/``media`` and inline ``#tags`` (from :mod:`mkdeck.render`) and ``guid`` (from
-:mod:`mkdeck.export.identity`)."""
+:mod:`mkdeck.export.identity`, kept by the vault's sync state as a build keeps it:
+:func:`mkdeck.export.sync.state_guids`)."""
 
 from __future__ import annotations
 
@@ -49,8 +50,10 @@ def dump_document(result: ParseResult) -> tuple[dict[str, Any], list[Diagnostic]
 
     diagnostics = list(result.diagnostics)
     notes = [note_to_dict(n) for n in result.notes]
+    rendered_ok = False
     try:
         rendered, render_diags = render_notes(result)
+        rendered_ok = True
     except Exception as exc:  # a bug in render must not lose the parse results
         LOG.exception("render failed")
         diagnostics.append(INTERNAL_ERROR.at(
@@ -68,8 +71,14 @@ def dump_document(result: ParseResult) -> tuple[dict[str, Any], list[Diagnostic]
             out["html"] = dict(r.html)
             out["media"] = [{"name": m.name, "path": m.path} for m in r.media]
     try:
-        for note, out in zip(result.notes, notes, strict=True):
-            out["guid"] = note_guid(note)
+        guids = [note_guid(n) for n in result.notes]
+        if rendered_ok:  # the guids a build would give, by the vault's sync state
+            from mkdeck.export.sync import state_guids
+
+            by_note = dict(zip((id(r.note) for r in rendered), state_guids(result, rendered)))
+            guids = [by_note.get(id(n), g) for n, g in zip(result.notes, guids)]
+        for out, guid in zip(notes, guids, strict=True):
+            out["guid"] = guid
         diagnostics.extend(duplicate_guid_diagnostics(result.notes))
     except Exception as exc:
         LOG.exception("identity failed")

@@ -19,13 +19,14 @@ from types import ModuleType
 from typing import TextIO
 
 from mkdeck import __version__
-from mkdeck.cli import build, check, dump, ids, preview, verify
+from mkdeck.cli import build, check, dump, forget, ids, preview, verify
 from mkdeck.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, IO
 
 # Subcommand modules, in the order ``--help`` lists them.
 COMMANDS: dict[str, ModuleType] = {
     "build": build, "dump": dump, "ids": ids, "verify": verify, "check": check,
     "preview": preview,
+    "forget": forget,
 }
 DEFAULT_COMMAND = "build"
 

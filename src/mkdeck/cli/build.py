@@ -55,6 +55,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                    "build")
     p.add_argument("--no-cache", action="store_true",
                    help="do not use the build cache ($XDG_CACHE_HOME/mkdeck)")
+    p.add_argument("--no-state", action="store_true",
+                   help="neither read nor write the vault's sync state (.mkdeck-state): "
+                   "identities and mod times as without a state")
     return p
 
 
@@ -149,7 +152,8 @@ def run(args: argparse.Namespace, io: IO) -> int:
     try:
         outcome = build(args.paths, out, config=args.config, deck=args.deck,
                         strict=args.strict, verify=args.verify,
-                        use_cache=not args.no_cache, progress=step)
+                        use_cache=not args.no_cache, progress=step,
+                        use_state=not args.no_state)
     except VaultError as exc:
         stop()
         print(f"mkdeck build: {exc}", file=io.stderr)

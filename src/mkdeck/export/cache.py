@@ -52,7 +52,8 @@ def fingerprint(root: Path, extra: Iterable[str], *, now: float | None = None) -
         for folder, dirs, files in os.walk(root):
             dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
             for name in sorted(files):
-                if name.endswith(".apkg") or name.endswith(".tmp"):
+                # the sync state is written by the build: its bytes enter the key apart
+                if name.endswith(".apkg") or name.endswith(".tmp") or name == ".mkdeck-state":
                     continue
                 path = os.path.join(folder, name)
                 st = os.stat(path)

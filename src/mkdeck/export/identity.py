@@ -101,6 +101,12 @@ def note_guid(note: Note) -> str:
     return _base91(_hash64(NAMESPACE, *identity_key(note)))
 
 
+def guid_for(*parts: str) -> str:
+    """A guid (base91 of 64 bits of SHA-256, mkdeck's namespace) for any key ``parts``; used
+    where a guid must be derived from something else than a note (a replacement guid)."""
+    return _base91(_hash64(NAMESPACE, *parts))
+
+
 def derived_id(*parts: str) -> int:
     """A stable positive id in the millisecond-timestamp range ``[1e12, 1.5e12)`` derived
     from ``parts`` (for note ids: the guid; for card ids: guid and card ordinal)."""
