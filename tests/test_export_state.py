@@ -326,3 +326,17 @@ def test_dump_prints_the_guid_the_build_keeps(make_vault, tmp_path):
     # without the state it is the guid of file, type and first field
     (vault / STATE_FILE).unlink()
     assert json.loads(run("dump", str(vault))[1])["notes"][0]["guid"] != before
+
+
+def test_preview_shows_what_the_build_writes(make_vault, tmp_path):
+    from mkdeck.app.preview import build_preview
+
+    vault = make_vault({"a.md": "START\nBasic\nkept\nBack: 1\nEND\n\nSTART\nBasic\ngone\n"
+                                "Back: 2\nEND\n"}, mtime=T0)
+    assert run(str(vault), "-o", str(tmp_path / "d.apkg"))[0] == 0
+    (vault / "a.md").write_text("START\nBasic\nkept\nBack: 1\nEND\n")
+    before = (vault / STATE_FILE).read_bytes()
+    outcome = build_preview([vault], tmp_path / "preview", use_mathjax=False)
+    assert outcome.notes == 2  # the kept note and the tombstone, as in the package
+    assert [d.code for d in outcome.diagnostics] == ["MKD333"]
+    assert (vault / STATE_FILE).read_bytes() == before  # a preview writes nothing there

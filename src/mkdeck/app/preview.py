@@ -76,10 +76,11 @@ def build_preview(paths: Sequence[str | Path], out_dir: str | Path, *,
         ValueError: a media file would replace the page (named ``index.html``/``_mkdeck``).
     """
     from mkdeck.app.load import load
-    from mkdeck.render.parallel import render_parallel
-    from mkdeck.export.plan import plan_export
+    from mkdeck.export.plan import plan_export, time_cap
     from mkdeck.export.preview import Verdict, write_preview
+    from mkdeck.export.sync import reconcile
     from mkdeck.render import note_type_css
+    from mkdeck.render.parallel import render_parallel
 
     result = load(list(paths), config=config, deck=deck)
     root = Path(result.vault.root).resolve()
@@ -89,8 +90,14 @@ def build_preview(paths: Sequence[str | Path], out_dir: str | Path, *,
             f"{out_dir} is inside the vault {root}; write the preview outside it (its media "
             f"copies would become attachments of the vault), e.g. -o {root.parent / 'preview'}")
     rendered, render_diags = render_parallel(result, jobs=jobs)
-    plan = plan_export(rendered, vault=result.vault, css=note_type_css())
+    css = note_type_css()
+    plan = plan_export(rendered, vault=result.vault, css=css)
     diags: list[Diagnostic] = [*result.diagnostics, *render_diags, *plan.diagnostics]
+    # the package as a build would write it: guids and tags by the vault's sync state, and
+    # its removed notes (nothing is written into the vault)
+    plan, _sync, state_diags = reconcile(result, rendered, plan, css=css,
+                                         build_time=time_cap())
+    diags.extend(state_diags)
     verdicts: dict[tuple[str, int], list[Verdict]] = {}
     verification = None
     if verify:
