@@ -340,3 +340,17 @@ def test_preview_shows_what_the_build_writes(make_vault, tmp_path):
     assert outcome.notes == 2  # the kept note and the tombstone, as in the package
     assert [d.code for d in outcome.diagnostics] == ["MKD333"]
     assert (vault / STATE_FILE).read_bytes() == before  # a preview writes nothing there
+
+
+def test_too_many_pairs_are_compared_only_within_a_file(monkeypatch):
+    """After a mass rename with edits, scoring every pair would be quadratic: above
+    _MAX_PAIRS pairs of one note type only same-file pairs are scored."""
+    from mkdeck.export import matching
+
+    state = SyncState.of([entry("k1", path="old.md", front="What does fork() return?"),
+                          entry("k2", path="a.md", line=5, front="Who reaps zombies?")])
+    cards = [card("n1", path="new.md", front="What does fork() return now?"),
+             card("n2", path="a.md", line=5, front="Who reaps zombie children?")]
+    assert match_cards(state, cards).guids == ("k1", "k2")
+    monkeypatch.setattr(matching, "_MAX_PAIRS", 1)
+    assert match_cards(state, cards).guids == ("n1", "k2")
