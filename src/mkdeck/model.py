@@ -12,6 +12,7 @@ Obsidian (*vault*, *wikilink*, *embed*, *frontmatter*, *heading*, *block id*, *c
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -39,6 +40,20 @@ class SourceLocation:
         return f"{self.path}:{self.line}"
 
 
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def escape_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate written as an escape: ``os.fsdecode``'s escapes of
+    undecodable bytes (U+DC80..U+DCFF) as ``\\xNN`` (the byte), others as ``\\uNNNN``; the
+    result can be encoded as UTF-8."""
+    def one(m: re.Match[str]) -> str:
+        cp = ord(m.group())
+        return f"\\x{cp - 0xDC00:02x}" if 0xDC80 <= cp <= 0xDCFF else f"\\u{cp:04x}"
+
+    return _SURROGATE_RE.sub(one, text)
+
+
 class Severity(str, enum.Enum):
     """How bad a diagnostic is. ``error``: input that loses a note or makes a bad deck;
     ``warning``: input that is probably not what the author meant; ``info``: worth knowing."""
@@ -63,6 +78,16 @@ class Diagnostic:
     severity: Severity
     location: SourceLocation
     message: str
+
+    def __post_init__(self) -> None:
+        # A file name that is not UTF-8 reaches Python as lone surrogates (os.fsdecode's
+        # escapes), which no JSON, XML or SARIF writer can encode: show them as \xNN.
+        if _SURROGATE_RE.search(self.message):
+            object.__setattr__(self, "message", escape_surrogates(self.message))
+        if _SURROGATE_RE.search(self.location.path):
+            object.__setattr__(self, "location", SourceLocation(
+                escape_surrogates(self.location.path), self.location.line,
+                self.location.column))
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """Key that orders diagnostics by file, line, column, code, message."""
@@ -342,6 +367,9 @@ class Config:
             the note (its heading or block when there is one); ``"none"`` (default).
         spaced_repetition: also read obsidian-spaced-repetition's cards (``::``, ``:::``,
             ``?``, ``??``, ``==cloze==``) in the notes tagged ``#flashcards``.
+        max_note_size: bytes read at most from one note (``max_note_size``); a larger note
+            is a finding and is skipped.
+        max_media_size: bytes read at most from one media file (``max_media_size``).
     """
 
     deck: str = "Default"
@@ -365,6 +393,8 @@ class Config:
     deck_from: DeckFrom = "config"
     note_link: NoteLink = "none"
     spaced_repetition: bool = False
+    max_note_size: int = 10 * 1024 * 1024
+    max_media_size: int = 100 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,6 +408,10 @@ class Vault:
         attachments: vault-relative paths of every non-markdown file (media candidates),
             sorted.
         config: the merged :class:`Config`.
+        skipped: vault-relative paths of notes that exist but were not read (a finding says
+            why: unreadable, a link out of the vault, not a regular file, too large); links to
+            them resolve, so they are reported once, not at every link.
+        leftovers: mkdeck's own temporary files left in the vault by a killed run.
     """
 
     root: str
@@ -385,6 +419,8 @@ class Vault:
     files: tuple[NoteFile, ...]
     attachments: tuple[str, ...] = ()
     config: Config = field(default_factory=Config)
+    skipped: tuple[str, ...] = ()
+    leftovers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,10 +21,11 @@ from mkdeck.parse.rules import block, delete, frontmatter, frozen, inline, space
 from mkdeck.render import fieldenv
 from mkdeck.render.plugins import sanitize
 from mkdeck.vault import embeds, links
+from mkdeck.vault import read as vault_read
 
 # The modules whose import registers codes, in data-flow order.
 CODE_MODULES = (
-    codes, vault, links, embeds, config, config_plugin, notetypes,
+    codes, vault, vault_read, links, embeds, config, config_plugin, notetypes,
     state, frontmatter, block, inline, frozen, delete, spaced_repetition, finish, regex_notes,
     grammar,
     fieldenv, sanitize, render, identity, plan, sync_state, matching, build, ids, load, verify,

@@ -81,10 +81,11 @@ def _load(paths: Sequence[str | Path], config: str | Path | None,
     resolved = resolve_paths(paths)
     root = find_root(resolved)
     cfg, diagnostics = load_config(root, config, deck)
-    found = read_notes(root, resolved, cfg.ignore, cfg.scan_directory)
+    found = read_notes(root, resolved, cfg.ignore, cfg.scan_directory, cfg.max_note_size)
     diagnostics.extend(found.diagnostics)
     vault = Vault(root=str(root), name=root.name, files=found.files,
-                  attachments=found.attachments, config=cfg)
+                  attachments=found.attachments, config=cfg, skipped=found.skipped,
+                  leftovers=found.leftovers)
     index = NoteTypeIndex(cfg.note_types)
     regexes = RegexRunner(cfg, index)  # compiled once; a timeout in one file is seen by all
     notes: list[Note] = []

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from mkdeck.model import Diagnostic, Note, NoteFile, ParseResult, Severity
 from mkdeck.report.findings import FileSummary
+from mkdeck.vault.read import read_file
 
 LOG = logging.getLogger(__name__)
 
@@ -101,7 +102,9 @@ class CheckContext:
         cached = self._raw.get(path)
         if cached is None:
             try:
-                data = (Path(self.result.vault.root) / path).read_bytes()
+                # through the vault reader, as when the note was first read
+                vault = self.result.vault
+                data, _ = read_file(vault.root, path, vault.config.max_note_size)
             except OSError as exc:
                 LOG.debug("cannot re-read %s: %s", path, exc)
                 data = b""

@@ -47,6 +47,7 @@ line), with the localized-name tables in :mod:`~mkdeck.config.localized`; the pl
 from __future__ import annotations
 
 import logging
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,8 @@ from mkdeck.codes import register
 from mkdeck.config.notetypes import STOCK_FIELDS, NoteTypeIndex, name_key
 from mkdeck.config.partial import Partial
 from mkdeck.config.plugin import PLUGIN_DATA, check_scan_directory, parse_plugin_data
+from mkdeck.config.values import UNREADABLE as _UNREADABLE
+from mkdeck.config.values import read_config, read_deck, read_globs, read_size
 from mkdeck.config.wiki_styles import BY_NAME as WIKI_STYLES
 from mkdeck.config.wiki_styles import style_names
 from mkdeck.model import (
@@ -71,6 +74,7 @@ from mkdeck.model import (
 )
 from mkdeck.parse.tags import split_tags
 from mkdeck.vault import VaultError
+from mkdeck.vault.read import DEFAULT_MEDIA_LIMIT, DEFAULT_NOTE_LIMIT, Refused, lone_surrogate
 
 LOG = logging.getLogger(__name__)
 
@@ -99,7 +103,7 @@ CONFIG_DUPLICATE_KEY = register(
 _TOP_KEYS = ("deck", "note_types", "syntax", "folders", "links", "curly_cloze",
              "highlight_cloze", "inline_tags", "ignore", "regex_styles", "scan_directory",
              "tags", "html", "link_text", "link_prefix", "deck_from", "note_link",
-             "spaced_repetition")
+             "spaced_repetition", "max_note_size", "max_media_size")
 #: the keys that choose one of a few words, and their words (the first is the default)
 _CHOICES = {"html": ("sanitize", "raw"), "link_text": ("name", "alias"),
             "deck_from": ("config", "folders"), "note_link": ("none", "back")}
@@ -124,36 +128,38 @@ def load_config(root: Path, config_file: str | Path | None = None,
         VaultError: when ``config_file`` is given but missing or unreadable, or ``deck`` is
             not a one-line name (``--deck ''`` silently meant the vault's name).
     """
-    if deck is not None and (not deck.strip(" \t:") or "\n" in deck or "\r" in deck):
+    if deck is not None and (not deck.strip(" \t:") or "\n" in deck or "\r" in deck
+                             or lone_surrogate(deck) is not None):
         raise VaultError(f"--deck {deck!r} is not a deck name: give one such as "
                          f"--deck 'Linux::Syscalls', or leave --deck out")
     diagnostics: list[Diagnostic] = []
     yaml_path: Path | None
     if config_file is not None:
         yaml_path = Path(config_file).expanduser()
-        if not yaml_path.is_file():
+        if not yaml_path.exists():
             raise VaultError(f"{config_file}: no such config file")
     else:
         yaml_path = root / CONFIG_NAME
-        if not yaml_path.is_file():
+        if not os.path.lexists(yaml_path):
             yaml_path = None
     from_yaml = Partial()
     source: str | None = None
     if yaml_path is not None:
         source = _display_path(yaml_path, root)
         try:
-            text = yaml_path.read_text(encoding="utf-8-sig")
+            text = read_config(root, yaml_path, explicit=config_file is not None)
         except (OSError, UnicodeDecodeError) as exc:
+            why = exc.message if isinstance(exc, Refused) else str(exc)
             if config_file is not None:
-                raise VaultError(f"{config_file}: {exc}") from None
+                raise VaultError(f"{config_file}: {why}") from None
             diagnostics.append(CONFIG_SYNTAX.at(
-                SourceLocation(source, 0), f"{source} cannot be read ({exc}); it is ignored."))
+                SourceLocation(source, 0), f"{source} cannot be read ({why}); it is ignored."))
         else:
             from_yaml = parse_config_yaml(text, source, diagnostics)
     data_path = root / PLUGIN_DATA
     from_plugin = Partial()
-    if data_path.is_file():
-        from_plugin = parse_plugin_data(data_path, PLUGIN_DATA, diagnostics)
+    if os.path.lexists(data_path):
+        from_plugin = parse_plugin_data(data_path, PLUGIN_DATA, diagnostics, root=root)
         if source is None:
             source = PLUGIN_DATA
     config = _merge(from_yaml, from_plugin, deck, root, source)
@@ -209,13 +215,13 @@ def _merge(primary: Partial, plugin: Partial, deck: str | None, root: Path,
         link_prefix=tuple(primary.link_prefix or ()),
         spaced_repetition=bool(primary.spaced_repetition),
         **{k: primary.choices.get(k, words[0]) for k, words in _CHOICES.items()},
+        max_note_size=primary.max_note_size or DEFAULT_NOTE_LIMIT,
+        max_media_size=primary.max_media_size or DEFAULT_MEDIA_LIMIT,
     )
 
 
 # --- mkdeck.yaml ------------------------------------------------------------------------
 
-_UNREADABLE: Any = object()
-"""What :meth:`_Reader.value` gives for a node YAML cannot construct (already reported)."""
 
 _AS_WRITTEN_TAGS = frozenset(
     f"tag:yaml.org,2002:{t}" for t in ("int", "float", "timestamp")
@@ -242,8 +248,6 @@ def _numbers_as_written(root: yaml.Node) -> None:
 
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
-
-
 def mark_line(text: str, mark: yaml.Mark) -> int:
     """The 1-based file line of a PyYAML mark.
 
@@ -270,12 +274,18 @@ class _Reader:
         """The node as Python data, or :data:`_UNREADABLE` (reported here) when YAML cannot
         construct it (``!!int x``, ``!!timestamp 2020-13-45``, ``!!python/name:…``)."""
         try:
-            return self.loader.construct_object(node, deep=True)
+            value = self.loader.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, KeyError, TypeError, OverflowError,
                 RecursionError) as exc:
             problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
             self.bad(node, f"this value cannot be read ({problem}); it is ignored.")
             return _UNREADABLE
+        bad = lone_surrogate(value)
+        if bad is not None:
+            self.bad(node, f"this value holds {bad}, a lone surrogate (written as a \\u escape), "
+                           f"which is not valid Unicode and cannot be a name; it is ignored.")
+            return _UNREADABLE
+        return value
 
     def bad(self, node: yaml.Node, message: str) -> None:
         self.diagnostics.append(CONFIG_BAD_VALUE.at(self.loc(node), message))
@@ -384,7 +394,7 @@ def parse_config_yaml(text: str, path: str, diagnostics: list[Diagnostic]) -> Pa
     _numbers_as_written(root)
     for key_node, key, value_node in reader.items(root, path):
         if key == "deck":
-            out.deck = reader.string(value_node, "deck")
+            out.deck = read_deck(reader, value_node, "deck")
         elif key == "note_types":
             _read_note_types(reader, value_node, out)
         elif key == "syntax":
@@ -417,7 +427,9 @@ def parse_config_yaml(text: str, path: str, diagnostics: list[Diagnostic]) -> Pa
             prefixes = reader.strings(value_node, "link_prefix")
             out.link_prefix = [p for p in prefixes or [] if p.strip()]
         elif key == "ignore":
-            out.ignore = reader.strings(value_node, "ignore") or []
+            out.ignore = read_globs(reader, value_node)
+        elif key in ("max_note_size", "max_media_size"):
+            setattr(out, key, read_size(reader, value_node, key))
         elif key == "regex_styles":
             out.regex_styles = _read_regex_styles(reader, value_node)
         elif key == "scan_directory":
@@ -571,7 +583,7 @@ def _read_folders(reader: _Reader, node: yaml.Node, out: Partial) -> None:
         tags: list[str] = []
         for k_node, k, v_node in reader.items(spec_node, f"folders.{folder}"):
             if k == "deck":
-                deck = reader.string(v_node, f"folders.{folder}.deck")
+                deck = read_deck(reader, v_node, f"folders.{folder}.deck")
             elif k == "tags":
                 tags = reader.strings(v_node, f"folders.{folder}.tags", split=True) or []
             else:

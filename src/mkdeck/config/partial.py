@@ -28,3 +28,5 @@ class Partial:
     choices: dict[str, str] = field(default_factory=dict)
     link_prefix: list[str] | None = None
     spaced_repetition: bool | None = None
+    max_note_size: int | None = None
+    max_media_size: int | None = None

@@ -20,6 +20,7 @@ from typing import Any
 from mkdeck.codes import register
 from mkdeck.config.notetypes import is_stock_alias
 from mkdeck.config.partial import Partial
+from mkdeck.config.values import SURROGATE_RE, deck_problem, read_config
 from mkdeck.model import (
     Config,
     Diagnostic,
@@ -30,6 +31,8 @@ from mkdeck.model import (
     Severity,
     SourceLocation,
 )
+from mkdeck.vault import glob_problem
+from mkdeck.vault.read import Refused, lone_surrogate
 
 LOG = logging.getLogger(__name__)
 
@@ -212,21 +215,35 @@ def _report_unused(data: dict[str, Any], settings: dict[str, Any], text: str, re
                 f"mkdeck knows: mkdeck ignores it."))
 
 
-def parse_plugin_data(path: Path, rel: str, diagnostics: list[Diagnostic]) -> Partial:
+def parse_plugin_data(path: Path, rel: str, diagnostics: list[Diagnostic], *,
+                      root: Path | None = None) -> Partial:
     """Read the Obsidian_to_Anki plugin's ``data.json`` (plugin v3.6 layout: ``settings``
     with ``Syntax``, ``Defaults``, ``FOLDER_DECKS``, ``FOLDER_TAGS``, ``CUSTOM_REGEXPS``,
-    ``IGNORED_FILE_GLOBS``; top-level ``fields_dict``) into the settings it gives."""
+    ``IGNORED_FILE_GLOBS``; top-level ``fields_dict``) into the settings it gives. The file is
+    read through the vault reader (inside ``root``, a regular file, size-limited); deck names,
+    ignore globs and lone surrogate escapes are checked where they are read."""
     out = Partial()
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_config(path.parent if root is None else root, path)
         data = json.loads(text)
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         line = getattr(exc, "lineno", 0) or 0
+        why = exc.message if isinstance(exc, Refused) else exc
         diagnostics.append(PLUGIN_DATA_BAD.at(
             SourceLocation(rel, line),
-            f"{rel} cannot be read ({exc}); the plugin's settings are not used.",
+            f"{rel} cannot be read ({why}); the plugin's settings are not used.",
         ))
         return out
+    if lone_surrogate(data) is not None:
+        # "\ud800" escapes are valid JSON but no valid Unicode: names cannot hold them
+        esc = re.search(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}", text)
+        line = text.count("\n", 0, esc.start()) + 1 if esc else 1
+        shown = esc.group() if esc else "a \\udXXX escape"
+        diagnostics.append(PLUGIN_DATA_BAD.at(
+            SourceLocation(rel, line),
+            f"{rel} holds a lone surrogate escape ({shown}) at line {line}, which is not valid "
+            f"Unicode: it is read as U+FFFD; fix the value in the plugin settings."))
+        data = json.loads(SURROGATE_RE.sub("\ufffd", json.dumps(data, ensure_ascii=False)))
     if not isinstance(data, dict):
         diagnostics.append(PLUGIN_DATA_BAD.at(
             SourceLocation(rel, 1), f"{rel} is not a JSON object; the plugin's settings are "
@@ -246,7 +263,13 @@ def parse_plugin_data(path: Path, rel: str, diagnostics: list[Diagnostic]) -> Pa
     if isinstance(defaults, dict):
         deck = defaults.get("Deck")
         if isinstance(deck, str) and deck.strip():
-            out.deck = deck.strip()
+            if deck_problem(deck) is None:
+                out.deck = deck.strip()
+            else:
+                diagnostics.append(PLUGIN_DATA_BAD.at(
+                    SourceLocation(rel, _json_line(text, "Deck")),
+                    f"{rel}: Defaults.Deck {deck!r} is not a deck name "
+                    f"({deck_problem(deck)}); it is not used."))
         for plugin_key, our_key in (("CurlyCloze", "curly_cloze"),
                                     ("CurlyCloze - Highlights to Clozes", "highlight_cloze"),
                                     ("Add Obsidian Tags", "inline_tags")):
@@ -260,6 +283,12 @@ def parse_plugin_data(path: Path, rel: str, diagnostics: list[Diagnostic]) -> Pa
     for folder in sorted(set(decks) | set(tags)):
         deck = decks.get(folder)
         deck = deck.strip() if isinstance(deck, str) and deck.strip() else None
+        if deck is not None and deck_problem(deck) is not None:
+            diagnostics.append(PLUGIN_DATA_BAD.at(
+                SourceLocation(rel, _json_line(text, "FOLDER_DECKS")),
+                f"{rel}: FOLDER_DECKS[{folder!r}] {deck!r} is not a deck name "
+                f"({deck_problem(deck)}); it is not used."))
+            deck = None
         tag_text = tags.get(folder)
         folder_tags = tuple(tag_text.split()) if isinstance(tag_text, str) else ()
         if deck or folder_tags:
@@ -268,7 +297,17 @@ def parse_plugin_data(path: Path, rel: str, diagnostics: list[Diagnostic]) -> Pa
 
     globs = settings.get("IGNORED_FILE_GLOBS")
     if isinstance(globs, list):
-        out.ignore = [g for g in globs if isinstance(g, str) and g.strip()]
+        for g in globs:
+            if not (isinstance(g, str) and g.strip()):
+                continue
+            problem = glob_problem(g)
+            if problem is not None:
+                diagnostics.append(PLUGIN_DATA_BAD.at(
+                    SourceLocation(rel, _json_line(text, "IGNORED_FILE_GLOBS")),
+                    f"{rel}: IGNORED_FILE_GLOBS pattern {g!r}: {problem}."))
+                if "literal" not in problem:
+                    continue
+            out.ignore.append(g)
 
     regexps = settings.get("CUSTOM_REGEXPS")
     if isinstance(regexps, dict):

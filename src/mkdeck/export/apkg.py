@@ -9,7 +9,8 @@ imports as "Legacy1"); mkdeck does everything around it that genanki gets wrong
 * the zip is written by mkdeck: entries DEFLATE-compressed (media already compressed are
   stored), fixed entry dates and attributes, so the same plan gives the same bytes;
 * the package is written to a temp file in the output folder and renamed over the target;
-  on any failure the temp file is removed and the target is untouched.
+  on any failure or interrupt (SIGINT, SIGTERM) the temp file is removed and the target is
+  untouched; the temp file of a build that was killed (SIGKILL) is removed by the next one.
 
 :func:`write_apkg` plans and writes in one call (:class:`ExportResult` says what it wrote).
 """
@@ -19,7 +20,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import secrets
 import sqlite3
 import zipfile
 from collections.abc import Sequence
@@ -29,8 +29,9 @@ from pathlib import Path
 import genanki
 
 from mkdeck.export.notetypes import ModelSpec
-from mkdeck.export.plan import ExportPlan, plan_export
+from mkdeck.export.plan import ExportPlan, PlannedMedia, plan_export
 from mkdeck.model import Diagnostic, RenderedNote, Vault
+from mkdeck.vault import read as vault_read
 
 LOG = logging.getLogger(__name__)
 
@@ -119,6 +120,25 @@ def _zipinfo(name: str, stored: bool = False) -> zipfile.ZipInfo:
     return info
 
 
+def _write_media(zf: zipfile.ZipFile, info: zipfile.ZipInfo, media: PlannedMedia) -> None:
+    """Copy one media file into the zip in chunks, read through :mod:`mkdeck.vault.read`
+    (a regular file inside the vault, at most ``media.max_bytes``; never whole in memory).
+    The entry's bytes are those ``writestr`` would write (it streams the same way).
+
+    Raises:
+        OSError: the file cannot be read, or is refused (:class:`~mkdeck.vault.read.Refused`).
+    """
+    root = media.vault_root or os.path.dirname(media.source)
+    rel = os.path.relpath(media.source, root)
+    chunks = vault_read.iter_chunks(root, rel, media.max_bytes)
+    first = next(chunks, b"")
+    info.file_size = len(first)  # as writestr sets it: no zip64 extra below 2 GiB
+    with zf.open(info, "w", force_zip64=media.max_bytes > zipfile.ZIP64_LIMIT) as dest:
+        dest.write(first)
+        for part in chunks:
+            dest.write(part)
+
+
 def write_package(plan: ExportPlan, out_path: str | os.PathLike[str]) -> int:
     """Write ``plan`` to ``out_path`` atomically.
 
@@ -131,18 +151,18 @@ def write_package(plan: ExportPlan, out_path: str | os.PathLike[str]) -> int:
     out = Path(out_path)
     folder = out.parent if str(out.parent) else Path(".")
     db = collection_bytes(plan)
-    tmp = folder / f".{out.name}.{secrets.token_hex(4)}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
+    vault_read.remove_leftovers(folder, out.name)  # temp files of a killed earlier build
+    tmp = folder / vault_read.temp_name(out.name)
+    try:  # created inside the try: a signal right after the open still removes it
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
         with os.fdopen(fd, "wb") as raw:
             with zipfile.ZipFile(raw, "w", compresslevel=6) as zf:
                 zf.writestr(_zipinfo("collection.anki2"), db)
                 media_map = {str(i): m.name for i, m in enumerate(plan.media)}
                 zf.writestr(_zipinfo("media"), json.dumps(media_map, ensure_ascii=False))
                 for index, media in enumerate(plan.media):
-                    data = Path(media.source).read_bytes()
                     stored = Path(media.name).suffix.lower() in _STORED_SUFFIXES
-                    zf.writestr(_zipinfo(str(index), stored), data)
+                    _write_media(zf, _zipinfo(str(index), stored), media)
             raw.flush()
             os.fsync(raw.fileno())
         size = tmp.stat().st_size

@@ -20,12 +20,13 @@ import hashlib
 import json
 import logging
 import os
-import secrets
 import shutil
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
+
+from mkdeck.vault.read import remove_leftovers, temp_name
 
 LOG = logging.getLogger(__name__)
 
@@ -48,20 +49,37 @@ def fingerprint(root: Path, extra: Iterable[str], *, now: float | None = None) -
     for item in extra:
         h.update(item.encode("utf-8", "surrogateescape") + b"\x00")
     limit = (time.time() if now is None else now) * 1e9
+    # An explicit stack, not os.walk: os.walk recurses once per folder level before Python
+    # 3.12, so a tree 1,000 folders deep raised RecursionError. Folders are visited in sorted
+    # order (deepest-first by name), which is all the key needs: the same tree, the same key.
+    stack = [""]
     try:
-        for folder, dirs, files in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
-            for name in sorted(files):
+        while stack:
+            prefix = stack.pop()
+            with os.scandir(os.path.join(root, prefix) if prefix else root) as it:
+                entries = sorted(it, key=lambda e: e.name)
+            subdirs = []
+            for entry in entries:
+                name = entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if name not in _SKIP_DIRS:
+                        subdirs.append(prefix + name + "/")
+                    continue
                 # the sync state is written by the build: its bytes enter the key apart
                 if name.endswith(".apkg") or name.endswith(".tmp") or name == ".mkdeck-state":
                     continue
-                path = os.path.join(folder, name)
-                st = os.stat(path)
+                # the file's own stat (a link's target included), without opening it: a FIFO
+                # or device is only stat()ed; a dangling link keeps its lstat
+                try:
+                    st = entry.stat()
+                except OSError:
+                    st = entry.stat(follow_symlinks=False)
                 if st.st_mtime_ns > limit:
                     return None
-                rel = os.path.relpath(path, root)
+                rel = prefix + name
                 h.update(f"{rel}\x00{st.st_size}\x00{st.st_mtime_ns}\x00{st.st_ctime_ns}"
                          f"\x00{st.st_dev}\x00{st.st_ino}\x00".encode("utf-8", "surrogateescape"))
+            stack.extend(reversed(subdirs))
     except OSError as exc:
         LOG.debug("not caching: %s", exc)
         return None
@@ -83,7 +101,7 @@ def load(key: str, environ: Mapping[str, str] | None = None) -> tuple[Path, dict
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    tmp = path.with_name(temp_name(path.name))
     try:
         tmp.write_bytes(data)
         os.replace(tmp, path)
@@ -99,7 +117,8 @@ def store(key: str, package: Path, summary: dict[str, Any],
     folder = cache_dir(environ)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{key}.apkg.{secrets.token_hex(4)}.tmp"
+        remove_leftovers(folder, f"{key}.apkg")
+        tmp = folder / temp_name(f"{key}.apkg")
         try:
             shutil.copyfile(package, tmp)
             os.replace(tmp, folder / f"{key}.apkg")
@@ -119,7 +138,8 @@ def copy_out(cached: Path, out: Path) -> int:
     """Copy a cached package to ``out`` atomically (temp file in ``out``'s folder, renamed);
     return its size in bytes."""
     folder = out.parent if str(out.parent) else Path(".")
-    tmp = folder / f".{out.name}.{secrets.token_hex(4)}.tmp"
+    remove_leftovers(folder, out.name)
+    tmp = folder / temp_name(out.name)
     try:
         shutil.copyfile(cached, tmp)
         os.replace(tmp, out)

@@ -8,7 +8,6 @@ Bad notes never crash the build: each becomes a diagnostic and is left out of th
 
 from __future__ import annotations
 
-import filecmp
 import logging
 import os
 import re
@@ -35,6 +34,8 @@ from mkdeck.export.identity import (
 )
 from mkdeck.export.notetypes import ModelSpec, model_spec
 from mkdeck.model import Diagnostic, Note, RenderedNote, Severity, Vault
+from mkdeck.vault import read as vault_read
+from mkdeck.vault.read import DEFAULT_MEDIA_LIMIT
 
 LOG = logging.getLogger(__name__)
 
@@ -161,10 +162,15 @@ class PlannedNote:
 
 @dataclass(frozen=True, slots=True)
 class PlannedMedia:
-    """A media file to pack: ``name`` in the deck, absolute ``source`` path."""
+    """A media file to pack: ``name`` in the deck, absolute ``source`` path; ``vault_root`` and
+    ``max_bytes`` let the writer read it through :mod:`mkdeck.vault.read` (in chunks, only a
+    regular file inside the vault, at most ``max_bytes``); an empty root reads ``source``
+    with the same checks against its own folder."""
 
     name: str
     source: str
+    vault_root: str = ""
+    max_bytes: int = DEFAULT_MEDIA_LIMIT
 
 
 @dataclass(frozen=True, slots=True)
@@ -455,10 +461,11 @@ def _validate(item: RenderedNote, spec: ModelSpec, diags: list[Diagnostic]) -> b
     return False
 
 
-def _same_bytes(a: str, b: str) -> bool:
-    """Whether two files hold the same bytes (the renderer gives identical files one name)."""
+def _same_bytes(root: str, a: str, b: str, limit: int) -> bool:
+    """Whether two vault files (vault-relative) hold the same bytes (the renderer gives
+    identical files one name); read in chunks through :mod:`mkdeck.vault.read`."""
     try:
-        return filecmp.cmp(a, b, shallow=False)
+        return vault_read.sha1_of(root, a, limit) == vault_read.sha1_of(root, b, limit)
     except OSError:
         return False
 
@@ -469,6 +476,7 @@ def _plan_media(
     """Each referenced media file once, in order of first use; clashes and unreadable files
     become diagnostics (the file is then left out; the note stays)."""
     root = Path(vault.root)
+    limit = vault.config.max_media_size
     by_name: dict[str, PlannedMedia] = {}
     folded: dict[str, str] = {}
     missing: set[str] = set()
@@ -478,7 +486,8 @@ def _plan_media(
             source = str(root / ref.path)
             known = by_name.get(ref.name)
             if known is not None:
-                if known.source != source and not _same_bytes(known.source, source):
+                if known.source != source and not _same_bytes(
+                        vault.root, os.path.relpath(known.source, root), ref.path, limit):
                     diags.append(
                         MEDIA_NAME_CLASH.at(
                             ref.location,
@@ -499,7 +508,15 @@ def _plan_media(
                 continue
             if ref.path in missing:
                 continue
-            if not os.path.isfile(source):
+            try:
+                opened = vault_read.open_regular(root, ref.path, limit,
+                                                 setting="max_media_size")
+                os.close(opened.fd)
+            except vault_read.Refused as refused:  # a link out, a FIFO, too large
+                missing.add(ref.path)
+                diags.append(refused.at(ref.location))
+                continue
+            except OSError:
                 missing.add(ref.path)
                 diags.append(
                     MEDIA_MISSING.at(
@@ -509,7 +526,7 @@ def _plan_media(
                     )
                 )
                 continue
-            media = PlannedMedia(ref.name, source)
+            media = PlannedMedia(ref.name, source, vault.root, limit)
             by_name[ref.name] = media
             folded[ref.name.casefold()] = ref.name
             out.append(media)

@@ -210,7 +210,8 @@ def render_notes(result: ParseResult) -> tuple[tuple[RenderedNote, ...], tuple[D
         staged.append((note, html, media, tags))
     used = dict.fromkeys(p for _, _, media, _ in staged for p, _ in media)
     escaping = {p for p in used if not _inside(vault.root, p)}
-    names = media_names(vault.root, (p for p in used if p not in escaping))
+    names = media_names(vault.root, (p for p in used if p not in escaping),
+                        config.max_media_size)
     for path in escaping:  # a symlink out of the vault: named, never read or packed
         names[path] = path.rsplit("/", 1)[-1]
     rendered = []

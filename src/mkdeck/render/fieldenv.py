@@ -67,6 +67,8 @@ class FieldEnv:
     cloze: bool = False
     line: int = 0
     html: str = ""
+    newlines: tuple[str, int, int] | None = None
+    """``(inline text, position, newlines before it)`` of the last :func:`here`."""
 
     def location(self, line: int) -> SourceLocation:
         """Where source line ``line`` (0-based) was written."""
@@ -101,8 +103,16 @@ def inline_lines(state: StateCore) -> None:
 
 
 def here(state: StateInline) -> SourceLocation:
+    """Where the inline rule at ``state.pos`` is: newlines are counted from the previous call's
+    position on the same text, so 64k links in one paragraph cost linear, not quadratic, time."""
     fenv = field_env(state.env)
-    return fenv.location(fenv.line + state.src.count("\n", 0, state.pos))
+    memo = fenv.newlines
+    if memo is not None and memo[0] is state.src and memo[1] <= state.pos:
+        count = memo[2] + state.src.count("\n", memo[1], state.pos)
+    else:
+        count = state.src.count("\n", 0, state.pos)
+    fenv.newlines = (state.src, state.pos, count)
+    return fenv.location(fenv.line + count)
 
 
 

@@ -12,8 +12,9 @@ import hashlib
 import logging
 import posixpath
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Literal
+
+from mkdeck.vault.read import DEFAULT_MEDIA_LIMIT, sha1_of
 
 LOG = logging.getLogger(__name__)
 
@@ -39,20 +40,23 @@ def media_kind(name: str) -> MediaKind:
     return "other"
 
 
-def _sha1(root: str, path: str) -> str:
+def _sha1(root: str, path: str, limit: int) -> str:
     try:
-        return hashlib.sha1((Path(root) / path).read_bytes()).hexdigest()
-    except OSError as exc:  # vanished between listing and reading: name by its path
+        return sha1_of(root, path, limit)  # in chunks, regular files inside the vault only
+    except OSError as exc:  # vanished, refused (reported where it is packed): name by its path
         LOG.warning("cannot read media %s: %s", path, exc)
-        return hashlib.sha1(path.encode("utf-8")).hexdigest()
+        return hashlib.sha1(path.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def media_names(root: str, paths: Iterable[str]) -> dict[str, str]:
+def media_names(root: str, paths: Iterable[str],
+                limit: int = DEFAULT_MEDIA_LIMIT) -> dict[str, str]:
     """Deck names for media files.
 
     Args:
-        root: the vault root (files are read only when names collide).
+        root: the vault root (files are read only when names collide, through
+            :func:`mkdeck.vault.read.sha1_of`).
         paths: vault-relative paths of the files the deck uses.
+        limit: the most bytes read from one file (``max_media_size``).
 
     Returns:
         path -> name in the deck: the basename, or ``stem-<8 hex of sha1>.ext`` for every
@@ -67,7 +71,7 @@ def media_names(root: str, paths: Iterable[str]) -> dict[str, str]:
         if len(members) == 1:
             names[members[0]] = members[0].rsplit("/", 1)[-1]
             continue
-        digests = {p: _sha1(root, p) for p in members}
+        digests = {p: _sha1(root, p, limit) for p in members}
         if len(set(digests.values())) == 1:  # the same file twice: one name
             first = sorted(members)[0].rsplit("/", 1)[-1]
             for p in members:

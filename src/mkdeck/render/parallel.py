@@ -82,9 +82,10 @@ def render_parallel(result: ParseResult, jobs: int | None = None) -> tuple[
             for i, (html, media, tags) in enumerate(items)))
     root = result.vault.root
     all_paths = [m.path for part in rendered_parts for r in part for m in r.media]
-    whole = media_names(root, all_paths)
+    limit = result.vault.config.max_media_size
+    whole = media_names(root, all_paths, limit)
     for part in rendered_parts:
-        chunk = media_names(root, [m.path for r in part for m in r.media])
+        chunk = media_names(root, [m.path for r in part for m in r.media], limit)
         if any(whole[path] != name for path, name in chunk.items()):
             LOG.debug("media names differ between chunks; rendering in one process")
             return render.render_notes(result)

@@ -16,7 +16,6 @@ resolution of ``[[links]]``) and :mod:`~mkdeck.vault.embeds` (offline embed expa
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
 import re
@@ -26,8 +25,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from mkdeck.vault import read as vault_read
 from mkdeck.codes import register
 from mkdeck.model import Diagnostic, NoteFile, Severity, SourceLocation
+from mkdeck.vault.read import DEFAULT_NOTE_LIMIT
 
 LOG = logging.getLogger(__name__)
 
@@ -67,11 +68,15 @@ class VaultFiles:
         files: every markdown note, sorted by vault-relative path.
         attachments: vault-relative paths of every other file, sorted.
         diagnostics: decoding and reading problems.
+        skipped: notes that exist but were not read (each has a finding).
+        leftovers: mkdeck's own temporary files left by a killed run.
     """
 
     files: tuple[NoteFile, ...]
     attachments: tuple[str, ...]
     diagnostics: tuple[Diagnostic, ...]
+    skipped: tuple[str, ...] = ()
+    leftovers: tuple[str, ...] = ()
 
 
 def find_root(paths: Sequence[Path]) -> Path:
@@ -126,17 +131,25 @@ def resolve_paths(paths: Sequence[str | Path]) -> list[Path]:
                 raise VaultError(f"{raw}: folder is not readable")
         elif not os.access(p, os.R_OK):
             raise VaultError(f"{raw}: file is not readable")
-        out.append(p.resolve())
+        if stat.S_ISDIR(st.st_mode):
+            out.append(p.resolve())
+        else:
+            # a note named on the command line that is a symbolic link stays a file of the
+            # folder it is in: the vault reader decides whether its target may be read
+            out.append(p.absolute().parent.resolve() / p.name)
     return out
 
 
-@lru_cache(maxsize=256)
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    """Regex for a vault-relative glob: ``**`` spans folders, ``*``/``?`` stay in one name,
-    ``[...]`` is a character class; a pattern without ``/`` also matches a bare file name."""
+def _glob_body(pattern: str) -> str:
+    """The regex text of a vault-relative glob: ``**`` spans folders, ``*``/``?`` stay in one
+    name, ``[...]`` is a character class (``[!...]`` negated; a ``]`` right after ``[`` or
+    ``[!`` belongs to the class, so ``[]`` is the literal text, as in :mod:`fnmatch`); a
+    pattern without ``/`` also matches a bare file name. The text may still be an invalid
+    regex (``[z-a]``)."""
     out = []
     i = 0
-    while i < len(pattern):
+    n = len(pattern)
+    while i < n:
         c = pattern[i]
         if pattern.startswith("**/", i):
             out.append("(?:.*/)?")
@@ -151,23 +164,63 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
             out.append("[^/]")
             i += 1
         elif c == "[":
-            j = pattern.find("]", i + 1)
+            k = i + 1
+            if k < n and pattern[k] == "!":
+                k += 1
+            if k < n and pattern[k] == "]":
+                k += 1
+            j = pattern.find("]", k)
             if j == -1:
                 out.append(re.escape(c))
                 i += 1
             else:
-                body = pattern[i + 1:j].replace("\\", "\\\\")
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append(f"[{body}]")
+                body = pattern[i + 1:j]
+                negate = body.startswith("!")
+                if negate:
+                    body = body[1:]
+                body = body.replace("\\", "\\\\").replace("[", "\\[").replace("^", "\\^")
+                body = body.replace("]", "\\]", 1) if body.startswith("]") else body
+                out.append(f"[{'^' if negate else ''}{body}]")
                 i = j + 1
         else:
             out.append(re.escape(c))
             i += 1
     body = "".join(out)
     if "/" not in pattern.strip("/"):
-        body = "(?:.*/)?" + body
-    return re.compile(body.lstrip("/") + "(?:/.*)?")
+        body = "(?:.*/)?" + body.lstrip("/")
+    return body.lstrip("/") + "(?:/.*)?"
+
+
+@lru_cache(maxsize=256)
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    """The compiled :func:`_glob_body`; a pattern that is no valid regex (reported when the
+    config was read, see :func:`glob_problem`) matches only its own literal text."""
+    try:
+        return re.compile(_glob_body(pattern))
+    except re.error:
+        return re.compile(re.escape(pattern.strip("/")) + "(?:/.*)?")
+
+
+def glob_problem(pattern: str) -> str | None:
+    """Why ``pattern`` is not a usable ignore glob, or ``None`` when it is: empty, holding a NUL
+    or a lone surrogate, an empty class ``[]`` (read as the literal text ``[]``), or a class
+    that is no valid range (``[z-a]``)."""
+    if not pattern.strip():
+        return "an empty pattern ignores nothing"
+    if "\x00" in pattern:
+        return "a pattern cannot hold a NUL character"
+    try:
+        pattern.encode("utf-8")
+    except UnicodeEncodeError:
+        return "it holds a lone surrogate, which is not valid Unicode"
+    if re.search(r"\[!?\](?![^\[]*\])", pattern):
+        return ("`[]` is an empty character class: it is read as the literal text `[]`; "
+                "write `[[]` for a literal `[`, or `[ab]` for a class")
+    try:
+        re.compile(_glob_body(pattern))
+    except re.error as exc:
+        return f"it is not a valid glob ({exc.msg}); it matches only its own literal text"
+    return None
 
 
 def is_ignored(rel_path: str, patterns: Iterable[str]) -> bool:
@@ -207,26 +260,10 @@ def _normalize_newlines(text: str) -> str:
     return text
 
 
-def _walk(root: Path) -> tuple[list[str], list[str]]:
-    """Vault-relative POSIX paths of markdown notes and other files under ``root``,
-    skipping dot-folders and dot-files, never following folder symlinks."""
-    notes: list[str] = []
-    others: list[str] = []
-    for folder, dirnames, filenames in os.walk(root, onerror=lambda e: LOG.debug("%s", e)):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        rel_folder = os.path.relpath(folder, root)
-        prefix = "" if rel_folder == "." else rel_folder.replace(os.sep, "/") + "/"
-        for name in filenames:
-            if name.startswith("."):
-                continue
-            rel = prefix + name
-            (notes if name.lower().endswith(".md") else others).append(rel)
-    return sorted(notes), sorted(others)
-
-
 def read_notes(root: Path, selection: Sequence[Path], ignore: Sequence[str] = (),
-               scan_directory: str = "") -> VaultFiles:
-    """Read every note of the vault at ``root``.
+               scan_directory: str = "", max_note_size: int = DEFAULT_NOTE_LIMIT) -> VaultFiles:
+    """Read every note of the vault at ``root``, through :mod:`mkdeck.vault.read` (regular
+    files inside the vault, at most ``max_note_size`` bytes, opened without blocking).
 
     Args:
         root: the vault root (absolute).
@@ -236,18 +273,26 @@ def read_notes(root: Path, selection: Sequence[Path], ignore: Sequence[str] = ()
         scan_directory: vault-relative folder (the plugin's ``Defaults."Scan Directory"``):
             a folder PATH selects only the notes under it; a file named on the command line is
             selected anyway, as the plugin syncs a file it is asked to sync. ``""``: no limit.
+        max_note_size: the most bytes read from one note (``max_note_size`` in mkdeck.yaml).
 
     Returns:
-        :class:`VaultFiles`. Unreadable notes are left out with an :data:`UNREADABLE_NOTE`
-        diagnostic.
+        :class:`VaultFiles`. A note that cannot or must not be read is left out with one
+        finding (:data:`UNREADABLE_NOTE`, or a refusal of :mod:`mkdeck.vault.read`) and listed
+        in ``skipped``.
 
     Raises:
-        VaultError: when a file named in ``selection`` cannot be read.
+        VaultError: when a file named in ``selection`` cannot be opened.
     """
-    notes, others = _walk(root)
+    found = vault_read.walk(root)
+    notes, others = found.notes, found.others
     selected_dirs: list[str] = []
     selected_files: set[str] = set()
-    diagnostics: list[Diagnostic] = []
+    diagnostics: list[Diagnostic] = list(found.diagnostics)
+    for rel in found.leftovers:
+        diagnostics.append(vault_read.LEFTOVER_TEMP.at(
+            SourceLocation(rel, 0),
+            f"{rel} is a temporary copy left by an mkdeck process that was killed while "
+            f"writing; `mkdeck ids` removes it (or delete it)."))
     for p in selection:
         rel = "." if p == root else p.relative_to(root).as_posix()
         if p.is_dir():
@@ -268,6 +313,7 @@ def read_notes(root: Path, selection: Sequence[Path], ignore: Sequence[str] = ()
     notes.sort()
 
     files: list[NoteFile] = []
+    skipped: list[str] = []
     for rel in notes:
         if ignore and is_ignored(rel, ignore):
             if rel in selected_files:
@@ -278,29 +324,22 @@ def read_notes(root: Path, selection: Sequence[Path], ignore: Sequence[str] = ()
         selected = rel in selected_files or (
             any(rel.startswith(d) for d in selected_dirs)
             and (not scan_directory or rel.startswith(scan_directory.rstrip("/") + "/")))
-        path = root / rel
         try:
-            data = path.read_bytes()
-            mtime = int(path.stat().st_mtime)
+            data, st = vault_read.read_file(root, rel, max_note_size)
+        except vault_read.Refused as refused:
+            diagnostics.append(refused.at(SourceLocation(rel, 0)))
+            skipped.append(rel)
+            continue
         except OSError as exc:
             if rel in selected_files:
-                raise VaultError(f"{path}: {exc.strerror or exc}") from None
-            if exc.errno == errno.ELOOP:
-                how = (f"it is a symbolic link to {os.readlink(path)!r}, which leads back to "
-                       f"itself: fix or remove the link")
-            elif path.is_symlink() and not path.exists():
-                how = (f"it is a symbolic link to {os.readlink(path)!r}, which does not exist: "
-                       f"fix or remove the link")
-            else:
-                how = "fix its permissions"
+                raise VaultError(f"{root / rel}: {exc.strerror or exc}") from None
             diagnostics.append(UNREADABLE_NOTE.at(
-                SourceLocation(rel, 0),
-                f"{rel} cannot be read ({exc.strerror or exc}): {how}, or add it "
-                f"to `ignore:` in mkdeck.yaml.",
-            ))
+                SourceLocation(rel, 0), vault_read.unreadable_message(root, rel, exc)))
+            skipped.append(rel)
             continue
         text, diags = decode_note(data, rel)
         diagnostics.extend(diags)
-        files.append(NoteFile(path=rel, text=text, mtime=mtime, selected=selected))
+        files.append(NoteFile(path=rel, text=text, mtime=int(st.st_mtime), selected=selected))
     attachments = tuple(a for a in others if not (ignore and is_ignored(a, ignore)))
-    return VaultFiles(tuple(files), attachments, tuple(diagnostics))
+    return VaultFiles(tuple(files), attachments, tuple(diagnostics), tuple(skipped),
+                      tuple(found.leftovers))

@@ -119,6 +119,8 @@ def expand_lines(lines: Sequence[Line], index: VaultIndex, *,
 def _embed(link: LinkTarget, index: VaultIndex, at: SourceLocation,
            chain: tuple[tuple[str, str], ...], diags: list[Diagnostic]) -> list[Line] | None:
     res = index.resolve(link.target, at.path)
+    if res.path is not None and index.is_skipped(res.path):
+        return None  # the note was not read: its own finding says why, once
     if res.path is None or not index.is_note(res.path):
         diags.extend(link_diagnostics(index, link, res, at, "embed"))
         return None

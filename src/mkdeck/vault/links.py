@@ -217,6 +217,11 @@ class VaultIndex:
             self._add(f.path, f.stem)
         for path in vault.attachments:
             self._add(path, None)
+        # notes that exist but were not read (each has its own finding): a link to one
+        # resolves, so it is reported once, not at every link; an embed shows a placeholder
+        self._skipped = set(vault.skipped)
+        for path in vault.skipped:
+            self._add(path, path.rsplit("/", 1)[-1][:-3])
         self._lines: dict[str, list[str]] = {}
         self._headings: dict[str, tuple[Heading, ...]] = {}
         self._blocks: dict[str, dict[str, int]] = {}
@@ -238,13 +243,18 @@ class VaultIndex:
         """``True`` when ``path`` is a markdown note of the vault."""
         return path in self._notes
 
+    def is_skipped(self, path: str) -> bool:
+        """``True`` when ``path`` is a note of the vault that was not read (see
+        :attr:`~mkdeck.model.Vault.skipped`)."""
+        return path in self._skipped
+
     def is_note_embed(self, target: str, from_path: str) -> bool:
         """``True`` when ``![[target]]`` embeds a note (to expand) rather than a file: the
-        target resolves to a note (``![[Node.js]]`` with ``Node.js.md``), or it resolves to
-        nothing and has no file extension."""
+        target resolves to a note (``![[Node.js]]`` with ``Node.js.md``, or a note that was
+        not read), or it resolves to nothing and has no file extension."""
         res = self.resolve(target, from_path)
         if res.path is not None:
-            return res.path in self._notes
+            return res.path in self._notes or res.path in self._skipped
         return is_note_target(target) and not res.outside
 
     def lines(self, path: str) -> list[str]:

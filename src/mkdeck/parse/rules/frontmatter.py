@@ -18,6 +18,7 @@ from mkdeck.parse.tags import split_tags
 from mkdeck.scan import (
     frontmatter_end,
 )
+from mkdeck.vault.read import lone_surrogate
 
 LOG = logging.getLogger(__name__)
 
@@ -60,6 +61,13 @@ def read_frontmatter(state: ParseState) -> int:
         # `---` ... `---` around text that is not a mapping: thematic breaks, not
         # frontmatter; cards between them count.
         return 0
+    bad = lone_surrogate(data)
+    if bad is not None:
+        state.report(FRONTMATTER_INVALID, 1,
+                     f"the frontmatter holds {bad}, a lone surrogate escape, which is not "
+                     f"valid Unicode: fix the value; until then its tags and target-deck are "
+                     f"not read.")
+        return end + 1
     tags_line = 1
     for j in range(1, end):
         if lines[j].lower().startswith("tags:"):
