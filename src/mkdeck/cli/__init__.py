@@ -14,9 +14,11 @@ or I/O errors.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 from types import ModuleType
-from typing import TextIO
+from typing import Any, TextIO
 
 from mkdeck import __version__
 from mkdeck.cli import build, check, dump, forget, ids, preview, verify
@@ -83,13 +85,41 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None,
     if not args.command:
         parser.print_help(io.stdout)
         return EXIT_USAGE
+    previous = _catch_sigterm()
     try:
         return int(modules[args.command].run(args, io))
     except KeyboardInterrupt:
         print("mkdeck: interrupted", file=io.stderr)
         return 130
+    except Terminated:
+        print("mkdeck: terminated", file=io.stderr)
+        return 143
     except BrokenPipeError:
         return EXIT_OK
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+class Terminated(BaseException):
+    """Raised in the main thread when mkdeck receives SIGTERM (what ``timeout``, ``kill`` and a
+    cancelled CI job send), so every ``finally`` and ``except BaseException`` runs: temporary
+    files are removed exactly as on Ctrl-C (SIGINT, Python's KeyboardInterrupt)."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated(signum)
+
+
+def _catch_sigterm() -> Any:
+    """Install the SIGTERM handler (main thread only); return the one it replaces, or
+    ``None`` when none was installed."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    try:
+        return signal.signal(signal.SIGTERM, _raise_terminated)
+    except (ValueError, OSError):
+        return None
 
 
 def entry_point() -> None:

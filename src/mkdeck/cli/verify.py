@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections import Counter
 from typing import Any
 
 from mkdeck.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, IO
@@ -84,9 +85,16 @@ def _text(report: Any) -> list[str]:
         lines.append(f"note: no pids cgroup for the probes ({iso.get('pids_cgroup_reason')}); "
                      "fork storms are limited by RLIMIT_NPROC only")
     s = report.summary
-    lines.append(", ".join(f"{s.get(v, 0)} {v}" for v in ("verified", "refuted", "inconclusive",
-                                                          "host-dependent", "skipped",
-                                                          "unchecked")))
+    summary = ", ".join(f"{s.get(v, 0)} {v}" for v in ("verified", "refuted", "inconclusive",
+                                                       "host-dependent", "skipped", "unchecked"))
+    if report.code_blocks:
+        # the counts above are the claims'; the code blocks listed above are counted apart,
+        # so an inconclusive block is never summed up as "0 inconclusive"
+        blocks = Counter(cb.verdict for cb in report.code_blocks)
+        order = ("verified", "refuted", "inconclusive", "skipped", "not-run")
+        summary += "; code blocks: " + ", ".join(
+            f"{blocks[v]} {v}" for v in order if blocks.get(v))
+    lines.append(summary)
     return lines
 
 

@@ -16,6 +16,15 @@ Isolation per probe (research: live-kernel-checks.md section 6):
 - waits use pidfds (``os.pidfd_open`` + poll), so timing is not quantized by polling sleeps;
 - at the timeout the whole group is SIGKILLed; after every probe, escaped descendants are
   found by the probe's environment token, its cgroup and the runner's children, and killed.
+
+The runner is watched from outside: the process the CLI starts is a *watcher*, which forks
+the runner as its child and does nothing else until the runner exits. A probe can kill its
+runner (``setsid -f sleep 400; kill -9 $PPID``); the watcher then kills every process left in
+the runner's pids cgroups and removes them, kills every process carrying one of the runner's
+tokens (their prefix is the watcher's pid) and, being a child subreaper too, every orphan
+re-parented to it, before it exits, so nothing outlives mkdeck. Without root (no cgroup) the
+token and subreaper sweeps still run. If the watcher is killed, the runner gets SIGTERM
+(``PR_SET_PDEATHSIG``) and cleans up itself.
 """
 
 from __future__ import annotations
@@ -169,6 +178,8 @@ class Runner:
         # RLIMIT_NPROC counts every task of the user, so a non-root limit is "what the user
         # already runs + the probe's allowance" (for root it is not enforced at all)
         self.nproc_base = 0 if os.geteuid() == 0 else _user_tasks(os.geteuid())
+        # every token starts with the watcher's pid, so the watcher finds the probes' processes
+        self.token_prefix = token_prefix(os.getppid())
 
     def reap(self) -> None:
         """Collect every exited child; keep statuses of probe leaders."""
@@ -185,8 +196,8 @@ class Runner:
     def start(self, job: dict) -> dict:
         out = tempfile.TemporaryFile()
         err = tempfile.TemporaryFile()
-        token = uuid.uuid4().hex
-        cg = self.cgroup.make(f"{job['name']}-{token[:8]}", int(job.get("max_pids", 64)))
+        token = f"{self.token_prefix}{uuid.uuid4().hex}"
+        cg = self.cgroup.make(f"{job['name']}-{token[-8:]}", int(job.get("max_pids", 64)))
         env = dict(job.get("env") or os.environ)
         env[TOKEN_VAR] = token
         timeout = float(job.get("timeout", 10))
@@ -354,10 +365,136 @@ def _stop(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+def token_prefix(watcher_pid: int) -> str:
+    """The start of every probe token of the runner watched by ``watcher_pid``."""
+    return f"w{watcher_pid}-"
+
+
+def cgroup_root(runner_pid: int) -> str:
+    """The pids cgroup folder of the runner ``runner_pid`` (see :class:`PidsCgroup`)."""
+    return os.path.join(CGROUP_PIDS_V1, f"mkdeck-{runner_pid}")
+
+
+def clean_after(runner_pid: int, watcher_pid: int) -> int:
+    """Kill what a dead runner left: every process in its pids cgroups (then remove them),
+    every process carrying one of its tokens, and every child of this process (a subreaper
+    gets the orphans). Returns how many processes were killed."""
+    killed: set[int] = set()
+    root = cgroup_root(runner_pid)
+    needle = token_prefix(watcher_pid)
+    for _ in range(200):
+        found: set[int] = set(_procs_with_token(needle))
+        subs: list[str] = []
+        if os.path.isdir(root):
+            try:
+                subs = [os.path.join(root, d) for d in os.listdir(root)
+                        if os.path.isdir(os.path.join(root, d))]
+            except OSError:
+                subs = []
+            for path in (*subs, root):
+                found.update(PidsCgroup.procs(path))
+        found.update(_children(os.getpid()))
+        found.discard(os.getpid())
+        if not found:
+            break
+        for pid in found:
+            if _kill(pid):
+                killed.add(pid)
+        time.sleep(0.002)
+        _reap_all()
+    _reap_all()
+    if os.path.isdir(root):
+        for d in os.listdir(root):
+            path = os.path.join(root, d)
+            if os.path.isdir(path):
+                _rmdir(path)
+        _rmdir(root)
+    return len(killed)
+
+
+def _rmdir(path: str) -> None:
+    for _ in range(200):  # a cgroup can be removed once its last task is reaped
+        try:
+            os.rmdir(path)
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            time.sleep(0.005)
+
+
+def _reap_all() -> None:
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def watch() -> int:
+    """The watcher (the process the CLI starts): fork the runner, wait for it, clean up after
+    it. Returns the runner's exit status, or 1 when the runner was killed."""
+    set_subreaper()
+    me = os.getpid()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the runner; its status reaches the watcher
+        code = 1
+        try:
+            _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)  # the watcher died: clean up
+            code = run()
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            sys.stdout.flush()
+            os._exit(code)
+    status = 0
+    try:
+        while True:
+            try:
+                got, status = os.waitpid(pid, 0)
+            except InterruptedError:
+                continue
+            if got == pid:
+                break
+    except BaseException:  # SIGTERM: the CLI is stopping; stop the runner the same way
+        try:
+            os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + 2
+            while time.monotonic() < deadline and os.waitpid(pid, os.WNOHANG)[0] == 0:
+                time.sleep(0.01)
+        except (OSError, ChildProcessError):
+            pass
+        _kill(pid)
+        status = -1
+    killed = clean_after(pid, me)
+    if status == -1 or not os.WIFEXITED(status):
+        how = (f"killed by signal {os.WTERMSIG(status)}" if status != -1
+               and os.WIFSIGNALED(status) else "stopped")
+        sys.stdout.write(json.dumps({"done": {"runner_died": how,
+                                              "killed_after_runner": killed}}) + "\n")
+        sys.stdout.flush()
+        print(f"runner {how}; {killed} process(es) it left were killed", file=sys.stderr)
+        return 1
+    return os.WEXITSTATUS(status)
+
+
 def main() -> int:
-    """Read the request on stdin, run it, report on stdout; 0 unless stopped by a signal."""
+    """The script's entry: the watcher, which runs :func:`run` in a child (see the module
+    docstring); 0 unless stopped by a signal or the runner died."""
     signal.signal(signal.SIGTERM, _stop)
     _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)  # the CLI or test process died: clean up
+    if os.getppid() == 1:
+        return 1
+    return watch()
+
+
+def run() -> int:
+    """Read the request on stdin, run it, report on stdout; 0 unless stopped by a signal."""
+    signal.signal(signal.SIGTERM, _stop)
     if os.getppid() == 1:
         return 1
     request = json.loads(sys.stdin.read() or "{}")
