@@ -215,6 +215,52 @@ def _report_unused(data: dict[str, Any], settings: dict[str, Any], text: str, re
                 f"mkdeck knows: mkdeck ignores it."))
 
 
+def _without_surrogates(data: Any, text: str, rel: str, diagnostics: list[Diagnostic]) -> Any:
+    """``data`` with each lone surrogate (``"\\ud800"`` escapes are valid JSON but no valid
+    Unicode, and names cannot hold them) read as U+FFFD, reported once at the first one."""
+    if lone_surrogate(data) is None:
+        return data
+    esc = re.search(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}", text)
+    line = text.count("\n", 0, esc.start()) + 1 if esc else 1
+    shown = esc.group() if esc else "a \\udXXX escape"
+    diagnostics.append(PLUGIN_DATA_BAD.at(
+        SourceLocation(rel, line),
+        f"{rel} holds a lone surrogate escape ({shown}) at line {line}, which is not valid "
+        f"Unicode: it is read as U+FFFD; fix the value in the plugin settings."))
+    return json.loads(SURROGATE_RE.sub("\ufffd", json.dumps(data, ensure_ascii=False)))
+
+
+def _deck(value: Any, setting: str, key: str, text: str, rel: str,
+          diagnostics: list[Diagnostic]) -> str | None:
+    """A deck name from data.json, or ``None`` (empty, or not a deck name: reported)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    problem = deck_problem(value)
+    if problem is None:
+        return value.strip()
+    diagnostics.append(PLUGIN_DATA_BAD.at(
+        SourceLocation(rel, _json_line(text, key)),
+        f"{rel}: {setting} {value!r} is not a deck name ({problem}); it is not used."))
+    return None
+
+
+def _globs(globs: list[Any], text: str, rel: str, diagnostics: list[Diagnostic]) -> list[str]:
+    """``IGNORED_FILE_GLOBS``: each pattern checked (:func:`mkdeck.vault.glob_problem`); a bad
+    one is reported, and kept only when it is read literally."""
+    out = []
+    for g in globs:
+        if not (isinstance(g, str) and g.strip()):
+            continue
+        problem = glob_problem(g)
+        if problem is not None:
+            diagnostics.append(PLUGIN_DATA_BAD.at(
+                SourceLocation(rel, _json_line(text, "IGNORED_FILE_GLOBS")),
+                f"{rel}: IGNORED_FILE_GLOBS pattern {g!r}: {problem}."))
+        if problem is None or "literal" in problem:
+            out.append(g)
+    return out
+
+
 def parse_plugin_data(path: Path, rel: str, diagnostics: list[Diagnostic], *,
                       root: Path | None = None) -> Partial:
     """Read the Obsidian_to_Anki plugin's ``data.json`` (plugin v3.6 layout: ``settings``
@@ -234,16 +280,7 @@ def parse_plugin_data(path: Path, rel: str, diagnostics: list[Diagnostic], *,
             f"{rel} cannot be read ({why}); the plugin's settings are not used.",
         ))
         return out
-    if lone_surrogate(data) is not None:
-        # "\ud800" escapes are valid JSON but no valid Unicode: names cannot hold them
-        esc = re.search(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}", text)
-        line = text.count("\n", 0, esc.start()) + 1 if esc else 1
-        shown = esc.group() if esc else "a \\udXXX escape"
-        diagnostics.append(PLUGIN_DATA_BAD.at(
-            SourceLocation(rel, line),
-            f"{rel} holds a lone surrogate escape ({shown}) at line {line}, which is not valid "
-            f"Unicode: it is read as U+FFFD; fix the value in the plugin settings."))
-        data = json.loads(SURROGATE_RE.sub("\ufffd", json.dumps(data, ensure_ascii=False)))
+    data = _without_surrogates(data, text, rel, diagnostics)
     if not isinstance(data, dict):
         diagnostics.append(PLUGIN_DATA_BAD.at(
             SourceLocation(rel, 1), f"{rel} is not a JSON object; the plugin's settings are "
@@ -261,15 +298,7 @@ def parse_plugin_data(path: Path, rel: str, diagnostics: list[Diagnostic], *,
 
     defaults = settings.get("Defaults")
     if isinstance(defaults, dict):
-        deck = defaults.get("Deck")
-        if isinstance(deck, str) and deck.strip():
-            if deck_problem(deck) is None:
-                out.deck = deck.strip()
-            else:
-                diagnostics.append(PLUGIN_DATA_BAD.at(
-                    SourceLocation(rel, _json_line(text, "Deck")),
-                    f"{rel}: Defaults.Deck {deck!r} is not a deck name "
-                    f"({deck_problem(deck)}); it is not used."))
+        out.deck = _deck(defaults.get("Deck"), "Defaults.Deck", "Deck", text, rel, diagnostics)
         for plugin_key, our_key in (("CurlyCloze", "curly_cloze"),
                                     ("CurlyCloze - Highlights to Clozes", "highlight_cloze"),
                                     ("Add Obsidian Tags", "inline_tags")):
@@ -281,14 +310,8 @@ def parse_plugin_data(path: Path, rel: str, diagnostics: list[Diagnostic], *,
     tags: dict[str, Any] = (settings["FOLDER_TAGS"]
                             if isinstance(settings.get("FOLDER_TAGS"), dict) else {})
     for folder in sorted(set(decks) | set(tags)):
-        deck = decks.get(folder)
-        deck = deck.strip() if isinstance(deck, str) and deck.strip() else None
-        if deck is not None and deck_problem(deck) is not None:
-            diagnostics.append(PLUGIN_DATA_BAD.at(
-                SourceLocation(rel, _json_line(text, "FOLDER_DECKS")),
-                f"{rel}: FOLDER_DECKS[{folder!r}] {deck!r} is not a deck name "
-                f"({deck_problem(deck)}); it is not used."))
-            deck = None
+        deck = _deck(decks.get(folder), f"FOLDER_DECKS[{folder!r}]", "FOLDER_DECKS", text, rel,
+                     diagnostics)
         tag_text = tags.get(folder)
         folder_tags = tuple(tag_text.split()) if isinstance(tag_text, str) else ()
         if deck or folder_tags:
@@ -297,17 +320,7 @@ def parse_plugin_data(path: Path, rel: str, diagnostics: list[Diagnostic], *,
 
     globs = settings.get("IGNORED_FILE_GLOBS")
     if isinstance(globs, list):
-        for g in globs:
-            if not (isinstance(g, str) and g.strip()):
-                continue
-            problem = glob_problem(g)
-            if problem is not None:
-                diagnostics.append(PLUGIN_DATA_BAD.at(
-                    SourceLocation(rel, _json_line(text, "IGNORED_FILE_GLOBS")),
-                    f"{rel}: IGNORED_FILE_GLOBS pattern {g!r}: {problem}."))
-                if "literal" not in problem:
-                    continue
-            out.ignore.append(g)
+        out.ignore = _globs(globs, text, rel, diagnostics)
 
     regexps = settings.get("CUSTOM_REGEXPS")
     if isinstance(regexps, dict):
