@@ -513,7 +513,7 @@ def run(cases: int, seed: int, *, cli: bool = False, timeout: float = 60.0,
 
                         (out / f"case-{seed}-{i}.txt").write_text(traceback.format_exc())
             totals.cases += 1
-            if progress and totals.cases % 1000 == 0:
+            if progress and totals.cases % (50 if cli else 1000) == 0:
                 print(f"{totals.cases} cases, {totals.failures} failures, "
                       f"{time.monotonic() - t0:.0f} s", file=sys.stderr, flush=True)
     totals.seconds = time.monotonic() - t0
