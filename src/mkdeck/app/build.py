@@ -284,12 +284,14 @@ def _with_state(base_key: str, root: str | Path | None) -> str:
     or nothing of it for ``root=None`` (``--no-state``)."""
     import hashlib
 
-    from mkdeck.export.state import state_path
+    from mkdeck.export.state import STATE_FILE
+    from mkdeck.vault.read import DEFAULT_MEDIA_LIMIT, read_file
 
     h = hashlib.sha256(base_key.encode("ascii"))
     if root is not None:
         try:
-            h.update(b"state\x00" + state_path(root).read_bytes())
+            data, _ = read_file(root, STATE_FILE, DEFAULT_MEDIA_LIMIT, setting="(state)")
+            h.update(b"state\x00" + data)
         except OSError:
             h.update(b"no state")
     return h.hexdigest()

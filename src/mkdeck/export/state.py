@@ -35,6 +35,8 @@ from typing import Any, NamedTuple
 
 from mkdeck.codes import register
 from mkdeck.model import Diagnostic, Severity, SourceLocation
+from mkdeck.vault import read as vault_read
+from mkdeck.vault.read import DEFAULT_MEDIA_LIMIT
 
 LOG = logging.getLogger(__name__)
 
@@ -369,8 +371,9 @@ def read_state(root: str | os.PathLike[str]) -> StateRead:
         conflict) at its line. Never raises.
     """
     path = state_path(root)
-    try:
-        data = path.read_bytes()
+    try:  # through the vault reader: a FIFO or a link out of the vault is refused, not read
+        data, _ = vault_read.read_file(root, STATE_FILE, DEFAULT_MEDIA_LIMIT,
+                                       setting="(the sync state)")
     except FileNotFoundError:
         return StateRead(str(path), None)
     except OSError as exc:

@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mkdeck.model import ParseResult, RenderedNote
 from mkdeck.scan import code_spans
 from mkdeck.vault.embeds import expand_lines, field_lines
+from mkdeck.vault import read as vault_read
 from mkdeck.vault.links import VaultIndex, find_links
 
 LOG = logging.getLogger(__name__)
@@ -135,10 +135,12 @@ class DependencyGraph:
         if path in self._media:
             return self._media[path]
         digest: str | None
-        try:
-            with open(os.path.join(self._root, path), "rb") as fh:
-                digest = hashlib.file_digest(fh, "sha256").hexdigest()
-        except OSError as exc:
+        try:  # through the vault reader: a regular file inside the vault, in chunks
+            h = hashlib.sha256()
+            for part in vault_read.iter_chunks(self._root, path):
+                h.update(part)
+            digest = h.hexdigest()
+        except OSError as exc:  # Refused too (a link out, a FIFO, over the size limit)
             LOG.debug("media %s unreadable: %s", path, exc)
             digest = None
         self._media[path] = digest
