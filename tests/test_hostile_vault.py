@@ -527,3 +527,13 @@ def test_a_media_file_linked_out_of_the_vault_is_not_packed(make_vault, outside:
     with zipfile.ZipFile(tmp_path / "o.apkg") as zf:
         assert json.loads(zf.read("media")) == {}
         assert all(b"CANARY" not in zf.read(n) for n in zf.namelist())
+
+
+def test_a_fifo_sync_state_is_a_finding_not_a_hang(make_vault, tmp_path: Path) -> None:
+    """The sync state `.mkdeck-state` is read by the build too: a FIFO there blocked it."""
+    root = make_vault({"a.md": "START\nBasic\nq\nBack: ![[p.png]]\nEND\n", "p.png": b"\x89PNG"})
+    os.mkfifo(root / ".mkdeck-state")
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"))
+    proc = run_cli("build", str(root), "-o", str(tmp_path / "o.apkg"), env=env, timeout=120)
+    assert b"Traceback" not in proc.stderr and proc.returncode in (0, 1)
+    assert b".mkdeck-state is a FIFO (named pipe), not a regular file" in proc.stderr
