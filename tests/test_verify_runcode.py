@@ -78,3 +78,25 @@ def test_a_crashing_block_is_inconclusive(make_vault) -> None:
     assert data["code_blocks"][0]["verdict"] == "inconclusive"
     assert data["code_blocks"][0]["evidence"]["signal"] == 11
     assert status == 0
+
+
+def test_without_the_flag_no_temporary_folder_is_made(make_vault, monkeypatch) -> None:
+    """Issue 13 (5): ``verify`` made an empty ``mkdeck-code-*`` folder even without
+    --run-code; only a run that executes blocks may create one."""
+    import tempfile
+
+    made: list[str] = []
+    real_mkdtemp = tempfile.mkdtemp
+
+    def spy(*args, **kwargs):
+        path = real_mkdtemp(*args, **kwargs)
+        made.append(path)
+        return path
+
+    monkeypatch.setattr(tempfile, "mkdtemp", spy)
+    root = make_vault({"a.md": _card(C_OK + "\n\n" + PY_BAD)})
+    status, _ = _run(root)
+    assert status == 0
+    assert [p for p in made if "mkdeck-code-" in p] == []
+    status, _ = _run(root, "--run-code")
+    assert [p for p in made if "mkdeck-code-" in p] != []

@@ -11,6 +11,7 @@ Linux, not root), ``unchecked`` (with the reason: what was not understood).
 from __future__ import annotations
 
 import json
+import contextlib
 import logging
 import os
 import tempfile
@@ -364,7 +365,10 @@ def _run_probes(plans: list[Plan], blocks: list[CodeBlock], run_code: bool, jobs
                  "timeout": s.timeout, "exclusive": s.exclusive}
                 for s in specs + list(witnesses.values())]
     code_jobs: dict[int, dict[str, Any]] = {}
-    with tempfile.TemporaryDirectory(prefix="mkdeck-code-") as workdir:
+    # a folder for the code blocks only when they run: without --run-code nothing is created
+    workdir_cm = (tempfile.TemporaryDirectory(prefix="mkdeck-code-") if run_code and blocks
+                  else contextlib.nullcontext(""))
+    with workdir_cm as workdir:
         if run_code:
             for n, block in enumerate(blocks):
                 job = _code_job(block, n, workdir, env)
