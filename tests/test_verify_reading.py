@@ -10,8 +10,10 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
+import zlib
 from collections import Counter
 from pathlib import Path
 
@@ -34,6 +36,20 @@ def labelled_rows() -> list[dict[str, str]]:
     """The labelled set: ``id, label (true|false), family, mutation, statement, source``."""
     with LABELLED.open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def base_id(row_id: str) -> str:
+    """The id of the true statement a row belongs to: ``fork-013-negation`` -> ``fork-013``,
+    ``getppid-002-role2`` -> ``getppid-002``, ``ext-csc209-98-01`` -> itself."""
+    m = re.match(r"^(.+?-\d+)(?:-[a-z_][a-z_0-9]*)*$", row_id)
+    return m.group(1) if m else row_id
+
+
+def held_out(row_id: str) -> bool:
+    """Whether a labelled row is in the held-out half: CRC-32 of its base id is odd. A true
+    statement and its false twins are always in the same half. Words and frames are tuned on
+    the other half only; the benchmark reports both."""
+    return zlib.crc32(base_id(row_id).encode("utf-8")) % 2 == 1
 
 
 def labelled_vault(root: Path) -> dict[int, dict[str, str]]:
