@@ -24,6 +24,7 @@ LOG = logging.getLogger(__name__)
 
 NEGATION = re.compile(r"\b(?:not|never|cannot|neither|nor|no longer|impossible|unable)\b|"
                       r"n't\b|n’t\b", FLAGS)
+PRONOUN = re.compile(r"^(?:\W*(?:yes|no)\W+)?(?:it|its|they|their|this|these)\b", FLAGS)
 CONTRAST = re.compile(r"\b(?:unlike|in contrast to|as opposed to)\s+[^,;]+[,;]", FLAGS)
 CLAUSE_SPLIT = re.compile(
     r"[,;]|:\s|\s(?:but|and|while|whereas|although|though|so|which|because|since)\s|\s[-–—]\s",
@@ -447,10 +448,12 @@ def _about_opposite(part: Part, clause: str, primary: Sequence[re.Pattern[str]])
 
 
 def match_part(part: Part, statement: str, parts_of: list[str], forced: bool = False,
-               primary: Sequence[re.Pattern[str]] = ()) -> PartMatch | None:
+               primary: Sequence[re.Pattern[str]] = (), referent: str = "") -> PartMatch | None:
     """Match one part against a statement's clauses; ``forced`` (explicit ids) accepts a
     statement where the key is absent, reading polarity from the whole statement.
-    ``primary``: the patterns of the check's subjects (for ``opposite``)."""
+    ``primary``: the patterns of the check's subjects (for ``opposite``). ``referent``: what
+    a pronoun of the statement stands for (the card's question side, :func:`referent_of`);
+    an ``also`` pattern (what the statement is about) may match there."""
     clause = next((c for c in parts_of if part.key.search(main_clause(c))), None)
     if clause is None:
         clause = next((c for c in parts_of if part.key.search(c)), None)
@@ -460,7 +463,8 @@ def match_part(part: Part, statement: str, parts_of: list[str], forced: bool = F
         if not forced:
             return None
         clause = statement
-    if not forced and not all(p.search(statement) for p in part.also):
+    if not forced and not all(p.search(statement) or (referent and p.search(referent))
+                              for p in part.also):
         return None
     if not forced and any(p.search(statement) for p in part.unless):
         return None
@@ -532,6 +536,15 @@ def _match_flag_table(statement: Statement, catalogue: Catalogue, cls: list[str]
     return None
 
 
+def referent_of(statement: Statement) -> str:
+    """The card's question side when the statement refers back to it with a pronoun ("its
+    memory is released" under "zombie process", "it starts with only a loopback interface"
+    under "a new network namespace"), else ``""``: the pronoun names no other thing."""
+    if statement.context and PRONOUN.search(statement.text):
+        return statement.context
+    return ""
+
+
 def match_statement(statement: Statement, catalogue: Catalogue) -> tuple[Match | None, list[str]]:
     """The best catalogue check for a statement.
 
@@ -562,6 +575,7 @@ def match_statement(statement: Statement, catalogue: Catalogue) -> tuple[Match |
         return Match(check, parts, 1000, subject), unknown  # type: ignore[arg-type]
 
     best: Match | None = _match_flag_table(statement, catalogue, cls)
+    referent = referent_of(statement)
     subjects = set(text_subjects) | set(ctx)
     for check in catalogue.checks:
         if check.flag_table:
@@ -571,7 +585,7 @@ def match_statement(statement: Statement, catalogue: Catalogue) -> tuple[Match |
         parts = []
         primary = [catalogue.subjects[s] for s in check.subjects if s in catalogue.subjects]
         for part in check.parts:
-            pm = match_part(part, statement.text, cls, primary=primary)
+            pm = match_part(part, statement.text, cls, primary=primary, referent=referent)
             if pm is None:
                 break
             parts.append(pm)
