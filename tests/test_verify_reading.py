@@ -178,6 +178,34 @@ def test_symmetric_roles_are_the_same_reading_not_a_failed_self_check() -> None:
     assert swaps and all(m.get("equivalent") for m in swaps if m["verdict"] == "verified")
 
 
+def test_the_callers_parent_is_the_parent_but_a_parents_parent_is_not() -> None:
+    """"the caller's parent": the caller is the reference point and the parent fills the
+    slot; "the parent's parent" names another process and is not read as the parent."""
+    assert judge("getppid() returns the process ID of the caller's parent").verdict == \
+        "verified"
+    for text in ("getppid() returns the process ID of the caller's first child",
+                 "getppid() returns the process ID of the caller's child",
+                 "getppid() returns the process ID of the parent's parent"):
+        assert judge(text).verdict != "verified", text
+
+
+def test_a_pronoun_refers_to_the_cards_question_side() -> None:
+    """"it starts with only a loopback interface" says nothing of what "it" is: the card's
+    question side does; without a pronoun that side is not the statement's topic."""
+    from mkdeck.verify.claims import match_statement
+
+    loc = SourceLocation("t.md", 1)
+    front = "What does a process in a new network namespace see of the host's network?"
+    cat = default_catalogue()
+    said = Statement("it starts with only a loopback interface of its own", loc, loc,
+                     context=front)
+    match = match_statement(said, cat)[0]
+    assert match is not None and match.check.id == "ns.net-loopback-only"
+    alone = Statement("a process starts with only a loopback interface of its own", loc, loc,
+                      context=front)
+    assert match_statement(alone, cat)[0] is None
+
+
 def test_link_prefixes_never_change_the_reading() -> None:
     assert plain("of the [[li parent process]]") == "of the li parent process"
     assert plain("of the [[li parent process]]", reading=True) == "of the parent process"

@@ -526,7 +526,7 @@ def _match_flag_table(statement: Statement, catalogue: Catalogue, cls: list[str]
             if not (table.assert_.search(scope) or table.deny.search(scope)):
                 return None
             polarity = read_polarity(table.deny, scope, (table.deny, table.assert_, pat))
-            if re.search(rf"\bwithout\s+(?:the\s+)?`?{re.escape(flag)}", statement.text):
+            if re.search(rf"\bwithout\s+(?:the\s+)?`?{re.escape(flag)}", statement.text, re.I):
                 polarity = not polarity  # "without CLONE_VM, the child gets its own copy"
             check = catalogue.by_id.get(check_id)
             if check is None:
