@@ -189,6 +189,17 @@ def test_the_callers_parent_is_the_parent_but_a_parents_parent_is_not() -> None:
         assert judge(text).verdict != "verified", text
 
 
+def test_the_issue_examples_of_statements_people_write_are_read(monkeypatch) -> None:
+    """Issue 11: "a zombie keeps its PID until its parent reaps it", "threads of one process
+    see the same PID" are read (and a one-word change of each is refuted)."""
+    monkeypatch.setitem(MEASURED, "wait.zombie_until_wait", True)
+    monkeypatch.setitem(MEASURED, "wait.reaps_zombie", True)
+    assert judge("threads of one process see the same PID").verdict == "verified"
+    assert judge("threads of one process see different PIDs").verdict == "refuted"
+    assert judge("a zombie keeps its PID until its parent reaps it").verdict == "verified"
+    assert judge("a zombie keeps its PID until its child reaps it").verdict == "refuted"
+
+
 def test_a_pronoun_refers_to_the_cards_question_side() -> None:
     """"it starts with only a loopback interface" says nothing of what "it" is: the card's
     question side does; without a pronoun that side is not the statement's topic."""
