@@ -200,6 +200,12 @@ def test_the_issue_examples_of_statements_people_write_are_read(monkeypatch) -> 
     assert judge("a zombie keeps its PID until its child reaps it").verdict == "refuted"
 
 
+def test_a_manual_section_is_no_argument() -> None:
+    """"fork(2)" names the manual page; "_exit(2)" passes the status 2."""
+    assert [t.kind for t in tokenize("fork(2) and clone(2)")] == ["call", "grammar", "call"]
+    assert [(t.kind, t.value) for t in tokenize("_exit(2)")] == [("call", "_exit"), ("num", 2)]
+
+
 def test_a_pronoun_refers_to_the_cards_question_side() -> None:
     """"it starts with only a loopback interface" says nothing of what "it" is: the card's
     question side does; without a pronoun that side is not the statement's topic."""
