@@ -18,13 +18,12 @@ from typing import Any, Sequence
 
 from mkdeck.model import Claim, Note, SourceLocation
 from mkdeck.verify.catalogue import FLAGS, Catalogue, Check, Part
-from mkdeck.verify.lexicon import fix_spelling
+from mkdeck.verify.lexicon import fix_spelling, pronoun_referent
 
 LOG = logging.getLogger(__name__)
 
 NEGATION = re.compile(r"\b(?:not|never|cannot|neither|nor|no longer|impossible|unable)\b|"
                       r"n't\b|n’t\b", FLAGS)
-PRONOUN = re.compile(r"^(?:\W*(?:yes|no)\W+)?(?:it|its|they|their|this|these)\b", FLAGS)
 CONTRAST = re.compile(r"\b(?:unlike|in contrast to|as opposed to)\s+[^,;]+[,;]", FLAGS)
 CLAUSE_SPLIT = re.compile(
     r"[,;]|:\s|\s(?:but|and|while|whereas|although|though|so|which|because|since)\s|\s[-–—]\s",
@@ -451,9 +450,8 @@ def match_part(part: Part, statement: str, parts_of: list[str], forced: bool = F
                primary: Sequence[re.Pattern[str]] = (), referent: str = "") -> PartMatch | None:
     """Match one part against a statement's clauses; ``forced`` (explicit ids) accepts a
     statement where the key is absent, reading polarity from the whole statement.
-    ``primary``: the patterns of the check's subjects (for ``opposite``). ``referent``: what
-    a pronoun of the statement stands for (the card's question side, :func:`referent_of`);
-    an ``also`` pattern (what the statement is about) may match there."""
+    ``primary``: the patterns of the check's subjects (for ``opposite``). ``referent``: what a
+    pronoun stands for (``pronoun_referent``): an ``also`` pattern may match there."""
     clause = next((c for c in parts_of if part.key.search(main_clause(c))), None)
     if clause is None:
         clause = next((c for c in parts_of if part.key.search(c)), None)
@@ -536,15 +534,6 @@ def _match_flag_table(statement: Statement, catalogue: Catalogue, cls: list[str]
     return None
 
 
-def referent_of(statement: Statement) -> str:
-    """The card's question side when the statement refers back to it with a pronoun ("its
-    memory is released" under "zombie process", "it starts with only a loopback interface"
-    under "a new network namespace"), else ``""``: the pronoun names no other thing."""
-    if statement.context and PRONOUN.search(statement.text):
-        return statement.context
-    return ""
-
-
 def match_statement(statement: Statement, catalogue: Catalogue) -> tuple[Match | None, list[str]]:
     """The best catalogue check for a statement.
 
@@ -575,7 +564,7 @@ def match_statement(statement: Statement, catalogue: Catalogue) -> tuple[Match |
         return Match(check, parts, 1000, subject), unknown  # type: ignore[arg-type]
 
     best: Match | None = _match_flag_table(statement, catalogue, cls)
-    referent = referent_of(statement)
+    referent = pronoun_referent(statement.text, statement.context)
     subjects = set(text_subjects) | set(ctx)
     for check in catalogue.checks:
         if check.flag_table:

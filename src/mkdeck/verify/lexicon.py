@@ -258,3 +258,14 @@ def _word_token(word: str, start: int, end: int, lex: Lexicon) -> Token:
         if base in table:
             return Token(word, kind, base, start, end)
     return Token(word, "word", base, start, end)
+
+
+PRONOUN = re.compile(r"^(?:\W*(?:yes|no)\W+)?(?:it|its|they|their|this|these)\b", re.I)
+
+
+def pronoun_referent(text: str, context: str) -> str:
+    """What a statement that opens with a pronoun refers to: the card's question side
+    (``context``) for "its memory is released" under "zombie process" or "it starts with only
+    a loopback interface" under "a new network namespace"; ``""`` for a statement without
+    such a pronoun (it names its own topic)."""
+    return context if context and PRONOUN.search(text) else ""
