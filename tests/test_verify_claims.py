@@ -134,6 +134,8 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("with `CLONE_VM` parent and child run in the same address space", "clone.vm-shared", V),
         ("`CLONE_VM` the memory is copied", "clone.vm-shared", R),
         ("without `CLONE_VM`, the child gets its own copy of the memory", "clone.vm-shared", V),
+        # the condition at the start of a sentence is capitalised: still read as a condition
+        ("Without `CLONE_VM`, the child gets its own copy of the memory", "clone.vm-shared", V),
         ("without `CLONE_VM`, parent and child share the memory", "clone.vm-shared", R),
         ("`CLONE_VM` File-system information is shared", "clone.vm-shared", R),
         ("`CLONE_SIGHAND` the table of signal handlers is shared", "clone.sighand-shared", V),

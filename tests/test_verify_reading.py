@@ -10,8 +10,10 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
+import zlib
 from collections import Counter
 from pathlib import Path
 
@@ -34,6 +36,20 @@ def labelled_rows() -> list[dict[str, str]]:
     """The labelled set: ``id, label (true|false), family, mutation, statement, source``."""
     with LABELLED.open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def base_id(row_id: str) -> str:
+    """The id of the true statement a row belongs to: ``fork-013-negation`` -> ``fork-013``,
+    ``getppid-002-role2`` -> ``getppid-002``, ``ext-csc209-98-01`` -> itself."""
+    m = re.match(r"^(.+?-\d+)(?:-[a-z_][a-z_0-9]*)*$", row_id)
+    return m.group(1) if m else row_id
+
+
+def held_out(row_id: str) -> bool:
+    """Whether a labelled row is in the held-out half: CRC-32 of its base id is odd. A true
+    statement and its false twins are always in the same half. Words and frames are tuned on
+    the other half only; the benchmark reports both."""
+    return zlib.crc32(base_id(row_id).encode("utf-8")) % 2 == 1
 
 
 def labelled_vault(root: Path) -> dict[int, dict[str, str]]:
@@ -74,8 +90,8 @@ def test_labelled_set_no_false_statement_verified_no_true_one_refuted(labelled) 
     assert matrix[("true", "missing")] == matrix[("false", "missing")] == 0  # nothing silent
     # the reader must keep reading: these floors are below what it reads today (see
     # benchmarks/bench_verify.py for the matrix); a change that reads less fails here
-    assert matrix[("false", "refuted")] >= 60, matrix
-    assert matrix[("true", "verified")] >= 60, matrix
+    assert matrix[("false", "refuted")] >= 75, matrix
+    assert matrix[("true", "verified")] >= 90, matrix
 
 
 def test_every_statement_is_listed_once_with_one_verdict(labelled) -> None:
@@ -160,6 +176,51 @@ def test_symmetric_roles_are_the_same_reading_not_a_failed_self_check() -> None:
                    "descriptor")
     swaps = [m for m in judged.mutants if m["kind"] == "roles"]
     assert swaps and all(m.get("equivalent") for m in swaps if m["verdict"] == "verified")
+
+
+def test_the_callers_parent_is_the_parent_but_a_parents_parent_is_not() -> None:
+    """"the caller's parent": the caller is the reference point and the parent fills the
+    slot; "the parent's parent" names another process and is not read as the parent."""
+    assert judge("getppid() returns the process ID of the caller's parent").verdict == \
+        "verified"
+    for text in ("getppid() returns the process ID of the caller's first child",
+                 "getppid() returns the process ID of the caller's child",
+                 "getppid() returns the process ID of the parent's parent"):
+        assert judge(text).verdict != "verified", text
+
+
+def test_the_issue_examples_of_statements_people_write_are_read(monkeypatch) -> None:
+    """Issue 11: "a zombie keeps its PID until its parent reaps it", "threads of one process
+    see the same PID" are read (and a one-word change of each is refuted)."""
+    monkeypatch.setitem(MEASURED, "wait.zombie_until_wait", True)
+    monkeypatch.setitem(MEASURED, "wait.reaps_zombie", True)
+    assert judge("threads of one process see the same PID").verdict == "verified"
+    assert judge("threads of one process see different PIDs").verdict == "refuted"
+    assert judge("a zombie keeps its PID until its parent reaps it").verdict == "verified"
+    assert judge("a zombie keeps its PID until its child reaps it").verdict == "refuted"
+
+
+def test_a_manual_section_is_no_argument() -> None:
+    """"fork(2)" names the manual page; "_exit(2)" passes the status 2."""
+    assert [t.kind for t in tokenize("fork(2) and clone(2)")] == ["call", "grammar", "call"]
+    assert [(t.kind, t.value) for t in tokenize("_exit(2)")] == [("call", "_exit"), ("num", 2)]
+
+
+def test_a_pronoun_refers_to_the_cards_question_side() -> None:
+    """"it starts with only a loopback interface" says nothing of what "it" is: the card's
+    question side does; without a pronoun that side is not the statement's topic."""
+    from mkdeck.verify.claims import match_statement
+
+    loc = SourceLocation("t.md", 1)
+    front = "What does a process in a new network namespace see of the host's network?"
+    cat = default_catalogue()
+    said = Statement("it starts with only a loopback interface of its own", loc, loc,
+                     context=front)
+    match = match_statement(said, cat)[0]
+    assert match is not None and match.check.id == "ns.net-loopback-only"
+    alone = Statement("a process starts with only a loopback interface of its own", loc, loc,
+                      context=front)
+    assert match_statement(alone, cat)[0] is None
 
 
 def test_link_prefixes_never_change_the_reading() -> None:

@@ -18,7 +18,7 @@ from typing import Any, Sequence
 
 from mkdeck.model import Claim, Note, SourceLocation
 from mkdeck.verify.catalogue import FLAGS, Catalogue, Check, Part
-from mkdeck.verify.lexicon import fix_spelling
+from mkdeck.verify.lexicon import fix_spelling, pronoun_referent
 
 LOG = logging.getLogger(__name__)
 
@@ -447,10 +447,11 @@ def _about_opposite(part: Part, clause: str, primary: Sequence[re.Pattern[str]])
 
 
 def match_part(part: Part, statement: str, parts_of: list[str], forced: bool = False,
-               primary: Sequence[re.Pattern[str]] = ()) -> PartMatch | None:
+               primary: Sequence[re.Pattern[str]] = (), referent: str = "") -> PartMatch | None:
     """Match one part against a statement's clauses; ``forced`` (explicit ids) accepts a
     statement where the key is absent, reading polarity from the whole statement.
-    ``primary``: the patterns of the check's subjects (for ``opposite``)."""
+    ``primary``: the patterns of the check's subjects (for ``opposite``). ``referent``: what a
+    pronoun stands for (``pronoun_referent``): an ``also`` pattern may match there."""
     clause = next((c for c in parts_of if part.key.search(main_clause(c))), None)
     if clause is None:
         clause = next((c for c in parts_of if part.key.search(c)), None)
@@ -460,7 +461,8 @@ def match_part(part: Part, statement: str, parts_of: list[str], forced: bool = F
         if not forced:
             return None
         clause = statement
-    if not forced and not all(p.search(statement) for p in part.also):
+    if not forced and not all(p.search(statement) or (referent and p.search(referent))
+                              for p in part.also):
         return None
     if not forced and any(p.search(statement) for p in part.unless):
         return None
@@ -522,7 +524,7 @@ def _match_flag_table(statement: Statement, catalogue: Catalogue, cls: list[str]
             if not (table.assert_.search(scope) or table.deny.search(scope)):
                 return None
             polarity = read_polarity(table.deny, scope, (table.deny, table.assert_, pat))
-            if re.search(rf"\bwithout\s+(?:the\s+)?`?{re.escape(flag)}", statement.text):
+            if re.search(rf"\bwithout\s+(?:the\s+)?`?{re.escape(flag)}", statement.text, re.I):
                 polarity = not polarity  # "without CLONE_VM, the child gets its own copy"
             check = catalogue.by_id.get(check_id)
             if check is None:
@@ -562,6 +564,7 @@ def match_statement(statement: Statement, catalogue: Catalogue) -> tuple[Match |
         return Match(check, parts, 1000, subject), unknown  # type: ignore[arg-type]
 
     best: Match | None = _match_flag_table(statement, catalogue, cls)
+    referent = pronoun_referent(statement.text, statement.context)
     subjects = set(text_subjects) | set(ctx)
     for check in catalogue.checks:
         if check.flag_table:
@@ -571,7 +574,7 @@ def match_statement(statement: Statement, catalogue: Catalogue) -> tuple[Match |
         parts = []
         primary = [catalogue.subjects[s] for s in check.subjects if s in catalogue.subjects]
         for part in check.parts:
-            pm = match_part(part, statement.text, cls, primary=primary)
+            pm = match_part(part, statement.text, cls, primary=primary, referent=referent)
             if pm is None:
                 break
             parts.append(pm)

@@ -25,6 +25,9 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 LEXICON_FILE = Path(__file__).parent / "lexicon.yaml"
 UNITS = {"kib": 1024, "kb": 1024, "k": 1024, "mib": 1 << 20, "mb": 1 << 20, "m": 1 << 20,
          "gib": 1 << 30, "byte": 1, "bytes": 1, "b": 1, "page": 4096, "pages": 4096}
+# calls whose argument is a number people write (exit(1) is a status, fork(2) a section)
+EXIT_CALLS = frozenset({"exit", "_exit", "_Exit", "exit_group", "sleep", "alarm", "close",
+                        "dup", "kill", "nice"})
 NUMBER_WORDS = {"zero": 0, "two": 2, "eight": 8, "sixteen": 16}
 TOKEN = re.compile(
     r"(?P<call>[A-Za-z_][A-Za-z0-9_]*\((?:[^()]{0,40})\))"
@@ -183,7 +186,9 @@ def tokenize(text: str) -> list[Token]:
             name = word[:word.index("(")]
             args = word[word.index("(") + 1:-1].strip()
             tokens.append(Token(word, "call", name, start, end))
-            if re.fullmatch(r"\d+", args):  # _exit(300): the argument is a number of its own
+            if re.fullmatch(r"[1-8]", args) and name not in EXIT_CALLS:
+                pass  # fork(2): the manual's section, not an argument
+            elif re.fullmatch(r"\d+", args):  # _exit(300): the argument is a number of its own
                 tokens.append(Token(args, "num", int(args), start, end))
             i += 1
             continue
@@ -253,3 +258,14 @@ def _word_token(word: str, start: int, end: int, lex: Lexicon) -> Token:
         if base in table:
             return Token(word, kind, base, start, end)
     return Token(word, "word", base, start, end)
+
+
+PRONOUN = re.compile(r"^(?:\W*(?:yes|no)\W+)?(?:it|its|they|their|this|these)\b", re.I)
+
+
+def pronoun_referent(text: str, context: str) -> str:
+    """What a statement that opens with a pronoun refers to: the card's question side
+    (``context``) for "its memory is released" under "zombie process" or "it starts with only
+    a loopback interface" under "a new network namespace"; ``""`` for a statement without
+    such a pronoun (it names its own topic)."""
+    return context if context and PRONOUN.search(text) else ""

@@ -134,7 +134,7 @@ def check_spans(check: Check, text: str, catalogue: Catalogue,
 
 
 def _narrow(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """A long match ("closed on fork, kept across exec" for ``clos\w*.{0,60}exec``) reads only
+    r"""A long match ("closed on fork, kept across exec" for ``clos\w*.{0,60}exec``) reads only
     its first and last word: a gap in a pattern reads nothing."""
     words = list(re.finditer(r"\S+", text[start:end]))
     if len(words) <= 4:
@@ -207,9 +207,23 @@ def _previous(tokens: list[Token], i: int) -> tuple[Token | None, int]:
     skip = lexicon().adjectives
     j = i - 1
     while j >= 0 and (tokens[j].kind in ("free", "neutral") or (tokens[j].kind == "word"
-                                                    and tokens[j].value in skip)):
+                                                    and tokens[j].value in skip)
+                      or reference_point(tokens, j)):
         j -= 1
     return (tokens[j], j) if j >= 0 else (None, -1)
+
+
+def reference_point(tokens: Sequence[Token], i: int) -> bool:
+    """Whether the token at ``i`` is "the caller's" before another role ("the caller's
+    parent", "its caller's child"): it says whose parent, and the caller is whom every
+    statement about a call speaks of, so the role after it fills the slot. A parent's or a
+    child's role before another ("the parent's parent") changes who is meant and stays read."""
+    tok = tokens[i]
+    if tok.kind != "role" or tok.value != "caller" or not re.search(r"['’]s?$", tok.text):
+        return False
+    nxt = next((t for t in tokens[i + 1:i + 4] if t.kind != "free"
+                and not (t.kind == "word" and t.value in lexicon().adjectives)), None)
+    return nxt is not None and nxt.kind == "role"
 
 
 def _cue(tokens: list[Token], i: int) -> str:
@@ -281,6 +295,8 @@ def read(text: str, check: Check, catalogue: Catalogue) -> Reading:
                     seg.unread.append(tok)
                 continue
             if tok.kind in TYPED:
+                if reference_point(seg_tokens, i):
+                    continue  # "the caller's parent": the parent fills the slot
                 cue = _cue(seg_tokens, i)
                 if cue == "negated" and seg.negations:
                     seg.negations.pop()  # "no child is created": the "no" is the role's
