@@ -155,7 +155,8 @@ def build(
         verify: run the claim verifier (``mkdeck.verify.verify_notes``); its findings join
             the diagnostics (a refuted claim is an error).
         use_cache: reuse or fill the build cache in ``$XDG_CACHE_HOME/mkdeck``.
-        jobs: processes rendering notes (default: the CPUs available, at most 4).
+        jobs: processes rendering notes (default: ``render.parallel.default_jobs``: the CPUs
+            free now, at most 4).
         progress: called with a stage name ("parse", "render", "verify", "write").
         environ: environment (``SOURCE_DATE_EPOCH``, ``XDG_CACHE_HOME``); default os.environ.
         use_state: read the vault's sync state (``.mkdeck-state``) for identities and mod
@@ -190,6 +191,18 @@ def build(
                 cache.copy_out(hit[0], out_path)
                 return outcome
 
+    from mkdeck.app.load import gc_paused
+
+    with gc_paused():
+        return _build_uncached(paths, out_path, config=config, deck=deck, strict=strict,
+                               verify=verify, jobs=jobs, step=step, env=env, key=key)
+
+
+def _build_uncached(paths: Sequence[str | Path], out_path: Path, *, config: str | Path | None,
+                    deck: str | None, strict: bool, verify: bool, jobs: int | None,
+                    step: Callable[[str], None], env: Mapping[str, str],
+                    key: str | None) -> BuildOutcome:
+    """The build when the build cache did not serve it (see :func:`build`)."""
     # the later stages, imported here: a build served from the cache never loads them
     from mkdeck.app.load import load, no_cards_diagnostics
     from mkdeck.export.apkg import write_package

@@ -32,15 +32,19 @@ NO_CARDS = register(
     "END",
 )
 
-__all__ = ["VaultError", "has_errors", "load"]
+__all__ = ["VaultError", "gc_paused", "has_errors", "load"]
 
 
 @contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector. Parsing builds hundreds of thousands of small
     long-lived objects and no reference cycles; the collector's repeated scans of them made
     ``load`` superlinear (CPU 12.1x for 10x the cards; 10.6x with the collector paused,
-    benchmarks/bench_parse.py). Reference counting still frees everything as usual."""
+    benchmarks/bench_parse.py). Reference counting still frees everything as usual.
+
+    ``mkdeck build`` keeps it paused through rendering, planning and writing too (issue 15:
+    4% less CPU at 3,000 cards, the same peak RSS: the build makes no garbage cycles worth
+    collecting); forked render workers inherit the pause."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -72,7 +76,7 @@ def load(paths: Sequence[str | Path], *, config: str | Path | None = None,
     """
     if isinstance(paths, (str, Path)):  # a lone path, not a sequence of characters
         paths = [paths]
-    with _gc_paused():
+    with gc_paused():
         return _load(paths, config, deck)
 
 

@@ -6,8 +6,9 @@ imports as "Legacy1"); mkdeck does everything around it that genanki gets wrong
 
 * the database lives in memory and is serialized (no leaked temp file);
 * note and card rows carry mkdeck's ids, mtimes, due positions and card ordinals;
-* the zip is written by mkdeck: entries DEFLATE-compressed (media already compressed are
-  stored), fixed entry dates and attributes, so the same plan gives the same bytes;
+* the zip is written by mkdeck: entries DEFLATE-compressed at level 1 (zlib's fastest:
+  measured in ``benchmarks/bench_build.py``; media already compressed are stored), fixed
+  entry dates and attributes, so the same plan gives the same bytes;
 * the package is written to a temp file in the output folder and renamed over the target;
   on any failure or interrupt (SIGINT, SIGTERM) the temp file is removed and the target is
   untouched; the temp file of a build that was killed (SIGKILL) is removed by the next one.
@@ -36,6 +37,10 @@ from mkdeck.vault import read as vault_read
 LOG = logging.getLogger(__name__)
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+# zlib level 1: the package is a transfer file read once by Anki's importer. A ZipInfo given
+# to writestr() or open() ignores ZipFile(compresslevel=...) (Python 3.11): the level must be
+# the entry's own (``_compresslevel``; 3.13 names it ``compress_level``).
+COMPRESS_LEVEL = 1
 # Formats that are compressed already: deflating them again only costs time.
 _STORED_SUFFIXES = frozenset(
     ".png .jpg .jpeg .gif .webp .avif .mp3 .ogg .oga .m4a .opus .mp4 .webm .zip .gz".split()
@@ -115,6 +120,7 @@ def collection_bytes(plan: ExportPlan) -> bytes:
 def _zipinfo(name: str, stored: bool = False) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
     info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+    info._compresslevel = None if stored else COMPRESS_LEVEL  # type: ignore[attr-defined]
     info.create_system = 3
     info.external_attr = 0o100644 << 16
     return info
@@ -156,7 +162,7 @@ def write_package(plan: ExportPlan, out_path: str | os.PathLike[str]) -> int:
     try:  # created inside the try: a signal right after the open still removes it
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
         with os.fdopen(fd, "wb") as raw:
-            with zipfile.ZipFile(raw, "w", compresslevel=6) as zf:
+            with zipfile.ZipFile(raw, "w") as zf:
                 zf.writestr(_zipinfo("collection.anki2"), db)
                 media_map = {str(i): m.name for i, m in enumerate(plan.media)}
                 zf.writestr(_zipinfo("media"), json.dumps(media_map, ensure_ascii=False))
