@@ -195,13 +195,14 @@ def build(
 
     with gc_paused():
         return _build_uncached(paths, out_path, config=config, deck=deck, strict=strict,
-                               verify=verify, jobs=jobs, step=step, env=env, key=key)
+                               verify=verify, jobs=jobs, step=step, env=env,
+                               base_key=base_key, use_state=use_state)
 
 
 def _build_uncached(paths: Sequence[str | Path], out_path: Path, *, config: str | Path | None,
                     deck: str | None, strict: bool, verify: bool, jobs: int | None,
                     step: Callable[[str], None], env: Mapping[str, str],
-                    key: str | None) -> BuildOutcome:
+                    base_key: str | None, use_state: bool) -> BuildOutcome:
     """The build when the build cache did not serve it (see :func:`build`)."""
     # the later stages, imported here: a build served from the cache never loads them
     from mkdeck.app.load import load, no_cards_diagnostics
