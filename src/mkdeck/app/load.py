@@ -8,13 +8,22 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from mkdeck.codes import INTERNAL_ERROR, register
 from mkdeck.config import load_config
 from mkdeck.config.notetypes import NoteTypeIndex
-from mkdeck.model import Diagnostic, Note, ParseResult, Severity, SourceLocation, Vault
+from mkdeck.model import (
+    Config,
+    Diagnostic,
+    Note,
+    NoteFile,
+    ParseResult,
+    Severity,
+    SourceLocation,
+    Vault,
+)
 from mkdeck.parse import parse_file
 from mkdeck.parse.regex_notes import RegexRunner
 from mkdeck.vault import VaultError, find_root, read_notes, resolve_paths
@@ -31,6 +40,9 @@ NO_CARDS = register(
     good="# fork\n\nSTART\nBasic\nWhat does fork() do?\nBack: duplicates the calling process\n"
     "END",
 )
+
+ParseFn = Callable[[NoteFile, Config, NoteTypeIndex, RegexRunner],
+                   tuple[list[Note], list[Diagnostic]]]
 
 __all__ = ["VaultError", "gc_paused", "has_errors", "load"]
 
@@ -55,7 +67,7 @@ def gc_paused() -> Iterator[None]:
 
 
 def load(paths: Sequence[str | Path], *, config: str | Path | None = None,
-         deck: str | None = None) -> ParseResult:
+         deck: str | None = None, parse: ParseFn | None = None) -> ParseResult:
     """Read and parse a vault.
 
     Args:
@@ -64,6 +76,8 @@ def load(paths: Sequence[str | Path], *, config: str | Path | None = None,
             ``.obsidian/``, else the PATH (a file's folder).
         config: ``--config FILE`` to read instead of ``<root>/mkdeck.yaml``.
         deck: ``--deck NAME``: the default deck, above every config.
+        parse: parses one file instead of :func:`mkdeck.parse.parse_file` (same signature;
+            the incremental build's cached parser, :mod:`mkdeck.app.incremental`).
 
     Returns:
         :class:`~mkdeck.model.ParseResult`: ``vault.files`` holds every note of the vault (for
@@ -77,11 +91,11 @@ def load(paths: Sequence[str | Path], *, config: str | Path | None = None,
     if isinstance(paths, (str, Path)):  # a lone path, not a sequence of characters
         paths = [paths]
     with gc_paused():
-        return _load(paths, config, deck)
+        return _load(paths, config, deck, parse or parse_file)
 
 
 def _load(paths: Sequence[str | Path], config: str | Path | None,
-          deck: str | None) -> ParseResult:
+          deck: str | None, parse: ParseFn) -> ParseResult:
     resolved = resolve_paths(paths)
     root = find_root(resolved)
     cfg, diagnostics = load_config(root, config, deck)
@@ -97,7 +111,7 @@ def _load(paths: Sequence[str | Path], config: str | Path | None,
         if not note_file.selected:
             continue
         try:
-            file_notes, file_diagnostics = parse_file(note_file, cfg, index, regexes)
+            file_notes, file_diagnostics = parse(note_file, cfg, index, regexes)
         except Exception as exc:  # a bug in mkdeck must not stop the other files
             LOG.exception("parsing %s failed", note_file.path)
             diagnostics.append(INTERNAL_ERROR.at(

@@ -8,10 +8,11 @@ import logging
 import math
 import multiprocessing
 import os
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 from mkdeck import render
-from mkdeck.model import Diagnostic, MediaRef, ParseResult, RenderedNote
+from mkdeck.model import Diagnostic, MediaRef, Note, ParseResult, RenderedNote
 from mkdeck.render.media import media_names
 
 LOG = logging.getLogger(__name__)
@@ -120,3 +121,42 @@ def render_parallel(result: ParseResult, jobs: int | None = None) -> tuple[
                 seen.add(key)
                 diags.append(d)
     return merged, tuple(sorted(diags, key=Diagnostic.sort_key))
+
+
+_TODO: tuple[ParseResult, tuple[Note, ...]] | None = None
+
+
+def _stage_chunk(bounds: tuple[int, int]) -> list[render.Staged]:
+    """Stage notes ``[start, stop)`` of the shared list (in a forked worker or here)."""
+    assert _TODO is not None
+    result, notes = _TODO
+    return render.stage_notes(result, notes[bounds[0]:bounds[1]])
+
+
+def stage_parallel(result: ParseResult, notes: Sequence[Note],
+                   jobs: int | None = None) -> list[render.Staged]:
+    """``mkdeck.render.stage_notes(result, notes)`` split over this process and ``jobs - 1``
+    forked ones (``jobs`` default: :func:`default_jobs` for ``len(notes)``); the order is
+    kept. Media names are given afterwards by ``render.finish_notes`` over the whole deck, so
+    chunks never disagree on them. Falls back to one process as :func:`render_parallel`
+    does (no ``fork``, few notes, a worker that died)."""
+    global _TODO
+    notes = tuple(notes)
+    jobs = default_jobs(len(notes)) if jobs is None else max(1, jobs)
+    if (jobs < 2 or len(notes) < PARALLEL_MIN_NOTES
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        return render.stage_notes(result, notes)
+    size = -(-len(notes) // jobs)
+    bounds = [(i, min(i + size, len(notes))) for i in range(0, len(notes), size)]
+    _TODO = (result, notes)
+    try:
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(len(bounds) - 1, mp_context=ctx) as pool:
+            futures = [pool.submit(_stage_chunk, b) for b in bounds[1:]]
+            parts = [_stage_chunk(bounds[0]), *(f.result() for f in futures)]
+    except Exception as exc:  # a worker died (killed, out of memory): do it here instead
+        LOG.warning("parallel rendering failed (%s); rendering in one process", exc)
+        return render.stage_notes(result, notes)
+    finally:
+        _TODO = None
+    return [st for part in parts for st in part]
