@@ -27,7 +27,10 @@ cold build), one that cannot be written is logged, never raised.
 
 from __future__ import annotations
 
+import copyreg
+import dataclasses
 import hashlib
+import io
 import logging
 import os
 import pickle
@@ -39,7 +42,17 @@ from typing import Any
 
 from mkdeck.config.notetypes import NoteTypeIndex
 from mkdeck.parse.regex_notes import RegexRunner
-from mkdeck.model import Config, Diagnostic, Note, NoteFile, ParseResult, RenderedNote
+from mkdeck.model import (
+    Config,
+    Diagnostic,
+    Field,
+    Note,
+    NoteFile,
+    NoteType,
+    ParseResult,
+    RenderedNote,
+    SourceLocation,
+)
 from mkdeck.render import Staged
 from mkdeck.vault.graph import DependencyGraph
 
@@ -47,6 +60,31 @@ LOG = logging.getLogger(__name__)
 
 # Bumped when what is kept changes shape.
 FORMAT = "incremental-1"
+
+
+def _reducer(cls: type) -> Any:
+    names = tuple(f.name for f in dataclasses.fields(cls))
+    if len(names) == 1:
+        (one,) = names
+        return lambda obj: (cls, (getattr(obj, one),))
+    return lambda obj: (cls, tuple(getattr(obj, n) for n in names))
+
+
+# The model's slotted dataclasses pickle through dataclasses' Python-level __getstate__ and
+# __setstate__ (60,000 objects for 10,000 notes: 0.4 s each way, more than parsing them);
+# pickled as "call the class with the field values" they load in a fraction of that. Only
+# this cache's pickler uses the table (copyreg's global one is untouched).
+_DISPATCH = {**copyreg.dispatch_table,
+             **{cls: _reducer(cls) for cls in (SourceLocation, Diagnostic, Field, Note,
+                                               NoteType)}}
+
+
+def _dumps(data: object) -> bytes:
+    buf = io.BytesIO()
+    pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _DISPATCH  # type: ignore[misc]
+    pickler.dump(data)
+    return buf.getvalue()
 
 
 @dataclass(slots=True)
@@ -107,12 +145,14 @@ class IncrementalCache:
         old = data or {}
         self._old_key = old.get("key")
         self._bound = False
-        self._old_parse: dict[str, tuple[str, list[Note], list[Diagnostic]]] = dict(
-            old.get("parse", {}))
-        self._old_render: dict[str, tuple[tuple[tuple[str, str], ...], str | None, Staged]] = (
+        # path -> (text digest, pickled (notes, diagnostics))
+        self._old_parse: dict[str, tuple[str, bytes]] = dict(old.get("parse", {}))
+        # note key -> ((dependency path, text digest)...), vault shape or None, pickled Staged)
+        self._old_render: dict[str, tuple[tuple[tuple[str, str], ...], str | None, bytes]] = (
             dict(old.get("render", {})))
-        self._parse: dict[str, tuple[str, list[Note], list[Diagnostic]]] = {}
-        self._render: dict[str, tuple[tuple[tuple[str, str], ...], str | None, Staged]] = {}
+        self._parse: dict[str, tuple[str, bytes]] = {}
+        self._render: dict[str, tuple[tuple[tuple[str, str], ...], str | None, bytes]] = {}
+        self._changed = data is None
         self._texts: dict[str, str] = {}
 
     @classmethod
@@ -168,11 +208,13 @@ class IncrementalCache:
             old = None
         if old is not None and old[0] == digest:
             self.stats.files_reused += 1
-            notes, diags = old[1], old[2]
+            notes, diags = pickle.loads(old[1])
+            self._parse[note_file.path] = old
         else:
             self.stats.files_parsed += 1
+            self._changed = True
             notes, diags = parse_file(note_file, config, index, regexes)
-        self._parse[note_file.path] = (digest, notes, diags)
+            self._parse[note_file.path] = (digest, _dumps((notes, diags)))
         return list(notes), list(diags)
 
     def _text_digest(self, note_file: NoteFile) -> str:
@@ -213,7 +255,7 @@ class IncrementalCache:
             if (entry is not None
                     and (entry[1] is None or entry[1] == vault_shape())
                     and all(dep_digest(p) == d for p, d in entry[0])):
-                staged.append(entry[2])
+                staged.append(Staged(*pickle.loads(entry[2])))
                 self._render[key] = entry
             else:
                 staged.append(None)
@@ -232,10 +274,13 @@ class IncrementalCache:
                 deps = graph.deps(i)
                 paths = sorted({note.location.path, *deps.embeds,
                                 *(p for p in deps.links if not p.startswith("?"))})
-                entry = (tuple((p, dep_digest(p)) for p in paths), vault_shape(), done[i])
+                entry = (tuple((p, dep_digest(p)) for p in paths), vault_shape(),
+                         _dumps(tuple(done[i])))
             else:
-                entry = ((), None, done[i])
+                entry = ((), None, _dumps(tuple(done[i])))
             self._render[keys[i]] = entry
+        if misses:
+            self._changed = True
         self.graph = graph
         return rendered, diags
 
@@ -246,6 +291,11 @@ class IncrementalCache:
         the vault are dropped), atomically. Failures are logged, never raised."""
         if self.path is None:
             return
+        if (not self._changed and self._parse.keys() == self._old_parse.keys()
+                and len(self._render) == len(self._old_render)):
+            return  # nothing new, nothing gone: the file holds this build already
+        # entries are pickled once, when made: rewriting the file costs no pickling of the
+        # notes reused (0.26 s for 10,000 notes otherwise)
         data = {"key": self.key, "parse": self._parse, "render": self._render}
         tmp = self.path.with_name(f".{self.path.name}.{secrets.token_hex(4)}.tmp")
         try:
