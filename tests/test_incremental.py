@@ -33,10 +33,14 @@ def _env(cache: Path) -> dict[str, str]:
 
 
 def _both(vault: Path, tmp: Path, n: int):
-    """(incremental outcome, its bytes, cold bytes) of the vault as it is now."""
+    """(incremental outcome, its bytes, cold bytes) of the vault as it is now. The cold build
+    runs on a copy (same folder name, same mtimes, same sync state), so that neither build
+    sees the sync state the other one wrote."""
     inc_out, cold_out = tmp / f"inc{n}.apkg", tmp / f"cold{n}.apkg"
+    copy = tmp / f"copy{n}" / vault.name
+    shutil.copytree(vault, copy, copy_function=shutil.copy2)
     inc = build([vault], inc_out, environ=_env(tmp / "xdg-inc"), jobs=1)
-    cold = build([vault], cold_out, environ=_env(tmp / f"xdg-cold{n}"), use_cache=False,
+    cold = build([copy], cold_out, environ=_env(tmp / f"xdg-cold{n}"), use_cache=False,
                  jobs=1)
     assert inc.diagnostics == cold.diagnostics
     return inc, inc_out.read_bytes(), cold_out.read_bytes()
