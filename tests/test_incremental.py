@@ -161,3 +161,16 @@ def test_incremental_equals_cold_after_random_edits(tmp_path_factory, steps) -> 
             os.utime(f, (MTIME + n, MTIME + n))
         _outcome, inc, cold = _both(vault, tmp, n)
         assert inc == cold, (n, steps)
+
+
+def test_a_cache_hit_reads_the_state_back_only_when_asked(make_vault, tmp_path: Path) -> None:
+    vault = make_vault(BASE, mtime=MTIME)
+    env = _env(tmp_path / "xdg")
+    first = build([vault], tmp_path / "a.apkg", environ=env)
+    assert first.sync is not None and not first.from_cache
+    hit = build([vault], tmp_path / "a.apkg", environ=env)
+    assert hit.from_cache and hit.sync is not None and hit.stats is None
+    assert hit.sync.state == first.sync.state
+    quick = build([vault], tmp_path / "a.apkg", environ=env, cached_sync=False)
+    assert quick.from_cache and quick.sync is None
+    assert quick.diagnostics == first.diagnostics

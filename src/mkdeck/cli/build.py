@@ -159,7 +159,7 @@ def run(args: argparse.Namespace, io: IO) -> int:
         outcome = build(args.paths, out, config=args.config, deck=args.deck,
                         strict=args.strict, verify=args.verify,
                         use_cache=not args.no_cache, jobs=args.jobs, progress=step,
-                        use_state=not args.no_state)
+                        use_state=not args.no_state, cached_sync=False)
     except VaultError as exc:
         stop()
         print(f"mkdeck build: {exc}", file=io.stderr)
