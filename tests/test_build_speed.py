@@ -134,3 +134,21 @@ def test_jobs_option(make_vault, tmp_path: Path) -> None:
     assert _build(vault, tmp_path / "1.apkg", "--jobs", "1")[0] == 0
     assert _build(vault, tmp_path / "2.apkg", "--jobs", "2")[0] == 0
     assert (tmp_path / "1.apkg").read_bytes() == (tmp_path / "2.apkg").read_bytes()
+
+
+def test_the_state_is_written_line_by_line_with_the_same_bytes(make_vault,
+                                                               tmp_path: Path) -> None:
+    from mkdeck.export.state import read_state, state_path, write_state
+
+    vault = make_vault(VAULT, mtime=1_780_000_000)
+    assert _build(vault, tmp_path / "d.apkg")[0] == 0
+    state = read_state(vault).state
+    assert state is not None and len(state.entries) == 2
+    text = state.to_text()
+    assert state_path(vault).read_text("utf-8") == text
+    assert write_state(vault, state) is False  # the file holds it already
+    assert write_state(vault, state, old_text=text[:-1]) is True  # one byte short
+    assert state_path(vault).read_bytes() == text.encode("utf-8")
+    assert write_state(vault, state, old_text=text + "\n") is True  # one byte more
+    assert state_path(vault).read_text("utf-8") == text
+    assert not [p for p in vault.iterdir() if p.name.endswith(".tmp")]
