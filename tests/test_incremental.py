@@ -174,3 +174,18 @@ def test_a_cache_hit_reads_the_state_back_only_when_asked(make_vault, tmp_path: 
     quick = build([vault], tmp_path / "a.apkg", environ=env, cached_sync=False)
     assert quick.from_cache and quick.sync is None
     assert quick.diagnostics == first.diagnostics
+
+
+def test_raw_html_media_and_reference_links_follow_the_vault(make_vault,
+                                                             tmp_path: Path) -> None:
+    files = {".obsidian/app.json": "{}", "pic.png": b"\x89PNG", "t.md": "# t\n",
+             "h.md": 'START\nBasic\nhtml <img src="pic.png">\nBack: b\nEND\n',
+             "r.md": "START\nBasic\nref [see][t]\n\n[t]: t.md\nBack: b\nEND\n"}
+    vault = make_vault(files, mtime=MTIME)
+    _both(vault, tmp_path, 0)
+    (vault / "pic.png").unlink()
+    (vault / "t.md").rename(vault / "u.md")
+    again, inc, cold = _both(vault, tmp_path, 1)
+    assert inc == cold
+    assert {"h.md:1", "r.md:1"} <= _rendered(again)
+    assert any(d.code == "MKD210" for d in again.diagnostics)  # the picture is missing

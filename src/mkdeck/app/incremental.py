@@ -125,8 +125,10 @@ def note_key(note: Note) -> str:
 
 def _links_anything(note: Note) -> bool:
     """Whether any field may hold a link, an embed or a media reference (the only ways a
-    note's rendering reads other files or the vault's file names)."""
-    return any("[[" in f.markdown or "](" in f.markdown for f in note.fields)
+    note's rendering reads other files or the vault's file names): wikilinks and embeds,
+    markdown links and images, reference definitions and raw HTML (``<img src>`` is media)
+    all need a ``[`` or a ``<``."""
+    return any("[" in f.markdown or "<" in f.markdown for f in note.fields)
 
 
 class IncrementalCache:
