@@ -189,3 +189,15 @@ def test_raw_html_media_and_reference_links_follow_the_vault(make_vault,
     assert inc == cold
     assert {"h.md:1", "r.md:1"} <= _rendered(again)
     assert any(d.code == "MKD210" for d in again.diagnostics)  # the picture is missing
+
+
+def test_the_link_back_follows_the_heading_above_the_note(make_vault, tmp_path: Path) -> None:
+    files = {".obsidian/app.json": "{}", "mkdeck.yaml": "note_link: back\n",
+             "n.md": "# One\n\nSTART\nBasic\nq1\nBack: a1\nEND\n\n## Two\n\nSTART\nBasic\nq2\n"
+                     "Back: a2\nEND\n"}
+    vault = make_vault(files, mtime=MTIME)
+    _both(vault, tmp_path, 0)
+    (vault / "n.md").write_text(files["n.md"].replace("## Two", "## Deux"))
+    again, inc, cold = _both(vault, tmp_path, 1)
+    assert inc == cold
+    assert _rendered(again) == {"n.md:3", "n.md:11"}

@@ -13,7 +13,8 @@ the vault), read at the start of a build and rewritten at its end:
   :class:`mkdeck.vault.graph.DependencyGraph` names for it (the one dependency graph the
   sync state uses too): the embedded notes and link targets, each checked by the digest of
   its text; a note with a link or an embed also depends on its own file (a link to its own
-  heading) and on the vault's list of paths (a link resolves by the names of every file:
+  heading; with ``note_link: back`` every note does: its link names the heading above it) and
+  on the vault's list of paths (a link resolves by the names of every file:
   adding, removing or renaming one may change it). Media names are not cached: they are
   given to the whole deck again after every build (:func:`mkdeck.render.finish_notes`), so a
   replaced or renamed picture is always seen.
@@ -272,7 +273,8 @@ class IncrementalCache:
         for i in misses:
             note = result.notes[i]
             self.stats.rendered.append(f"{note.location.path}:{note.location.line}")
-            if _links_anything(note):
+            # note_link: back points at the nearest heading or block id above the note
+            if _links_anything(note) or vault.config.note_link == "back":
                 deps = graph.deps(i)
                 paths = sorted({note.location.path, *deps.embeds,
                                 *(p for p in deps.links if not p.startswith("?"))})
