@@ -1,24 +1,36 @@
-"""Benchmark ``mkdeck build`` on the 10,000-card benchmark vault against the floor.
+"""Benchmark ``mkdeck build`` against its peers and itself (issue 15's table), as ratios.
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/bench_build.py            # 10,000 cards, 3 runs each
-    .venv/bin/python benchmarks/bench_build.py --runs 1 --vault /tmp/v   # reuse a vault
+    .venv/bin/python benchmarks/bench_build.py                  # 10,000 cards, 5 rounds
+    .venv/bin/python benchmarks/bench_build.py --rounds 7 --memory-cards 100000
 
-Measured, each in a fresh process (wall time, best of ``--runs``, the runs interleaved so
-that other load on the machine hits floor and build alike):
+The vault (``gen_vault.generate(..., distinct_code=True)``) gives every card its own code
+block in one of six languages: with repeated blocks a per-block highlight cache makes
+Pygments look free, while real vaults pay for it on every block. The same cards are written
+in ankdown's format for ankdown.
 
-* **cold build**: ``mkdeck build VAULT -o OUT`` with an empty build cache (both cores);
-* **floor**: one process reading the same vault, cutting the same START/END blocks into
-  fields, rendering every field with ``MarkdownIt("commonmark", {"breaks": True})
-  .enable("table")`` + dollarmath (no highlighting) and writing them with genanki
-  (``write_to_file``: stored zip);
-* **no-change rebuild**: the same build again (served by the build cache);
-* **peak RSS** of the cold build process (``wait4`` rusage);
-* **.apkg size** against the floor's genanki package.
+Every command runs in a fresh process; one round runs each of them once, the rounds
+interleaved so that other load on the machine hits all alike, after one warm-up round that
+is not counted. Each figure is the median over the rounds of wall time and CPU time (user +
+system of the process and the workers it reaped, ``wait4(2)``), given as a ratio to its
+baseline in the same run:
 
-Prints the figures and the ratios against the issue's targets (cold ≤ 0.9× floor, rebuild
-≤ 0.1× cold, RSS < 400 MB, size ≤ 0.25×). Targets are reported, never asserted.
+* **cold**: ``mkdeck build VAULT -o OUT --no-cache`` (no cache of any kind);
+* **ankdown --highlight** and **ankdown** (0.7.1 from PyPI, installed at run time into a
+  venv under ``benchmarks/out/``, never a dependency of mkdeck): the fastest peer;
+* **floor**: one process reading the same files, cutting the same blocks, rendering every
+  field with markdown-it-py (``commonmark`` + table + dollarmath, no highlighting) and
+  writing with genanki;
+* **edit one note**: the vault built once with the caches on (not counted), one card's
+  back edited (a word, same lines), then built again with the caches;
+* **nothing changed**: that build once more (the build cache serves the package);
+* **peak memory** at ``--memory-cards`` (default 100,000) cards: the largest RSS of the
+  build's processes (``wait4``) and the PSS summed over mkdeck and its workers
+  (``/proc/PID/smaps_rollup``, sampled every 50 ms), for a cold build.
+
+Targets (issue 15) are printed beside the figures, never asserted. The load average is
+printed with the figures: on a busy machine only the ratios mean something.
 """
 
 from __future__ import annotations
@@ -26,35 +38,24 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "benchmarks" / "out"
 PYTHON = sys.executable
+ANKDOWN_VERSION = "0.7.1"
 
-
-def run_child(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
-    """Run ``argv``; return ``(wall seconds, peak RSS in KiB, stderr)``."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            env=env, cwd=ROOT)
-    assert proc.stderr is not None
-    err = proc.stderr.read().decode("utf-8", "replace")
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}):\n{err}")
-    return wall, usage.ru_maxrss, err
-
-
-# --- the floor --------------------------------------------------------------------------------
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import gen_vault  # noqa: E402
 
 FLOOR = r'''
-import os, re, sys, time, itertools
+import re, sys
 from pathlib import Path
 from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
@@ -66,112 +67,165 @@ block = re.compile(r"^START\n(.*?)\n^END$", re.M | re.S)
 basic = genanki.Model(1607392319, "Floor Basic", fields=[{"name": "Front"}, {"name": "Back"}],
                       templates=[{"name": "Card 1", "qfmt": "{{Front}}",
                                   "afmt": "{{FrontSide}}<hr id=answer>{{Back}}"}])
-cloze = genanki.Model(1607392320, "Floor Cloze", model_type=genanki.Model.CLOZE,
-                      fields=[{"name": "Text"}, {"name": "Back Extra"}],
-                      templates=[{"name": "Cloze", "qfmt": "{{cloze:Text}}",
-                                  "afmt": "{{cloze:Text}}<br>{{Back Extra}}"}])
 deck = genanki.Deck(2059400110, "Floor")
 for path in sorted(vault.rglob("*.md")):
-    text = path.read_text("utf-8")
-    for m in block.finditer(text):
-        lines = m.group(1).split("\n")
-        kind, body = lines[0].strip(), lines[1:]
-        body = [l for l in body if not l.startswith(("Tags:", "<!--ID:"))]
-        src = "\n".join(body)
-        if kind.lower().startswith("cloze"):
-            front, back = src, ""
-            model = cloze
-        else:
-            front, _, back = src.partition("\nBack:")
-            model = basic
-        deck.add_note(genanki.Note(model=model, fields=[md.render(front), md.render(back)]))
+    for m in block.finditer(path.read_text("utf-8")):
+        body = [l for l in m.group(1).split("\n")[1:] if not l.startswith(("Tags:", "<!--ID:"))]
+        front, _, back = "\n".join(body).partition("\nBack:")
+        deck.add_note(genanki.Note(model=basic, fields=[md.render(front), md.render(back)]))
 genanki.Package(deck).write_to_file(out, timestamp=1700000000)
-print(len(deck.notes))
 '''
 
 
-STAGES = r'''
-import sys, time
-t0 = time.perf_counter()
-from mkdeck.app import load as pipeline
-from mkdeck.export.apkg import write_package
-from mkdeck.render.parallel import render_parallel
-from mkdeck.export.plan import plan_export
-from mkdeck.render import note_type_css
-t1 = time.perf_counter()
-result = pipeline.load([sys.argv[1]])
-t2 = time.perf_counter()
-rendered, _ = render_parallel(result, jobs=int(sys.argv[3]))
-t3 = time.perf_counter()
-plan = plan_export(rendered, vault=result.vault, css=note_type_css())
-t4 = time.perf_counter()
-write_package(plan, sys.argv[2])
-t5 = time.perf_counter()
-print(f"{t1 - t0:.2f} {t2 - t1:.2f} {t3 - t2:.2f} {t4 - t3:.2f} {t5 - t4:.2f}")
-'''
+def run_child(argv: list[str], env: dict[str, str] | None = None,
+              pss: bool = False) -> tuple[float, float, int, int]:
+    """Run ``argv``; return ``(wall s, CPU s, peak RSS KiB, peak summed PSS KiB)``. The PSS
+    is sampled (only with ``pss``) over the process and its children."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env=env, cwd=ROOT)
+    peak_pss = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak_pss
+        while not stop.wait(0.05):
+            peak_pss = max(peak_pss, _tree_pss(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    if pss:
+        sampler.start()
+    assert proc.stderr is not None
+    err = proc.stderr.read().decode("utf-8", "replace")
+    _, status, usage = os.wait4(proc.pid, 0)
+    stop.set()
+    wall = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        raise SystemExit(f"{' '.join(argv)} failed ({code}):\n{err[-3000:]}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, peak_pss
 
 
-def stages(vault: Path, out: Path, jobs: int) -> list[float]:
-    """Seconds spent importing, parsing, rendering (``jobs`` processes), planning, writing."""
-    proc = subprocess.run([PYTHON, "-c", STAGES, str(vault), str(out), str(jobs)],
-                          capture_output=True, text=True, cwd=ROOT, check=True)
-    return [float(x) for x in proc.stdout.split()]
+def _tree_pss(pid: int) -> int:
+    """PSS in KiB of ``pid`` and its children (one level: mkdeck's render workers)."""
+    pids = [pid]
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as fh:
+            pids += [int(x) for x in fh.read().split()]
+    except OSError:
+        return 0
+    total = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as fh:
+                for line in fh:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+                        break
+        except OSError:
+            pass
+    return total
+
+
+def ankdown_venv() -> Path | None:
+    """``ankdown`` installed (once) into a venv under benchmarks/out/; ``None`` if pip cannot
+    install it (the rows against it are then left out)."""
+    venv = OUT / "ankdown-venv"
+    exe = venv / "bin" / "ankdown"
+    if not exe.exists():
+        subprocess.run([PYTHON, "-m", "venv", str(venv)], check=True)
+        done = subprocess.run([str(venv / "bin" / "pip"), "install", "-q",
+                               f"ankdown=={ANKDOWN_VERSION}"], capture_output=True, text=True)
+        if done.returncode != 0:
+            print("ankdown could not be installed:", done.stderr[-500:])
+            return None
+    return exe
+
+
+def _edit_one(vault: Path, n: int) -> None:
+    """Change one word of one card's back (same number of lines)."""
+    path = sorted(vault.rglob("*.md"))[len(list(vault.rglob("*.md"))) // 2]
+    text = path.read_text("utf-8")
+    old, new = ("- ", f"- edit{n} ") if n == 0 else (f"- edit{n - 1} ", f"- edit{n} ")
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def _med(xs: list[float]) -> float:
+    return statistics.median(xs)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cards", type=int, default=10_000)
-    parser.add_argument("--vault", type=Path, help="use (or create) the vault here")
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--memory-cards", type=int, default=100_000,
+                        help="cards of the memory row (0: leave it out)")
+    parser.add_argument("--no-peers", action="store_true", help="leave ankdown out")
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="mkdeck-bench-"))
     try:
-        vault = args.vault or work / "vault"
-        if not vault.exists() or not any(vault.rglob("*.md")):
-            sys.path.insert(0, str(ROOT / "benchmarks"))
-            import gen_vault  # helper A's generator
+        vault = gen_vault.generate(work / "vault", cards=args.cards, distinct_code=True)
+        ank_dir = gen_vault.write_ankdown(vault, work / "ankdown")
+        ankdown = None if args.no_peers else ankdown_venv()
+        env_cold = dict(os.environ, XDG_CACHE_HOME=str(work / "cold-cache"))
+        env_inc = dict(os.environ, XDG_CACHE_HOME=str(work / "inc-cache"))
+        mk = [PYTHON, "-m", "mkdeck", "build", str(vault), "-q"]
+        commands: dict[str, tuple[list[str], dict[str, str] | None]] = {
+            "cold": ([*mk, "-o", str(work / "cold.apkg"), "--no-cache"], env_cold),
+            "floor": ([PYTHON, "-c", FLOOR, str(vault), str(work / "floor.apkg")], None),
+        }
+        if ankdown is not None:
+            for name, extra in (("ankdown --highlight", ["--highlight"]), ("ankdown", [])):
+                commands[name] = ([str(ankdown), "-r", str(ank_dir), "-p",
+                                   str(work / "ankdown.apkg"), *extra], None)
+        inc_cmd = [*mk, "-o", str(work / "inc.apkg")]
+        results: dict[str, list[tuple[float, float, int, int]]] = {
+            k: [] for k in [*commands, "edit one note", "nothing changed"]}
+        run_child(inc_cmd, env_inc)  # fills the caches
+        for rnd in range(args.rounds + 1):  # round 0 warms up the page cache and pyc files
+            for name, (cmd, env) in commands.items():
+                r = run_child(cmd, env)
+                if rnd:
+                    results[name].append(r)
+            _edit_one(vault, rnd)
+            r1 = run_child(inc_cmd, env_inc)
+            r2 = run_child(inc_cmd, env_inc)
+            if rnd:
+                results["edit one note"].append(r1)
+                results["nothing changed"].append(r2)
+        load = os.getloadavg()
 
-            gen_vault.generate(vault, cards=args.cards)
-        md_files = list(vault.rglob("*.md"))
-        print(f"vault: {vault} ({len(md_files)} files, "
-              f"{sum(p.stat().st_size for p in md_files) / 1e6:.1f} MB of markdown)")
+        wall = {k: _med([x[0] for x in v]) for k, v in results.items()}
+        cpu = {k: _med([x[1] for x in v]) for k, v in results.items()}
+        print(f"vault: {args.cards} cards, every card its own code block; {args.rounds} rounds "
+              f"+ 1 warm-up, medians; {len(os.sched_getaffinity(0))} CPUs, load average "
+              f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f} at the end")
+        for k in results:
+            print(f"  {k:22} wall {wall[k]:7.2f} s   CPU {cpu[k]:7.2f} s")
 
-        floor_out = work / "floor.apkg"
-        out = work / "out" / "deck.apkg"
-        out.parent.mkdir()
-        floor_times, cold_times, rss, rebuild_times = [], [], 0, []
-        last_err = ""
-        # interleaved, best of each: other load on the machine hits both alike
-        for i in range(args.runs):
-            floor_times.append(run_child([PYTHON, "-c", FLOOR, str(vault), str(floor_out)])[0])
-            env = dict(os.environ, XDG_CACHE_HOME=str(work / f"cache{i}"))
-            cmd = [PYTHON, "-m", "mkdeck", "build", str(vault), "-o", str(out), "-q"]
-            wall, peak, last_err = run_child(cmd, env)
-            cold_times.append(wall)
-            rss = max(rss, peak)
-            rebuild_times.append(run_child(cmd, env)[0])
-        floor = min(floor_times)
-        cold, rebuild = min(cold_times), min(rebuild_times)
-        size, floor_size = out.stat().st_size, floor_out.stat().st_size
+        def row(label: str, a: str, b: str, target: str) -> None:
+            if a in wall and b in wall:
+                print(f"{label:42} wall {wall[a] / wall[b]:5.2f}x  CPU {cpu[a] / cpu[b]:5.2f}x"
+                      f"   (target {target})")
 
-        print(f"floor (markdown-it + dollarmath + genanki, 1 process): {floor:.2f} s")
-        print(f"mkdeck cold build ({os.cpu_count()} CPUs):            {cold:.2f} s"
-              f"  = {cold / floor:.2f}x floor  (target <= 0.9x)")
-        print(f"mkdeck no-change rebuild:                    {rebuild:.3f} s"
-              f"  = {rebuild / cold:.3f}x cold  (target <= 0.1x)")
-        print(f"peak RSS of the cold build:                  {rss / 1024:.0f} MB"
-              f"  (target < 400 MB)")
-        print(f".apkg size: {size / 1e6:.2f} MB vs genanki's stored zip {floor_size / 1e6:.2f} MB"
-              f"  = {size / floor_size:.2f}x  (target <= 0.25x)")
-        names = ("imports", "parse", "render", "plan", "write")
-        for jobs in (1, 2):
-            best = [min(xs) for xs in zip(*(stages(vault, work / "s.apkg", jobs)
-                                            for _ in range(args.runs)))]
-            print(f"stages with render on {jobs} process{'es' if jobs > 1 else ''}: "
-                  + ", ".join(f"{n} {t:.2f} s" for n, t in zip(names, best)))
-        if last_err.strip():
-            print("build errors (-q):", *last_err.splitlines()[:5], sep="\n  ")
+        print("ratios (same run):")
+        row("cold build vs ankdown --highlight", "cold", "ankdown --highlight", "<= 1.0x")
+        row("cold build vs ankdown (no highlighting)", "cold", "ankdown", "report")
+        row("cold build vs the floor", "cold", "floor", "report")
+        row("rebuild after editing one note vs cold", "edit one note", "cold", "<= 0.15x")
+        row("rebuild with nothing changed vs cold", "nothing changed", "cold", "<= 0.05x")
+
+        if args.memory_cards:
+            big = gen_vault.generate(work / "big", cards=args.memory_cards, distinct_code=True)
+            env_big = dict(os.environ, XDG_CACHE_HOME=str(work / "big-cache"))
+            w, c, rss, pss = run_child([PYTHON, "-m", "mkdeck", "build", str(big), "-q", "-o",
+                                        str(work / "big.apkg"), "--no-cache"], env_big, pss=True)
+            load = os.getloadavg()
+            print(f"peak memory, cold build of {args.memory_cards} cards: largest process RSS "
+                  f"{rss / 1024:.0f} MB, PSS summed over mkdeck and its workers "
+                  f"{pss / 1024:.0f} MB (target <= 400 MB both); wall {w:.1f} s, CPU {c:.1f} s, "
+                  f"load {load[0]:.1f}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -296,9 +296,9 @@ def test_parallel_render_gives_the_same_findings(make_vault,
     vault = make_vault(files, name="many")
     monkeypatch.chdir(vault)
     assert build.PARALLEL_MIN_NOTES <= 450
-    monkeypatch.setattr(build, "default_jobs", lambda: 2)
+    monkeypatch.setattr(build, "default_jobs", lambda notes=None: 2)
     parallel = run(".")
-    monkeypatch.setattr(build, "default_jobs", lambda: 1)
+    monkeypatch.setattr(build, "default_jobs", lambda notes=None: 1)
     serial = run(".")
     assert parallel == serial == run(".", "--jobs", "2")
     dangling = sum(1 for f in range(30) for n in range(15) if (f + n) % 40 >= 30)

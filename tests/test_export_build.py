@@ -542,7 +542,7 @@ def test_build_writes_nothing_but_the_package_and_its_cache(make_vault, tmp_path
     assert sorted(p.relative_to(vault) for p in vault.rglob("*")) == sorted(
         [*before, Path(".mkdeck-state")])
     assert {p.parent.relative_to(xdg) for p in xdg.rglob("*") if p.is_file()} <= {
-        Path("mkdeck"), Path("mkdeck/builds")}
+        Path("mkdeck"), Path("mkdeck/builds"), Path("mkdeck/incremental")}
 
 
 def test_empty_vault_warns_and_writes_an_empty_package(make_vault, tmp_path):

@@ -55,6 +55,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                    "build")
     p.add_argument("--no-cache", action="store_true",
                    help="do not use the build cache ($XDG_CACHE_HOME/mkdeck)")
+    p.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="processes rendering notes (default: the CPUs free now, at most 4; "
+                   "1 on a busy machine or a small vault)")
     p.add_argument("--no-state", action="store_true",
                    help="neither read nor write the vault's sync state (.mkdeck-state): "
                    "identities and mod times as without a state")
@@ -136,6 +139,9 @@ def run(args: argparse.Namespace, io: IO) -> int:
     if not out.parent.is_dir() and str(out.parent):
         print(f"mkdeck build: folder {out.parent} does not exist", file=io.stderr)
         return EXIT_USAGE
+    if args.jobs is not None and args.jobs < 1:
+        print("mkdeck build: error: --jobs must be at least 1", file=io.stderr)
+        return EXIT_USAGE
 
     id_diags: list[Diagnostic] = []
     if args.write_ids:
@@ -152,8 +158,8 @@ def run(args: argparse.Namespace, io: IO) -> int:
     try:
         outcome = build(args.paths, out, config=args.config, deck=args.deck,
                         strict=args.strict, verify=args.verify,
-                        use_cache=not args.no_cache, progress=step,
-                        use_state=not args.no_state)
+                        use_cache=not args.no_cache, jobs=args.jobs, progress=step,
+                        use_state=not args.no_state, cached_sync=False)
     except VaultError as exc:
         stop()
         print(f"mkdeck build: {exc}", file=io.stderr)

@@ -4,10 +4,12 @@ genanki builds the legacy ``collection.anki2`` SQLite database (schema 11, which
 imports as "Legacy1"); mkdeck does everything around it that genanki gets wrong
 (``research/anki-and-genanki.md`` §0, §1.6, §8):
 
-* the database lives in memory and is serialized (no leaked temp file);
+* the database is built in a temp file beside the package (streamed into the zip, then
+  removed like the package's own temp file: no leaked temp file);
 * note and card rows carry mkdeck's ids, mtimes, due positions and card ordinals;
-* the zip is written by mkdeck: entries DEFLATE-compressed (media already compressed are
-  stored), fixed entry dates and attributes, so the same plan gives the same bytes;
+* the zip is written by mkdeck: entries DEFLATE-compressed at level 1 (zlib's fastest:
+  measured in ``benchmarks/bench_build.py``; media already compressed are stored), fixed
+  entry dates and attributes, so the same plan gives the same bytes;
 * the package is written to a temp file in the output folder and renamed over the target;
   on any failure or interrupt (SIGINT, SIGTERM) the temp file is removed and the target is
   untouched; the temp file of a build that was killed (SIGKILL) is removed by the next one.
@@ -20,9 +22,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import sqlite3
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +39,10 @@ from mkdeck.vault import read as vault_read
 LOG = logging.getLogger(__name__)
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+# zlib level 1: the package is a transfer file read once by Anki's importer. A ZipInfo given
+# to writestr() or open() ignores ZipFile(compresslevel=...) (Python 3.11): the level must be
+# the entry's own (``_compresslevel``; 3.13 names it ``compress_level``).
+COMPRESS_LEVEL = 1
 # Formats that are compressed already: deflating them again only costs time.
 _STORED_SUFFIXES = frozenset(
     ".png .jpg .jpeg .gif .webp .avif .mp3 .ogg .oga .m4a .opus .mp4 .webm .zip .gz".split()
@@ -53,30 +60,35 @@ def _genanki_model(spec: ModelSpec) -> genanki.Model:
     )
 
 
-def _note_rows(plan: ExportPlan) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
-    """Rows of the ``notes`` and ``cards`` tables (schema 11), each sorted by id."""
+def _note_rows(plan: ExportPlan) -> tuple[Iterator[tuple[object, ...]],
+                                           Iterator[tuple[object, ...]]]:
+    """Rows of the ``notes`` and ``cards`` tables (schema 11), each in id order, made one at
+    a time as SQLite takes them (a list of every row held a second copy of every field).
+
+    Raises:
+        ValueError: a note whose field count is not its note type's (checked up front)."""
     deck_ids = dict(plan.decks)
-    notes: list[tuple[object, ...]] = []
-    cards: list[tuple[object, ...]] = []
     for p in plan.notes:
         if len(p.fields) != len(p.model.fields):
             raise ValueError(f"note {p.guid!r} has {len(p.fields)} fields, its note type "
                              f"{p.model.name!r} {len(p.model.fields)}")
-        tags = " " + " ".join(p.tags) + " " if p.tags else ""
-        # sfld and csum are left empty: Anki recomputes both on import (research §1.5)
-        notes.append((p.note_id, p.guid, p.model.model_id, p.mod, -1, tags,
-                      "\x1f".join(p.fields), "", 0, 0, ""))
-        did = deck_ids[p.deck]
-        for card in p.cards:
-            cards.append((card.card_id, p.note_id, did, card.ord, p.mod, -1, 0, 0, p.due,
-                          0, 0, 0, 0, 0, 0, 0, 0, ""))
-    notes.sort(key=lambda row: row[0])  # type: ignore[arg-type,return-value]
-    cards.sort(key=lambda row: row[0])  # type: ignore[arg-type,return-value]
-    return notes, cards
+    by_id = sorted(plan.notes, key=lambda p: p.note_id)
+
+    def notes() -> Iterator[tuple[object, ...]]:
+        for p in by_id:
+            tags = " " + " ".join(p.tags) + " " if p.tags else ""
+            # sfld and csum are left empty: Anki recomputes both on import (research §1.5)
+            yield (p.note_id, p.guid, p.model.model_id, p.mod, -1, tags,
+                   "\x1f".join(p.fields), "", 0, 0, "")
+
+    cards = sorted((card.card_id, p.note_id, deck_ids[p.deck], card.ord, p.mod, -1, 0, 0,
+                    p.due, 0, 0, 0, 0, 0, 0, 0, 0, "")
+                   for p in plan.notes for card in p.cards)
+    return notes(), iter(cards)
 
 
-def collection_bytes(plan: ExportPlan) -> bytes:
-    """The ``collection.anki2`` SQLite database of ``plan``, as bytes (built in memory).
+def _fill_collection(conn: sqlite3.Connection, plan: ExportPlan) -> None:
+    """Write ``plan``'s collection into the empty database ``conn`` and commit.
 
     genanki writes the schema, the ``col`` row, the decks and the note types; the note and
     card rows are inserted in id order and the search indexes are dropped (Anki's importer
@@ -87,34 +99,61 @@ def collection_bytes(plan: ExportPlan) -> bytes:
     for deck in decks:
         for model in models.values():
             deck.add_model(model)  # every deck lists every model: stable JSON
+    cursor = conn.cursor()
+    genanki.Package(decks).write_to_db(cursor, plan.model_mod, iter(()))
+    if any(name == "Default" for name, _ in plan.decks):
+        # genanki's collection template holds Anki's deck 1 "Default"; a second deck of
+        # that name would be imported as "Default_". Ours replaces it, so Anki matches it
+        # by name to the user's Default deck.
+        (decks_json,) = cursor.execute("SELECT decks FROM col").fetchone()
+        decks_obj = json.loads(decks_json)
+        decks_obj.pop("1", None)
+        cursor.execute("UPDATE col SET decks = ?", (json.dumps(decks_obj),))
+    for (name,) in cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index'").fetchall():
+        cursor.execute(f'DROP INDEX "{name}"')
+    notes, cards = _note_rows(plan)
+    cursor.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", notes)
+    cursor.executemany(
+        "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", cards)
+    conn.commit()
+
+
+def collection_bytes(plan: ExportPlan) -> bytes:
+    """The ``collection.anki2`` SQLite database of ``plan``, as bytes (built in memory; the
+    package writer builds it in a temp file instead, see :func:`write_package`)."""
     conn = sqlite3.connect(":memory:")
     try:
-        cursor = conn.cursor()
-        genanki.Package(decks).write_to_db(cursor, plan.model_mod, iter(()))
-        if any(name == "Default" for name, _ in plan.decks):
-            # genanki's collection template holds Anki's deck 1 "Default"; a second deck of
-            # that name would be imported as "Default_". Ours replaces it, so Anki matches it
-            # by name to the user's Default deck.
-            (decks_json,) = cursor.execute("SELECT decks FROM col").fetchone()
-            decks_obj = json.loads(decks_json)
-            decks_obj.pop("1", None)
-            cursor.execute("UPDATE col SET decks = ?", (json.dumps(decks_obj),))
-        for (name,) in cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'index'").fetchall():
-            cursor.execute(f'DROP INDEX "{name}"')
-        notes, cards = _note_rows(plan)
-        cursor.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", notes)
-        cursor.executemany(
-            "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", cards)
-        conn.commit()
+        _fill_collection(conn, plan)
         return conn.serialize()
     finally:
         conn.close()
 
 
+def write_collection(plan: ExportPlan, path: Path) -> None:
+    """Write ``plan``'s collection as the SQLite file ``path`` (which must not exist), the
+    same bytes as :func:`collection_bytes`: no journal left, the pages written once."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA journal_mode = OFF")  # a temp file: nothing to roll back to
+        conn.execute("PRAGMA synchronous = OFF")
+        _fill_collection(conn, plan)
+    finally:
+        conn.close()
+    # The header of a serialized in-memory database holds zeros where a file's holds its
+    # change counter (offset 24), version-valid-for (92) and SQLite's version (96)
+    # (sqlite.org/fileformat2.html §1.3): the same zeros here give the same bytes.
+    with open(path, "r+b") as fh:
+        fh.seek(24)
+        fh.write(bytes(4))
+        fh.seek(92)
+        fh.write(bytes(8))
+
+
 def _zipinfo(name: str, stored: bool = False) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
     info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+    info._compresslevel = None if stored else COMPRESS_LEVEL  # type: ignore[attr-defined]
     info.create_system = 3
     info.external_attr = 0o100644 << 16
     return info
@@ -150,14 +189,20 @@ def write_package(plan: ExportPlan, out_path: str | os.PathLike[str]) -> int:
     """
     out = Path(out_path)
     folder = out.parent if str(out.parent) else Path(".")
-    db = collection_bytes(plan)
     vault_read.remove_leftovers(folder, out.name)  # temp files of a killed earlier build
     tmp = folder / vault_read.temp_name(out.name)
+    # the collection is built in a file beside the package, not in memory: at 100,000
+    # cards the database and its serialized copy were the build's peak (issue 15)
+    db_path = folder / vault_read.temp_name(out.name)
     try:  # created inside the try: a signal right after the open still removes it
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+        write_collection(plan, db_path)
         with os.fdopen(fd, "wb") as raw:
-            with zipfile.ZipFile(raw, "w", compresslevel=6) as zf:
-                zf.writestr(_zipinfo("collection.anki2"), db)
+            with zipfile.ZipFile(raw, "w") as zf:
+                with open(db_path, "rb") as src, zf.open(_zipinfo("collection.anki2"),
+                                                         "w") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+                db_path.unlink()
                 media_map = {str(i): m.name for i, m in enumerate(plan.media)}
                 zf.writestr(_zipinfo("media"), json.dumps(media_map, ensure_ascii=False))
                 for index, media in enumerate(plan.media):
@@ -168,10 +213,11 @@ def write_package(plan: ExportPlan, out_path: str | os.PathLike[str]) -> int:
         size = tmp.stat().st_size
         os.replace(tmp, out)
     except BaseException:
-        try:
-            tmp.unlink()
-        except FileNotFoundError:
-            pass
+        for path in (tmp, db_path):
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                pass
         raise
     return size
 

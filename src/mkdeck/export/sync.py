@@ -294,8 +294,8 @@ def _assemble(plan: ExportPlan, live: list[PlannedNote],
         model_mod=model_mod)
 
 def reconcile(result: ParseResult, rendered: Sequence[RenderedNote], plan: ExportPlan, *,
-              css: str, build_time: int) -> tuple[ExportPlan, SyncReport | None,
-                                                  list[Diagnostic]]:
+              css: str, build_time: int, graph: DependencyGraph | None = None,
+              ) -> tuple[ExportPlan, SyncReport | None, list[Diagnostic]]:
     """Read the vault's state and apply it to ``plan`` (what ``mkdeck build`` does).
 
     Args:
@@ -304,6 +304,8 @@ def reconcile(result: ParseResult, rendered: Sequence[RenderedNote], plan: Expor
         plan: ``plan_export(rendered, ...)``.
         css: the note types' stylesheet.
         build_time: ``time_cap()`` of this build.
+        graph: the build's dependency graph over ``rendered`` when it has one already (the
+            incremental build's); default: built here.
     Returns:
         ``(plan, report, diagnostics)``. A state file that cannot be used gives the plan
         unchanged (the rules without a state), ``report=None`` and its MKD330/MKD331
@@ -312,15 +314,15 @@ def reconcile(result: ParseResult, rendered: Sequence[RenderedNote], plan: Expor
     was_enabled = gc.isenabled()
     gc.disable()  # thousands of small long-lived objects, no cycles: as in app.load.load
     try:
-        return _reconcile(result, rendered, plan, css=css, build_time=build_time)
+        return _reconcile(result, rendered, plan, css=css, build_time=build_time, graph=graph)
     finally:
         if was_enabled:
             gc.enable()
 
 
 def _reconcile(result: ParseResult, rendered: Sequence[RenderedNote], plan: ExportPlan, *,
-               css: str, build_time: int) -> tuple[ExportPlan, SyncReport | None,
-                                                   list[Diagnostic]]:
+               css: str, build_time: int, graph: DependencyGraph | None,
+               ) -> tuple[ExportPlan, SyncReport | None, list[Diagnostic]]:
     vault = result.vault
     read = read_state(vault.root)
     if not read.usable:
@@ -330,7 +332,8 @@ def _reconcile(result: ParseResult, rendered: Sequence[RenderedNote], plan: Expo
                 else frozenset(f.path for f in files if f.selected))
     keep = frozenset(d.location.path for d in result.diagnostics
                      if d.severity is Severity.ERROR or d.location.line == 0)
-    graph = DependencyGraph.build(result, rendered)
+    if graph is None:
+        graph = DependencyGraph.build(result, rendered)
     new_plan, report, diags = apply_state(plan, rendered, read.state, graph=graph,
                                           build_time=build_time, css=css, selected=selected,
                                           keep_paths=keep)

@@ -18,6 +18,7 @@ import logging
 import os
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
@@ -43,6 +44,10 @@ from mkdeck.vault.links import PATH_OUTSIDE_VAULT, VaultIndex
 
 __all__ = [
     "MEDIA_MISSING",
+    "Staged",
+    "finish_notes",
+    "stage_note",
+    "stage_notes",
     "MEDIA_UNSUPPORTED",
     "highlight_code",
     "media_kind",
@@ -160,6 +165,106 @@ def _dedupe(diags: Sequence[Diagnostic]) -> list[Diagnostic]:
     return out
 
 
+class Staged(NamedTuple):
+    """One note rendered, before the deck's media names are known (what the render cache of
+    an incremental build keeps, and what a render worker sends back).
+
+    Attributes:
+        html: field name -> HTML in note-type order; media file names are still
+            ``\x00i\x00`` slots into ``media``.
+        media: ``(vault path, where it is written)`` per media use, slot order.
+        tags: inline ``#tags`` of the rendered fields (first spelling of each, any case).
+        diagnostics: what rendering the note reported (not yet deduplicated).
+    """
+
+    html: dict[str, str]
+    media: tuple[tuple[str, SourceLocation], ...]
+    tags: tuple[str, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def stage_note(note: Note, index: VaultIndex, config: Config) -> Staged:
+    """Render one note's fields (see :func:`render_notes`); a crash on a field becomes an
+    ``MKD001`` diagnostic and an empty field. Never raises for bad input."""
+    html: dict[str, str] = {}
+    media: list[tuple[str, SourceLocation]] = []
+    tags: list[str] = []
+    diags: list[Diagnostic] = []
+    for f in note.fields:
+        try:
+            fenv = render_markdown(field_lines(f), index, config)
+        except Exception as exc:  # a bug in one field must not lose the deck  # noqa: BLE001
+            LOG.exception("rendering %s failed", f.location)
+            diags.append(INTERNAL_ERROR.at(
+                f.location, f"rendering field {f.name} failed ({type(exc).__name__}: {exc}); "
+                            f"the field is left empty: please report this"))
+            html[f.name] = ""
+            continue
+        # the file link and context the plugin appends after converting (parse.context)
+        html[f.name] = _renumber(fenv.html, len(media)) + f.html_suffix
+        media.extend(fenv.media)
+        diags.extend(fenv.diagnostics)
+        for tag in fenv.tags:
+            if tag.casefold() not in {t.casefold() for t in tags}:
+                tags.append(tag)
+    if config.note_link == "back" and note.fields:
+        last = note.fields[-1].name
+        link = backlink_html(config.vault_name or index.vault.name, note, index)
+        html[last] = f"{html[last]}\n{link}" if html.get(last) else link
+    return Staged(html, tuple(media), tuple(tags), tuple(diags))
+
+
+def stage_notes(result: ParseResult, notes: Sequence[Note] | None = None) -> list[Staged]:
+    """:func:`stage_note` for ``notes`` (default: every note of ``result``), links resolved
+    over ``result.vault``."""
+    index = VaultIndex(result.vault)
+    config = result.vault.config
+    return [stage_note(note, index, config)
+            for note in (result.notes if notes is None else notes)]
+
+
+def finish_notes(result: ParseResult, staged: Sequence[Staged]) -> tuple[
+        tuple[RenderedNote, ...], tuple[Diagnostic, ...]]:
+    """The deck-wide step of rendering: ``staged[i]`` (the rendering of ``result.notes[i]``)
+    gets its media names (two different files never share one), links to files outside the
+    vault become findings, diagnostics are deduplicated and sorted. Returns what
+    :func:`render_notes` returns."""
+    vault = result.vault
+    config = vault.config
+    diags: list[Diagnostic] = [d for st in staged for d in st.diagnostics]
+    used = dict.fromkeys(p for st in staged for p, _ in st.media)
+    escaping = {p for p in used if not _inside(vault.root, p)}
+    names = media_names(vault.root, (p for p in used if p not in escaping),
+                        config.max_media_size)
+    for path in escaping:  # a symlink out of the vault: named, never read or packed
+        names[path] = path.rsplit("/", 1)[-1]
+    rendered = []
+    for note, (html, media, tags, _) in zip(result.notes, staged, strict=True):
+        # a slot sits in `src="…"` or `[sound:…]`: a `"` in a file name ended the attribute
+        # and the picture was lost; Anki decodes the entities in both
+        if media:
+            slots = [escapeHtml(names[path]) for path, _ in media]
+            final = {k: _SLOT_RE.sub(lambda m, s=slots: s[int(m.group(1))], v)  # type: ignore[misc]
+                     for k, v in html.items()}
+        else:
+            final = dict(html)
+        refs: dict[str, MediaRef] = {}
+        for path, loc in media:
+            if path in escaping:
+                diags.append(PATH_OUTSIDE_VAULT.at(
+                    loc, f"media file {path!r} is a link to a file outside the vault; it is "
+                         f"never read: copy the file into the vault"))
+                continue
+            refs.setdefault(path, MediaRef(names[path], path, loc))
+        extra: tuple[str, ...] = ()
+        if config.inline_tags:
+            have = {t.casefold() for t in note.tags}  # Anki: tags ignore case
+            extra = tuple(t for t in tags if t.casefold() not in have)
+        rendered.append(RenderedNote(note, final, tuple(refs.values()), extra))
+    out = sorted(_dedupe(diags), key=Diagnostic.sort_key)
+    return tuple(rendered), tuple(out)
+
+
 def render_notes(result: ParseResult) -> tuple[tuple[RenderedNote, ...], tuple[Diagnostic, ...]]:
     """Render every note of a parse result to Anki HTML.
 
@@ -177,62 +282,4 @@ def render_notes(result: ParseResult) -> tuple[tuple[RenderedNote, ...], tuple[D
         located where the link is written, sorted, each reported once. Never raises for bad
         input; a crash on one note becomes an ``MKD001`` diagnostic and an empty rendering.
     """
-    vault = result.vault
-    index = VaultIndex(vault)
-    config = vault.config
-    staged: list[tuple[Note, dict[str, str], list[tuple[str, SourceLocation]], list[str]]] = []
-    diags: list[Diagnostic] = []
-    for note in result.notes:
-        html: dict[str, str] = {}
-        media: list[tuple[str, SourceLocation]] = []
-        tags: list[str] = []
-        for f in note.fields:
-            try:
-                fenv = render_markdown(field_lines(f), index, config)
-            except Exception as exc:  # a bug in one field must not lose the deck  # noqa: BLE001
-                LOG.exception("rendering %s failed", f.location)
-                diags.append(INTERNAL_ERROR.at(
-                    f.location, f"rendering field {f.name} failed ({type(exc).__name__}: {exc}); "
-                                f"the field is left empty: please report this"))
-                html[f.name] = ""
-                continue
-            # the file link and context the plugin appends after converting (parse.context)
-            html[f.name] = _renumber(fenv.html, len(media)) + f.html_suffix
-            media.extend(fenv.media)
-            diags.extend(fenv.diagnostics)
-            for tag in fenv.tags:
-                if tag.casefold() not in {t.casefold() for t in tags}:
-                    tags.append(tag)
-        if config.note_link == "back" and note.fields:
-            last = note.fields[-1].name
-            link = backlink_html(config.vault_name or vault.name, note, index)
-            html[last] = f"{html[last]}\n{link}" if html.get(last) else link
-        staged.append((note, html, media, tags))
-    used = dict.fromkeys(p for _, _, media, _ in staged for p, _ in media)
-    escaping = {p for p in used if not _inside(vault.root, p)}
-    names = media_names(vault.root, (p for p in used if p not in escaping),
-                        config.max_media_size)
-    for path in escaping:  # a symlink out of the vault: named, never read or packed
-        names[path] = path.rsplit("/", 1)[-1]
-    rendered = []
-    for note, html, media, tags in staged:
-        # a slot sits in `src="…"` or `[sound:…]`: a `"` in a file name ended the attribute
-        # and the picture was lost; Anki decodes the entities in both
-        slots = [escapeHtml(names[path]) for path, _ in media]
-        final = {k: _SLOT_RE.sub(lambda m, s=slots: s[int(m.group(1))], v)  # type: ignore[misc]
-                 for k, v in html.items()}
-        refs: dict[str, MediaRef] = {}
-        for path, loc in media:
-            if path in escaping:
-                diags.append(PATH_OUTSIDE_VAULT.at(
-                    loc, f"media file {path!r} is a link to a file outside the vault; it is "
-                         f"never read: copy the file into the vault"))
-                continue
-            refs.setdefault(path, MediaRef(names[path], path, loc))
-        extra: tuple[str, ...] = ()
-        if config.inline_tags:
-            have = {t.casefold() for t in note.tags}  # Anki: tags ignore case
-            extra = tuple(t for t in tags if t.casefold() not in have)
-        rendered.append(RenderedNote(note, final, tuple(refs.values()), extra))
-    out = sorted(_dedupe(diags), key=Diagnostic.sort_key)
-    return tuple(rendered), tuple(out)
+    return finish_notes(result, stage_notes(result))

@@ -20,7 +20,11 @@ report lands in ``env.diagnostics``.
 from __future__ import annotations
 
 import logging
+import pkgutil
+import sys
+import types
 
+import markdown_it.rules_block
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from mdit_py_plugins.dollarmath import dollarmath_plugin
@@ -42,6 +46,28 @@ from mkdeck.render.style import highlight_code
 LOG = logging.getLogger(__name__)
 
 
+def quiet_block_rule_logs() -> int:
+    """Skip markdown-it's per-rule ``LOGGER.debug("entering ...")`` calls while debug logging
+    is off: every block rule logs on every line it tries (840,942 calls for 10,000 cards,
+    issue 15), and even a disabled ``Logger.debug`` is two Python calls. Each
+    ``markdown_it.rules_block`` module whose logger is not enabled for ``DEBUG`` gets a
+    stand-in whose ``debug`` is ``"".format`` (a C method that ignores its arguments): 3.6% of
+    the instructions of rendering (callgrind, benchmarks/bench_build.py's vault), same output.
+
+    Returns:
+        How many modules were quietened (0 when markdown-it's debug log is wanted).
+    """
+    count = 0
+    for info in pkgutil.iter_modules(markdown_it.rules_block.__path__):
+        # the package imports every rule module (its __init__ re-exports the rules)
+        module = sys.modules.get(f"markdown_it.rules_block.{info.name}")
+        logger = getattr(module, "LOGGER", None)
+        if isinstance(logger, logging.Logger) and not logger.isEnabledFor(logging.DEBUG):
+            module.LOGGER = types.SimpleNamespace(debug="".format, wrapped=logger)
+            count += 1
+    return count
+
+
 def _only_with_brackets(md: MarkdownIt, name: str) -> None:
     """Run core rule ``name`` only on a source holding a ``[``: the task-list rule walks every
     token of every field looking for an item that starts with ``[ ]`` or ``[x]``, and the
@@ -61,6 +87,7 @@ def build_markdown() -> MarkdownIt:
     Options: raw HTML kept, a single newline is ``<br>`` (Obsidian's default "strict line
     breaks" off), HTML (not XHTML) tags, Pygments highlighting.
     """
+    quiet_block_rule_logs()
     md = MarkdownIt("commonmark", {"html": True, "breaks": True, "xhtmlOut": False,
                                    "highlight": highlight_code})
     md.enable(["table", "strikethrough"])

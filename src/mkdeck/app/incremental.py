@@ -1,0 +1,313 @@
+"""Incremental builds: parse and render only what changed since the last build of a vault.
+
+Two per-vault caches kept in one file under ``$XDG_CACHE_HOME/mkdeck/incremental/`` (never in
+the vault), read at the start of a build and rewritten at its end:
+
+* **parse**: per note file, the notes and diagnostics :func:`mkdeck.parse.parse_file` gave,
+  keyed by the file's path and a digest of its text. A file whose text is unchanged is not
+  parsed again.
+* **render**: per note, its :class:`mkdeck.render.Staged` rendering (HTML with media slots,
+  media uses, inline tags, diagnostics), keyed by a digest of everything the renderer reads
+  of the note itself (each field's name, markdown, path and line numbers), and valid only
+  while every file its output depends on is unchanged. Those files are the ones
+  :class:`mkdeck.vault.graph.DependencyGraph` names for it (the one dependency graph the
+  sync state uses too): the embedded notes and link targets, each checked by the digest of
+  its text; a note with a link or an embed also depends on its own file (a link to its own
+  heading; with ``note_link: back`` every note does: its link names the heading above it) and
+  on the vault's list of paths (a link resolves by the names of every file:
+  adding, removing or renaming one may change it). Media names are not cached: they are
+  given to the whole deck again after every build (:func:`mkdeck.render.finish_notes`), so a
+  replaced or renamed picture is always seen.
+
+The whole file is keyed by mkdeck's code and library versions (``app.build.code_stamp``), the
+vault root and the merged config: any change there starts from an empty cache. Output is
+byte-identical to a cold build (``tests/test_incremental.py`` proves it over random edit
+sequences). ``--no-cache`` uses none of this. A cache file that cannot be read is ignored (a
+cold build), one that cannot be written is logged, never raised.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import dataclasses
+import hashlib
+import io
+import logging
+import os
+import pickle
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mkdeck.config.notetypes import NoteTypeIndex
+from mkdeck.parse.regex_notes import RegexRunner
+from mkdeck.model import (
+    Config,
+    Diagnostic,
+    Field,
+    Note,
+    NoteFile,
+    NoteType,
+    ParseResult,
+    RenderedNote,
+    SourceLocation,
+)
+from mkdeck.render import Staged
+from mkdeck.vault.graph import DependencyGraph
+
+LOG = logging.getLogger(__name__)
+
+# Bumped when what is kept changes shape.
+FORMAT = "incremental-1"
+
+
+def _reducer(cls: type) -> Any:
+    names = tuple(f.name for f in dataclasses.fields(cls))
+    if len(names) == 1:
+        (one,) = names
+        return lambda obj: (cls, (getattr(obj, one),))
+    return lambda obj: (cls, tuple(getattr(obj, n) for n in names))
+
+
+# The model's slotted dataclasses pickle through dataclasses' Python-level __getstate__ and
+# __setstate__ (60,000 objects for 10,000 notes: 0.4 s each way, more than parsing them);
+# pickled as "call the class with the field values" they load in a fraction of that. Only
+# this cache's pickler uses the table (copyreg's global one is untouched).
+_DISPATCH = {**copyreg.dispatch_table,
+             **{cls: _reducer(cls) for cls in (SourceLocation, Diagnostic, Field, Note,
+                                               NoteType)}}
+
+
+def _dumps(data: object) -> bytes:
+    buf = io.BytesIO()
+    pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _DISPATCH  # type: ignore[misc]
+    pickler.dump(data)
+    return buf.getvalue()
+
+
+@dataclass(slots=True)
+class BuildStats:
+    """What an incremental build reused and redid.
+
+    Attributes:
+        files_parsed: note files parsed this build (their text changed, or no cache).
+        files_reused: note files whose notes came from the parse cache.
+        rendered: the notes rendered this build, as ``"path:line"`` of their START line.
+        notes_reused: notes whose rendering came from the render cache.
+        cache_used: a usable cache file was read (``False``: first build, or it changed
+            config, mkdeck or libraries, or was unreadable).
+    """
+
+    files_parsed: int = 0
+    files_reused: int = 0
+    rendered: list[str] = field(default_factory=list)
+    notes_reused: int = 0
+    cache_used: bool = False
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def note_key(note: Note) -> str:
+    """A digest of everything the renderer reads of ``note`` itself: per field its name,
+    markdown, path and line numbers (diagnostics carry lines, so a note moved down its file
+    renders again), and the HTML the parser set to follow it (the plugin's file link and
+    context)."""
+    parts = []
+    for f in note.fields:
+        parts.append(f"{f.name}\x00{f.location.path}\x00{f.location.line}\x00"
+                     f"{','.join(map(str, f.lines))}\x00{f.html_suffix}\x00{f.markdown}")
+    return _digest("\x01".join(parts))
+
+
+def _links_anything(note: Note) -> bool:
+    """Whether any field may hold a link, an embed or a media reference (the only ways a
+    note's rendering reads other files or the vault's file names): wikilinks and embeds,
+    markdown links and images, reference definitions and raw HTML (``<img src>`` is media)
+    all need a ``[`` or a ``<``."""
+    return any("[" in f.markdown or "<" in f.markdown for f in note.fields)
+
+
+class IncrementalCache:
+    """The parse and render caches of one vault for one build (see the module's doc).
+
+    Use: ``cache = IncrementalCache.open(root, stamp, environ)``; pass
+    :meth:`parse_file` to :func:`mkdeck.app.load.load`; :meth:`render` the parse result;
+    :meth:`save` after the build.
+    """
+
+    def __init__(self, path: Path | None, key: str, data: Mapping[str, Any] | None) -> None:
+        self.path = path
+        self.key = key
+        self.stats = BuildStats(cache_used=data is not None)
+        self.graph: DependencyGraph | None = None
+        old = data or {}
+        self._old_key = old.get("key")
+        self._bound = False
+        # path -> (text digest, pickled (notes, diagnostics))
+        self._old_parse: dict[str, tuple[str, bytes]] = dict(old.get("parse", {}))
+        # note key -> ((dependency path, text digest)...), vault shape or None, pickled Staged)
+        self._old_render: dict[str, tuple[tuple[tuple[str, str], ...], str | None, bytes]] = (
+            dict(old.get("render", {})))
+        self._parse: dict[str, tuple[str, bytes]] = {}
+        self._render: dict[str, tuple[tuple[tuple[str, str], ...], str | None, bytes]] = {}
+        self._changed = data is None
+        self._texts: dict[str, str] = {}
+
+    @classmethod
+    def open(cls, root: str | Path, stamp: str,
+             environ: Mapping[str, str] | None = None) -> IncrementalCache:
+        """The cache of the vault at ``root`` built by the code ``stamp``
+        (``app.build.code_stamp()``); it is emptied when there is none, it is unreadable, or
+        it was written by other code or for another config (checked by :meth:`bind` on the
+        first file parsed). Never raises."""
+        from mkdeck.export.cache import cache_dir
+
+        folder = cache_dir(environ).parent / "incremental"
+        path = folder / f"{_digest(str(root))}.pickle"
+        data = None
+        try:
+            with open(path, "rb") as fh:
+                loaded = pickle.load(fh)
+            if isinstance(loaded, dict):
+                data = loaded
+        except FileNotFoundError:
+            pass
+        except Exception as exc:  # a damaged cache is a cold build, never a failure  # noqa: BLE001
+            LOG.info("incremental cache %s not used: %s", path, exc)
+        return cls(path, _digest("\x00".join([FORMAT, stamp, str(root)])), data)
+
+    def bind(self, config: Config) -> None:
+        """Key the cache by the vault's merged ``config`` too: entries written for another
+        config (or code, or root) are dropped. Called once, before parsing."""
+        if self._bound:
+            return
+        self._bound = True
+        self.key = _digest(f"{self.key}\x00{config!r}")
+        if self._old_key != self.key:
+            self._old_parse.clear()
+            self._old_render.clear()
+            self.stats.cache_used = False
+
+    # --- parse ----------------------------------------------------------------------------
+
+    def parse_file(self, note_file: NoteFile, config: Config,
+                   index: NoteTypeIndex | None = None,
+                   regexes: RegexRunner | None = None) -> tuple[list[Note], list[Diagnostic]]:
+        """:func:`mkdeck.parse.parse_file`, served from the cache when the file's text is
+        the one parsed last time. A vault with regex note styles is always parsed: their
+        searches share one CPU-time budget per run (:class:`~mkdeck.parse.regex_notes.
+        RegexRunner`), so a file's notes may depend on the files searched before it."""
+        from mkdeck.parse import parse_file
+
+        self.bind(config)
+        digest = self._text_digest(note_file)
+        old = self._old_parse.get(note_file.path)
+        if regexes is not None and regexes.styles:
+            old = None
+        if old is not None and old[0] == digest:
+            self.stats.files_reused += 1
+            notes, diags = pickle.loads(old[1])
+            self._parse[note_file.path] = old
+        else:
+            self.stats.files_parsed += 1
+            self._changed = True
+            notes, diags = parse_file(note_file, config, index, regexes)
+            self._parse[note_file.path] = (digest, _dumps((notes, diags)))
+        return list(notes), list(diags)
+
+    def _text_digest(self, note_file: NoteFile) -> str:
+        digest = self._texts.get(note_file.path)
+        if digest is None:
+            digest = self._texts[note_file.path] = _digest(note_file.text)
+        return digest
+
+    # --- render ---------------------------------------------------------------------------
+
+    def render(self, result: ParseResult, jobs: int | None = None) -> tuple[
+            tuple[RenderedNote, ...], tuple[Diagnostic, ...]]:
+        """``render_parallel(result, jobs)``, rendering only the notes whose cached rendering
+        is missing or stale; the deck-wide step (media names, deduplicated diagnostics) runs
+        over all of them. Records in :attr:`stats` which notes were rendered."""
+        from mkdeck.render import finish_notes
+        from mkdeck.render.parallel import stage_parallel
+        vault = result.vault
+        self.bind(vault.config)
+        files = {f.path: f for f in vault.files}
+        shape: str | None = None
+
+        def vault_shape() -> str:
+            nonlocal shape
+            if shape is None:
+                shape = _digest("\x00".join([*files, "\x01", *vault.attachments]))
+            return shape
+
+        def dep_digest(path: str) -> str:
+            nf = files.get(path)
+            return self._text_digest(nf) if nf is not None else "-"
+
+        keys = [note_key(n) for n in result.notes]
+        staged: list[Staged | None] = []
+        misses: list[int] = []
+        for i, (note, key) in enumerate(zip(result.notes, keys, strict=True)):
+            entry = self._old_render.get(key)
+            if (entry is not None
+                    and (entry[1] is None or entry[1] == vault_shape())
+                    and all(dep_digest(p) == d for p, d in entry[0])):
+                staged.append(Staged(*pickle.loads(entry[2])))
+                self._render[key] = entry
+            else:
+                staged.append(None)
+                misses.append(i)
+        self.stats.notes_reused = len(result.notes) - len(misses)
+        fresh = stage_parallel(result, [result.notes[i] for i in misses], jobs=jobs)
+        for i, st in zip(misses, fresh, strict=True):
+            staged[i] = st
+        done = [st for st in staged if st is not None]
+        rendered, diags = finish_notes(result, done)
+        graph = DependencyGraph.build(result, rendered)
+        for i in misses:
+            note = result.notes[i]
+            self.stats.rendered.append(f"{note.location.path}:{note.location.line}")
+            # note_link: back points at the nearest heading or block id above the note
+            if _links_anything(note) or vault.config.note_link == "back":
+                deps = graph.deps(i)
+                paths = sorted({note.location.path, *deps.embeds,
+                                *(p for p in deps.links if not p.startswith("?"))})
+                entry = (tuple((p, dep_digest(p)) for p in paths), vault_shape(),
+                         _dumps(tuple(done[i])))
+            else:
+                entry = ((), None, _dumps(tuple(done[i])))
+            self._render[keys[i]] = entry
+        if misses:
+            self._changed = True
+        self.graph = graph
+        return rendered, diags
+
+    # --- storing --------------------------------------------------------------------------
+
+    def save(self) -> None:
+        """Write what this build parsed and rendered (only that: entries of notes gone from
+        the vault are dropped), atomically. Failures are logged, never raised."""
+        if self.path is None:
+            return
+        if (not self._changed and self._parse.keys() == self._old_parse.keys()
+                and len(self._render) == len(self._old_render)):
+            return  # nothing new, nothing gone: the file holds this build already
+        # entries are pickled once, when made: rewriting the file costs no pickling of the
+        # notes reused (0.26 s for 10,000 notes otherwise)
+        data = {"key": self.key, "parse": self._parse, "render": self._render}
+        tmp = self.path.with_name(f".{self.path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with open(tmp, "wb") as fh:
+                pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.path)
+        except (OSError, pickle.PicklingError) as exc:
+            tmp.unlink(missing_ok=True)
+            LOG.warning("incremental cache not written: %s", exc)
+
