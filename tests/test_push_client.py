@@ -218,3 +218,16 @@ def test_push_help_is_argparse_usage():
         status = main(["push", "--help"])
     assert status == 0
     assert out.getvalue().startswith("usage: mkdeck push [-h] [--dry-run] [--url URL]")
+
+
+def test_a_reply_of_the_wrong_shape_is_an_error_not_a_crash(make_vault, tmp_path):
+    """An AnkiConnect that answers notesInfo with something else: exit 2, nothing recorded."""
+    vault = make_vault(VAULT)
+    replies = {"version": OK_VERSION, "getActiveProfile": PROFILE,
+               "importPackage": {"result": True, "error": None},
+               "notesInfo": {"result": {"not": "a list"}, "error": None}}
+    with FakeAnkiConnect(replies) as fake:
+        status, out, err = push([str(vault), "--url", fake.url])
+    assert status == 2 and out == ""
+    assert "AnkiConnect answered 'notesInfo' with \"{'not': 'a list'}\", not what its API" in err
+    assert "nothing recorded" in err

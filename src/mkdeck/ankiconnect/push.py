@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mkdeck.ankiconnect.client import AnkiActionUnsupported, AnkiConnect
+from mkdeck.ankiconnect.client import AnkiActionFailed, AnkiActionUnsupported, AnkiConnect
 from mkdeck.ankiconnect.package import TAG_MOVED, PackageNote, PushError
 from mkdeck.ankiconnect.record import PushRecord, RecordEntry
 
@@ -202,8 +202,12 @@ def locate_notes(client: AnkiConnect,
         todo = sorted({i for i in ids if i not in infos})
         for start in range(0, len(todo), 1000):
             chunk = todo[start:start + 1000]
-            for nid, info in zip(chunk, client.invoke("notesInfo", notes=chunk)):
-                infos[nid] = info or {}
+            reply = client.invoke("notesInfo", notes=chunk)
+            if not isinstance(reply, list) or len(reply) != len(chunk) \
+                    or not all(isinstance(i, dict) for i in reply):
+                raise _unexpected(client, "notesInfo", reply)
+            for nid, info in zip(chunk, reply):
+                infos[nid] = info
 
     def found(nid: int, info: Mapping[str, Any]) -> Located:
         return Located(nid, tuple(int(c) for c in info.get("cards", [])),
@@ -314,9 +318,13 @@ def apply_push(client: AnkiConnect, package: str | os.PathLike[str],
         cards = [c for n in fresh for c in where[n.guid].cards]
         in_deck = {}
         if cards:
-            for deck, ids in client.invoke("getDecks", cards=cards).items():
+            reply = client.invoke("getDecks", cards=cards)
+            if not isinstance(reply, dict) or not all(isinstance(v, list)
+                                                      for v in reply.values()):
+                raise _unexpected(client, "getDecks", reply)
+            for deck, ids in reply.items():
                 for cid in ids:
-                    in_deck[int(cid)] = deck
+                    in_deck[int(cid)] = str(deck)
         for n in fresh:
             decks = {in_deck.get(c, n.deck) for c in where[n.guid].cards}
             other = sorted(d for d in decks if d.casefold() != n.deck.casefold())
@@ -353,6 +361,12 @@ def apply_push(client: AnkiConnect, package: str | os.PathLike[str],
     new_record = PushRecord(record.url, record.profile, record.vault, entries)
     return PushResult(plan, tuple(deleted), tuple(not_found), tuple(moves), tuple(missing),
                       imported, dry_run), new_record
+
+
+def _unexpected(client: AnkiConnect, action: str, reply: object) -> AnkiActionFailed:
+    return AnkiActionFailed(f"AnkiConnect answered {action!r} with {str(reply)[:80]!r}, not "
+                            f"what its API documents: is it a modified AnkiConnect?",
+                            url=client.url, action=action)
 
 
 def check_deletions(plan: PushPlan, limit: int, yes: bool) -> None:
