@@ -65,10 +65,12 @@ def test_record_round_trip_and_damage(tmp_path, monkeypatch):
                 record_path("http://127.0.0.1:8765", "User 1", "/w")}) == 4
     assert load_record(path, "u", "p", "/v") == PushRecord("u", "p", "/v", {})
     record = PushRecord("u", "p", "/v", {"b": RecordEntry(2, "Basic (mkdeck)", "D", "ff", "x"),
-                                        "a": RecordEntry(None, "Cloze (mkdeck)", "E", "00")})
+                                        "a": RecordEntry(None, "Cloze (mkdeck)", "E", "00")},
+                        frozenset({"z", "y"}))
     save_record(path, record)
     lines = path.read_text(encoding="utf-8").splitlines()
     assert lines[1].startswith('"a": ') and lines[2].startswith('"b": ')  # one note a line
+    assert lines[3] == '}, "gone": ["y", "z"]}'
     assert load_record(path, "u", "p", "/v") == record
     assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temp file left
     path.write_text(lines[0] + "\n<<<<<<< HEAD\n", encoding="utf-8")
@@ -95,6 +97,10 @@ def test_plan(make_vault, tmp_path):
         ("tomb", "Cloze (mkdeck)", None, 7), ("gone", "Basic (mkdeck)", 3, None)]
     held = plan_push(list(notes.values()), rec, allow_delete=False)
     assert held.deletions == () and [d.guid for d in held.postponed] == ["gone"]
+    # a removed note this Anki was found not to have is not looked for again
+    seen = PushRecord("u", "p", str(vault), rec.notes, frozenset({"tomb"}))
+    again = plan_push(list(notes.values()), seen, removed=[("tomb", "Cloze (mkdeck)", 7)])
+    assert [d.guid for d in again.deletions] == ["gone"] and again.absent == ("tomb",)
     # the same record for the same package: nothing to do
     same = PushRecord("u", "p", str(vault), {
         n.guid: RecordEntry(i, n.model, n.deck, n.digest) for i, n in enumerate(notes.values())})

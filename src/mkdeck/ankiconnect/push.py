@@ -78,6 +78,8 @@ class PushPlan:
         deletions: notes to delete in Anki (removed from the vault).
         postponed: deletions not done because the build had errors (a note with an error is
             missing from the package, and must not be taken for a removed one).
+        absent: guids of removed notes this Anki was found not to have at an earlier push
+            (:attr:`PushRecord.gone`): not looked for again.
     """
 
     added: tuple[PackageNote, ...] = ()
@@ -86,6 +88,7 @@ class PushPlan:
     moved: tuple[tuple[PackageNote, str], ...] = ()
     deletions: tuple[Deletion, ...] = ()
     postponed: tuple[Deletion, ...] = ()
+    absent: tuple[str, ...] = ()
 
     @property
     def needs_import(self) -> bool:
@@ -125,13 +128,18 @@ def plan_push(notes: Sequence[PackageNote], record: PushRecord, *,
         if old.deck.casefold() != note.deck.casefold():
             moved.append((note, old.deck))
     deletions: dict[str, Deletion] = {}
+    absent: set[str] = set()
     for note in notes:
-        if note.removed and note.guid not in live_guids:
+        if note.removed and note.guid in record.gone and note.guid not in record.notes:
+            absent.add(note.guid)
+        elif note.removed and note.guid not in live_guids:
             old = record.notes.get(note.guid)
             deletions[note.guid] = Deletion(note.guid, note.model, old.nid if old else None,
                                             note.note_id, note.fields, note.label)
     for guid, model, planned in removed:
-        if guid not in live_guids and guid not in deletions:
+        if guid in record.gone and guid not in record.notes:
+            absent.add(guid)
+        elif guid not in live_guids and guid not in deletions:
             old = record.notes.get(guid)
             deletions[guid] = Deletion(guid, model, old.nid if old else None, planned, None,
                                        old.label if old else "")
@@ -140,7 +148,8 @@ def plan_push(notes: Sequence[PackageNote], record: PushRecord, *,
             deletions[guid] = Deletion(guid, old.model, old.nid, None, None, old.label)
     found = tuple(deletions.values())
     return PushPlan(tuple(added), tuple(updated), tuple(unchanged), tuple(moved),
-                    found if allow_delete else (), () if allow_delete else found)
+                    found if allow_delete else (), () if allow_delete else found,
+                    tuple(sorted(absent)))
 
 
 # --- Anki -------------------------------------------------------------------------------------
@@ -358,7 +367,8 @@ def apply_push(client: AnkiConnect, package: str | os.PathLike[str],
         if n.guid in moved_guids and n.guid not in moved_ok and old is not None:
             deck = old.deck  # not moved this time: try again next push
         entries[n.guid] = RecordEntry(nid, n.model, deck, n.digest, n.label)
-    new_record = PushRecord(record.url, record.profile, record.vault, entries)
+    gone = (set(plan.absent) | {d.guid for d in not_found}) - {n.guid for n in live}
+    new_record = PushRecord(record.url, record.profile, record.vault, entries, frozenset(gone))
     return PushResult(plan, tuple(deleted), tuple(not_found), tuple(moves), tuple(missing),
                       imported, dry_run), new_record
 

@@ -39,12 +39,19 @@ class RecordEntry:
 
 @dataclass(frozen=True, slots=True)
 class PushRecord:
-    """What was pushed from one vault to one Anki (URL + profile), by guid."""
+    """What was pushed from one vault to one Anki (URL + profile), by guid.
+
+    Attributes:
+        notes: guid -> :class:`RecordEntry` of every note pushed and still in the vault.
+        gone: guids removed from the vault that this Anki was found not to have (deleted
+            there by hand, or never pushed): not looked for again.
+    """
 
     url: str
     profile: str
     vault: str
     notes: Mapping[str, RecordEntry] = field(default_factory=dict)
+    gone: frozenset[str] = frozenset()
 
     def to_text(self) -> str:
         """The record file's text: JSON, keys sorted, one note per line."""
@@ -58,7 +65,7 @@ class PushRecord:
             sep = "," if i < len(items) - 1 else ""
             lines.append(f"{json.dumps(guid, ensure_ascii=False)}: "
                          f"{json.dumps(entry, ensure_ascii=False, sort_keys=True)}{sep}")
-        lines.append("}}")
+        lines.append("}, " + json.dumps({"gone": sorted(self.gone)}, ensure_ascii=False)[1:])
         return "\n".join(lines) + "\n"
 
 
@@ -100,10 +107,11 @@ def load_record(path: Path, url: str, profile: str, vault: str) -> PushRecord:
                                      str(e["model"]), str(e["deck"]), str(e["digest"]),
                                      str(e.get("label", "")))
                  for g, e in data["notes"].items()}
+        gone = frozenset(str(g) for g in data.get("gone", []))
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise PushError(f"the push record {path} is damaged ({exc}); delete it to push as "
                         f"if for the first time") from None
-    return PushRecord(url, profile, vault, notes)
+    return PushRecord(url, profile, vault, notes, gone)
 
 
 def save_record(path: Path, record: PushRecord) -> None:
