@@ -231,3 +231,23 @@ def test_a_reply_of_the_wrong_shape_is_an_error_not_a_crash(make_vault, tmp_path
     assert status == 2 and out == ""
     assert "AnkiConnect answered 'notesInfo' with \"{'not': 'a list'}\", not what its API" in err
     assert "nothing recorded" in err
+
+
+def test_never_deletes_a_note_whose_type_is_not_mkdecks(make_vault):
+    """A record naming a note of a note type that is not mkdeck's (a damaged or hand-edited
+    record): the note is found where the record says, but never deleted."""
+    from mkdeck.ankiconnect.record import PushRecord, RecordEntry, record_path, save_record
+
+    vault = make_vault({"a.md": "TARGET DECK: Fake\n\n"})  # every card removed
+    replies = {"version": OK_VERSION, "getActiveProfile": PROFILE,
+               "notesInfo": {"result": [{"noteId": 42, "modelName": "Basic", "tags": [],
+                                         "fields": {}, "cards": [43]}], "error": None}}
+    with FakeAnkiConnect(replies) as fake:
+        save_record(record_path(fake.url, "User 1", str(vault)), PushRecord(
+            fake.url, "User 1", str(vault), {"g": RecordEntry(42, "Basic", "Fake", "0" * 16,
+                                                              "by hand")}))
+        status, out, err = push([str(vault), "--url", fake.url])
+    assert status == 0, err
+    assert out.endswith("0 moved, 0 deleted\n")
+    assert [r["action"] for r in fake.requests][-1] == "notesInfo"  # found, not deleted
+    assert "deleteNotes" not in [r["action"] for r in fake.requests]

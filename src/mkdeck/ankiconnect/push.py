@@ -349,8 +349,9 @@ def apply_push(client: AnkiConnect, package: str | os.PathLike[str],
         if tagged:
             client.invoke("removeTags", notes=tagged, tags=TAG_MOVED)
 
-    deleted = [d for d in plan.deletions if d.guid in where]
-    not_found = [d for d in plan.deletions if d.guid not in where]
+    # only notes of mkdeck's own note types (locate_notes checked it is the one of this guid)
+    deleted = [d for d in plan.deletions if d.guid in where and d.model.endswith(MODEL_SUFFIX)]
+    not_found = [d for d in plan.deletions if d not in deleted]
     if deleted and not dry_run:
         client.invoke("deleteNotes", notes=sorted(where[d.guid].nid for d in deleted))
 
