@@ -142,7 +142,7 @@ def build(
     jobs: int | None = None,
     progress: Callable[[str], None] | None = None,
     environ: Mapping[str, str] | None = None,
-    use_state: bool = True,
+    use_state: bool = True, write_state: bool = True,
 ) -> BuildOutcome:
     """Build the package ``out`` from the vault ``paths``.
 
@@ -161,6 +161,7 @@ def build(
         use_state: read the vault's sync state (``.mkdeck-state``) for identities and mod
             times, and write it back after writing the package (:mod:`mkdeck.export.state`);
             ``False`` is ``--no-state``: neither read nor written.
+        write_state: ``False``: the state is read, never written; no cache (push --dry-run).
     Returns:
         A :class:`BuildOutcome`.
     Raises:
@@ -174,7 +175,7 @@ def build(
     out_path = Path(out)
 
     key = base_key = None
-    if use_cache and not verify:
+    if use_cache and not verify and (write_state or not use_state):
         root = find_root(resolve_paths(paths))
         base_key = _base_key(paths, root, config, deck, strict, env, use_state)
         if base_key is not None:
@@ -237,7 +238,7 @@ def build(
     step("write")
     write_package(plan, out_path)
     outcome = _replace_written(outcome, True)
-    if sync is not None:
+    if sync is not None and write_state:
         outcome = _save_state(outcome, sync, result.vault.root)
     known.update({m.name: {"fields": list(m.fields), "hash": model_hash(m),
                            "mod": plan.model_mod} for m in plan.models})
