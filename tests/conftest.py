@@ -1,5 +1,6 @@
 """Shared fixtures. Tests never read ../shared: the corpus and the seed are copied byte-exact
-into tests/data/."""
+into tests/data/. (The one exception: the tests against the Anki desktop app run the
+AnkiConnect add-on and its runner from ../shared/anki-connect; see anki_desktop.py.)"""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from anki_desktop import anki_desktop  # noqa: F401 - one Anki desktop per session
 
 DATA = Path(__file__).parent / "data"
 CORPUS = DATA / "corpus"
@@ -82,11 +84,14 @@ def make_vault(tmp_path: Path):
 
 @pytest.fixture(autouse=True, scope="session")
 def _isolated_build_cache(tmp_path_factory: pytest.TempPathFactory):
-    """Builds in tests cache under a temp ``$XDG_CACHE_HOME``, never the user's cache."""
-    old = os.environ.get("XDG_CACHE_HOME")
+    """Builds in tests cache under a temp ``$XDG_CACHE_HOME`` and pushes record under a temp
+    ``$XDG_STATE_HOME``, never the user's."""
+    olds = {name: os.environ.get(name) for name in ("XDG_CACHE_HOME", "XDG_STATE_HOME")}
     os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("xdg-state"))
     yield
-    if old is None:
-        os.environ.pop("XDG_CACHE_HOME", None)
-    else:
-        os.environ["XDG_CACHE_HOME"] = old
+    for name, old in olds.items():
+        if old is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = old

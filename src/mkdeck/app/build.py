@@ -149,6 +149,7 @@ def build(
     environ: Mapping[str, str] | None = None,
     use_state: bool = True,
     cached_sync: bool = True,
+    write_state: bool = True,
 ) -> BuildOutcome:
     """Build the package ``out`` from the vault ``paths``.
 
@@ -172,6 +173,8 @@ def build(
             for ``outcome.sync`` (0.39 s of the 0.47 s CPU of such a build at 10,000 cards,
             issue 15); the CLI, which prints no part of it, passes ``False`` (``sync`` is
             then ``None`` on a cache hit).
+        write_state: ``False``: the state is read, never written, and the package cache is
+            neither read nor filled (push --dry-run).
     Returns:
         A :class:`BuildOutcome`.
     Raises:
@@ -185,7 +188,7 @@ def build(
     out_path = Path(out)
 
     key = base_key = None
-    if use_cache and not verify:
+    if use_cache and not verify and (write_state or not use_state):
         root = find_root(resolve_paths(paths))
         base_key = _base_key(paths, root, config, deck, strict, env, use_state)
         if base_key is not None:
@@ -206,13 +209,15 @@ def build(
     with gc_paused():
         return _build_uncached(paths, out_path, config=config, deck=deck, strict=strict,
                                verify=verify, jobs=jobs, step=step, env=env,
-                               base_key=base_key, use_state=use_state, use_cache=use_cache)
+                               base_key=base_key, use_state=use_state, use_cache=use_cache,
+                               write_state=write_state)
 
 
 def _build_uncached(paths: Sequence[str | Path], out_path: Path, *, config: str | Path | None,
                     deck: str | None, strict: bool, verify: bool, jobs: int | None,
                     step: Callable[[str], None], env: Mapping[str, str],
-                    base_key: str | None, use_state: bool, use_cache: bool) -> BuildOutcome:
+                    base_key: str | None, use_state: bool, use_cache: bool,
+                    write_state: bool = True) -> BuildOutcome:
     """The build when the build cache did not serve it (see :func:`build`)."""
     # the later stages, imported here: a build served from the cache never loads them
     from mkdeck.app.load import load, no_cards_diagnostics
@@ -275,7 +280,7 @@ def _build_uncached(paths: Sequence[str | Path], out_path: Path, *, config: str 
     step("write")
     write_package(plan, out_path)
     outcome = _replace_written(outcome, True)
-    if sync is not None:
+    if sync is not None and write_state:
         outcome = _save_state(outcome, sync, result.vault.root)
     known.update({m.name: {"fields": list(m.fields), "hash": model_hash(m),
                            "mod": plan.model_mod} for m in plan.models})

@@ -21,7 +21,7 @@ from types import ModuleType
 from typing import Any, TextIO
 
 from mkdeck import __version__
-from mkdeck.cli import build, check, dump, forget, ids, preview, verify
+from mkdeck.cli import build, check, dump, forget, ids, preview, push, verify, watch
 from mkdeck.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, IO
 
 # Subcommand modules, in the order ``--help`` lists them.
@@ -29,6 +29,7 @@ COMMANDS: dict[str, ModuleType] = {
     "build": build, "dump": dump, "ids": ids, "verify": verify, "check": check,
     "preview": preview,
     "forget": forget,
+    "push": push, "watch": watch,
 }
 DEFAULT_COMMAND = "build"
 

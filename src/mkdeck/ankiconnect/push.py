@@ -1,0 +1,399 @@
+"""``mkdeck push``: bring a running Anki in step with a built package, through AnkiConnect.
+
+A package can add and update notes, never delete or move them. Push does the rest:
+
+1. read the package just built (:func:`mkdeck.ankiconnect.package.read_package`: what Anki
+   will receive, tombstones of the sync state included);
+2. compare it with what was last pushed to *this* Anki (:mod:`mkdeck.ankiconnect.record`, one
+   file per Anki URL + profile + vault under ``$XDG_STATE_HOME/mkdeck/push``) and with
+   the sync state's tombstones: :func:`plan_push` gives notes added, updated, unchanged,
+   moved (deck changed) and to delete;
+3. :func:`apply_push`: ``importPackage``, then ``changeDeck`` for moved cards and
+   ``deleteNotes`` for removed notes, then the new record. Nothing is recorded until every
+   step succeeded, so a push cut short (Anki closed midway) is redone by the next one.
+
+Which Anki note is which vault note: AnkiConnect cannot search by guid, so a note is found by
+its Anki note id. The importer keeps a package's note id when it is free, else adds 999 until
+it is (``rslib/src/import_export/package/apkg/import/notes.rs``, ``uniquify_note_id``);
+mkdeck derives note ids from guids (``mkdeck.identity.note_id``). A note id is taken to
+be a guid's note (:func:`locate_notes`) when the Anki note there has the note type mkdeck gave
+that guid and, in this order of preference, (a) this Anki's record says so, (b) its fields are
+exactly the package's, at the package's id or one of the importer's +999 steps, or (c) it is
+at the package's own id (Anki's copy edited since). A note is deleted only when it is found
+that way and its note type is one of mkdeck's (``… (mkdeck)``): a note made in Anki by hand
+never is.
+
+No printing here (``mkdeck.cli.push`` prints); errors are exceptions.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mkdeck.ankiconnect.client import AnkiActionFailed, AnkiActionUnsupported, AnkiConnect
+from mkdeck.ankiconnect.package import TAG_MOVED, PackageNote, PushError
+from mkdeck.ankiconnect.record import PushRecord, RecordEntry
+
+LOG = logging.getLogger(__name__)
+
+MODEL_SUFFIX = " (mkdeck)"
+DEFAULT_MAX_DELETE = 20
+# How many of the importer's +999 steps are tried when a note id was taken.
+_REMAP_STEPS = 4
+_NOTE_ID_STEP = 999
+
+
+# --- the plan ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Deletion:
+    """A note to delete in Anki: ``guid``, the note type mkdeck gave it, the note id recorded
+    for it (or ``None``), the note id mkdeck gives it in a package (or ``None``), its fields
+    when known (a tombstone's), and a label."""
+
+    guid: str
+    model: str
+    nid: int | None
+    planned: int | None
+    fields: tuple[str, ...] | None
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class PushPlan:
+    """What a push will do.
+
+    Attributes:
+        added: live notes this Anki has not had from mkdeck.
+        updated: live notes whose content changed since the last push.
+        unchanged: the other live notes.
+        moved: ``(note, old deck)`` for live notes whose deck changed since the last push.
+        deletions: notes to delete in Anki (removed from the vault).
+        postponed: deletions not done because the build had errors (a note with an error is
+            missing from the package, and must not be taken for a removed one).
+        absent: guids of removed notes this Anki was found not to have at an earlier push
+            (:attr:`PushRecord.gone`): not looked for again.
+    """
+
+    added: tuple[PackageNote, ...] = ()
+    updated: tuple[PackageNote, ...] = ()
+    unchanged: tuple[PackageNote, ...] = ()
+    moved: tuple[tuple[PackageNote, str], ...] = ()
+    deletions: tuple[Deletion, ...] = ()
+    postponed: tuple[Deletion, ...] = ()
+    absent: tuple[str, ...] = ()
+
+    @property
+    def needs_import(self) -> bool:
+        """Whether the package must be imported (a note to add or update)."""
+        return bool(self.added or self.updated)
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing to do in Anki."""
+        return not (self.added or self.updated or self.moved or self.deletions)
+
+
+def plan_push(notes: Sequence[PackageNote], record: PushRecord, *,
+              removed: Iterable[tuple[str, str, int]] = (),
+              allow_delete: bool = True) -> PushPlan:
+    """Compare the package's ``notes`` with ``record``.
+
+    Args:
+        notes: :func:`read_package` of the package to push.
+        record: what was last pushed to this Anki from this vault.
+        removed: ``(guid, Anki note type name, note id mkdeck gives it)`` of notes the sync
+            state says were removed (besides the package's tombstones and the record's notes
+            missing from the package).
+        allow_delete: ``False`` when the build had errors: deletions are then postponed.
+    Returns:
+        A :class:`PushPlan`; its lists follow the package's note order.
+    """
+    live = [n for n in notes if not n.removed]
+    live_guids = {n.guid for n in live}
+    added, updated, unchanged, moved = [], [], [], []
+    for note in live:
+        old = record.notes.get(note.guid)
+        if old is None:
+            added.append(note)
+            continue
+        (updated if old.digest != note.digest else unchanged).append(note)
+        if old.deck.casefold() != note.deck.casefold():
+            moved.append((note, old.deck))
+    deletions: dict[str, Deletion] = {}
+    absent: set[str] = set()
+    for note in notes:
+        if note.removed and note.guid in record.gone and note.guid not in record.notes:
+            absent.add(note.guid)
+        elif note.removed and note.guid not in live_guids:
+            old = record.notes.get(note.guid)
+            deletions[note.guid] = Deletion(note.guid, note.model, old.nid if old else None,
+                                            note.note_id, note.fields, note.label)
+    for guid, model, planned in removed:
+        if guid in record.gone and guid not in record.notes:
+            absent.add(guid)
+        elif guid not in live_guids and guid not in deletions:
+            old = record.notes.get(guid)
+            deletions[guid] = Deletion(guid, model, old.nid if old else None, planned, None,
+                                       old.label if old else "")
+    for guid, old in sorted(record.notes.items()):
+        if guid not in live_guids and guid not in deletions:
+            deletions[guid] = Deletion(guid, old.model, old.nid, None, None, old.label)
+    found = tuple(deletions.values())
+    return PushPlan(tuple(added), tuple(updated), tuple(unchanged), tuple(moved),
+                    found if allow_delete else (), () if allow_delete else found,
+                    tuple(sorted(absent)))
+
+
+# --- Anki -------------------------------------------------------------------------------------
+
+
+def anki_profile(client: AnkiConnect) -> str:
+    """The name of the Anki profile open at ``client`` (``getActiveProfile``; AnkiConnect
+    versions without it: the profile folder of ``getMediaDirPath``).
+
+    Raises:
+        AnkiConnectError: Anki cannot be asked (see :mod:`mkdeck.ankiconnect`).
+    """
+    version = client.invoke("version")
+    if not isinstance(version, int) or version < 6:
+        raise AnkiActionUnsupported(
+            f"the AnkiConnect at {client.url} speaks API version {version}, mkdeck needs 6: "
+            f"update AnkiConnect (Tools > Add-ons > AnkiConnect > Check for Updates)",
+            url=client.url, action="version")
+    try:
+        return str(client.invoke("getActiveProfile"))
+    except AnkiActionUnsupported:
+        media = str(client.invoke("getMediaDirPath"))
+        return Path(media).parent.name
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """A note found in Anki: ``nid``, ``cards`` (card ids by ordinal), ``tags``."""
+
+    nid: int
+    cards: tuple[int, ...]
+    tags: tuple[str, ...]
+
+
+def _same_fields(info: Mapping[str, Any], fields: Sequence[str]) -> bool:
+    values = sorted(info.get("fields", {}).values(), key=lambda f: f.get("order", 0))
+    return len(values) == len(fields) and all(
+        unicodedata.normalize("NFC", str(v.get("value", ""))) == unicodedata.normalize("NFC", f)
+        for v, f in zip(values, fields))
+
+
+def locate_notes(client: AnkiConnect,
+                 wanted: Mapping[str, tuple[str, int | None, int | None, Sequence[str] | None]]
+                 ) -> dict[str, Located]:
+    """Find notes in Anki by guid (see the module docstring for the rule).
+
+    Args:
+        client: the AnkiConnect connection.
+        wanted: guid -> (Anki note type name, recorded note id or ``None``, the note id in
+            the package or ``None``, the fields the package holds or ``None``).
+    Returns:
+        guid -> :class:`Located`, for the notes found; the others are missing.
+    Raises:
+        AnkiConnectError: a request failed.
+    """
+    infos: dict[int, Mapping[str, Any]] = {}
+
+    def fetch(ids: Iterable[int]) -> None:
+        todo = sorted({i for i in ids if i not in infos})
+        for start in range(0, len(todo), 1000):
+            chunk = todo[start:start + 1000]
+            reply = client.invoke("notesInfo", notes=chunk)
+            if not isinstance(reply, list) or len(reply) != len(chunk) \
+                    or not all(isinstance(i, dict) for i in reply):
+                raise _unexpected(client, "notesInfo", reply)
+            for nid, info in zip(chunk, reply):
+                infos[nid] = info
+
+    def found(nid: int, info: Mapping[str, Any]) -> Located:
+        return Located(nid, tuple(int(c) for c in info.get("cards", [])),
+                       tuple(info.get("tags", [])))
+
+    out: dict[str, Located] = {}
+    fetch([i for _, rec, base, _ in wanted.values() for i in (rec, base) if i is not None])
+    unresolved = {}
+    for guid, (model, rec, base, fields) in wanted.items():
+        known = infos.get(rec) if rec is not None else None
+        at_base = (infos.get(base) if base is not None else None) or {}
+        if known and known.get("modelName") == model:  # (a) this Anki's record
+            out[guid] = found(rec, known)  # type: ignore[arg-type]
+        elif at_base.get("modelName") == model and fields is not None \
+                and _same_fields(at_base, fields):  # (b) at the package's id, its fields
+            out[guid] = found(base, at_base)
+        else:
+            unresolved[guid] = (model, fields, base)
+    # the package's note id was taken: the importer added 999 until free; only fields that
+    # are exactly the package's prove which note is ours
+    steps = [(g, m, f, b + _NOTE_ID_STEP * k) for g, (m, f, b) in unresolved.items()
+             if f is not None and b is not None for k in range(1, _REMAP_STEPS + 1)]
+    fetch(nid for _, _, _, nid in steps)
+    for guid, model, fields, nid in steps:
+        info = infos.get(nid) or {}
+        if guid not in out and info.get("modelName") == model and _same_fields(info, fields):
+            out[guid] = found(nid, info)
+    # (c) else the note at the package's own id with mkdeck's note type for it: Anki keeps a
+    # package's id when it is free, and the fields differ when Anki's copy was edited later
+    for guid, (model, _fields, base) in unresolved.items():
+        at_base = (infos.get(base) if base is not None else None) or {}
+        if guid not in out and base is not None and at_base.get("modelName") == model:
+            out[guid] = found(base, at_base)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class PushResult:
+    """What a push did (or, dry, would do).
+
+    Attributes:
+        plan: the :class:`PushPlan`.
+        deleted: deletions done (or, dry, that would be done).
+        not_found: deletions whose note Anki no longer has (deleted by hand, or never pushed).
+        moved: ``(note, old deck)`` whose cards were (or would be) moved.
+        missing: live notes that could not be found in Anki after the import (their note type
+            in Anki differs: see ``mkdeck build``'s MKD308).
+        imported: whether the package was imported.
+        dry_run: nothing was changed.
+    """
+
+    plan: PushPlan
+    deleted: tuple[Deletion, ...] = ()
+    not_found: tuple[Deletion, ...] = ()
+    moved: tuple[tuple[PackageNote, str], ...] = ()
+    missing: tuple[PackageNote, ...] = ()
+    imported: bool = False
+    dry_run: bool = False
+
+    def counts(self) -> dict[str, int]:
+        """``{"added", "updated", "unchanged", "moved", "deleted"}`` -> number of notes."""
+        return {"added": len(self.plan.added), "updated": len(self.plan.updated),
+                "unchanged": len(self.plan.unchanged), "moved": len(self.moved),
+                "deleted": len(self.deleted)}
+
+
+def apply_push(client: AnkiConnect, package: str | os.PathLike[str],
+               notes: Sequence[PackageNote], plan: PushPlan, record: PushRecord, *,
+               dry_run: bool = False) -> tuple[PushResult, PushRecord]:
+    """Do ``plan`` in the Anki at ``client`` (nothing when ``dry_run``: only reads).
+
+    Order: ``importPackage`` (when a note is added or updated), find the notes concerned,
+    ``changeDeck`` the moved cards (and remove the ``mkdeck::moved`` tag), ``deleteNotes``.
+
+    Args:
+        client: the AnkiConnect connection.
+        package: the package file, as a path Anki can read (the same machine).
+        notes: :func:`read_package` of it.
+        plan: :func:`plan_push` of it.
+        record: what was pushed before.
+    Returns:
+        ``(result, new record)``; the caller saves the record (not when ``dry_run``).
+    Raises:
+        AnkiConnectError: a request failed (the record must then not be saved).
+    """
+    if plan.is_empty:
+        return PushResult(plan, dry_run=dry_run), record
+    imported = False
+    if plan.needs_import and not dry_run:
+        client.invoke("importPackage", path=os.path.abspath(package))
+        imported = True
+    live = [n for n in notes if not n.removed]
+    moved_guids = {n.guid for n, _ in plan.moved}
+    need = {n.guid: (n.model, record.notes[n.guid].nid if n.guid in record.notes else None,
+                     n.note_id, n.fields)
+            for n in live
+            if n.guid not in record.notes or record.notes[n.guid].nid is None
+            or n.guid in moved_guids}
+    for d in plan.deletions:
+        need[d.guid] = (d.model, d.nid, d.planned, d.fields)
+    where = locate_notes(client, need) if need else {}
+
+    # moves: what the record says changed, and for notes new to this record, what Anki has
+    moves: list[tuple[PackageNote, str]] = [(n, old) for n, old in plan.moved
+                                            if n.guid in where]
+    fresh = [n for n in plan.added if n.guid in where]
+    if fresh:
+        cards = [c for n in fresh for c in where[n.guid].cards]
+        in_deck = {}
+        if cards:
+            reply = client.invoke("getDecks", cards=cards)
+            if not isinstance(reply, dict) or not all(isinstance(v, list)
+                                                      for v in reply.values()):
+                raise _unexpected(client, "getDecks", reply)
+            for deck, ids in reply.items():
+                for cid in ids:
+                    in_deck[int(cid)] = str(deck)
+        for n in fresh:
+            decks = {in_deck.get(c, n.deck) for c in where[n.guid].cards}
+            other = sorted(d for d in decks if d.casefold() != n.deck.casefold())
+            if other:
+                moves.append((n, other[0]))
+    if moves and not dry_run:
+        by_deck: dict[str, list[int]] = {}
+        for n, _ in moves:
+            by_deck.setdefault(n.deck, []).extend(where[n.guid].cards)
+        for deck, cards in sorted(by_deck.items()):
+            client.invoke("changeDeck", cards=sorted(cards), deck=deck)
+        tagged = sorted(where[n.guid].nid for n, _ in moves if TAG_MOVED in where[n.guid].tags)
+        if tagged:
+            client.invoke("removeTags", notes=tagged, tags=TAG_MOVED)
+
+    # only notes of mkdeck's own note types (locate_notes checked it is the one of this guid)
+    deleted = [d for d in plan.deletions if d.guid in where and d.model.endswith(MODEL_SUFFIX)]
+    not_found = [d for d in plan.deletions if d not in deleted]
+    if deleted and not dry_run:
+        client.invoke("deleteNotes", notes=sorted(where[d.guid].nid for d in deleted))
+
+    missing = [n for n in live if n.guid not in where and n.guid in need
+               and n.guid not in record.notes and not dry_run]
+    entries = dict(record.notes)
+    for d in plan.deletions:
+        entries.pop(d.guid, None)
+    moved_ok = {n.guid for n, _ in moves}
+    for n in live:
+        old = entries.get(n.guid)
+        nid = where[n.guid].nid if n.guid in where else (old.nid if old else None)
+        deck = n.deck
+        if n.guid in moved_guids and n.guid not in moved_ok and old is not None:
+            deck = old.deck  # not moved this time: try again next push
+        entries[n.guid] = RecordEntry(nid, n.model, deck, n.digest, n.label)
+    gone = (set(plan.absent) | {d.guid for d in not_found}) - {n.guid for n in live}
+    new_record = PushRecord(record.url, record.profile, record.vault, entries, frozenset(gone))
+    return PushResult(plan, tuple(deleted), tuple(not_found), tuple(moves), tuple(missing),
+                      imported, dry_run), new_record
+
+
+def _unexpected(client: AnkiConnect, action: str, reply: object) -> AnkiActionFailed:
+    return AnkiActionFailed(f"AnkiConnect answered {action!r} with {str(reply)[:80]!r}, not "
+                            f"what its API documents: is it a modified AnkiConnect?",
+                            url=client.url, action=action)
+
+
+def check_deletions(plan: PushPlan, limit: int, yes: bool) -> None:
+    """Refuse a plan deleting more than ``limit`` notes unless ``yes``.
+
+    Raises:
+        PushError: too many deletions; the message says how to go on.
+    """
+    if len(plan.deletions) > limit and not yes:
+        raise PushError(
+            f"{len(plan.deletions)} notes were removed from the vault and would be deleted in "
+            f"Anki, more than {limit} at once: look at them with --dry-run, then push with "
+            f"--yes (or raise --max-delete)")
+
+
+__all__ = [
+    "DEFAULT_MAX_DELETE", "Deletion", "Located", "PushPlan", "PushResult", "anki_profile",
+    "apply_push", "check_deletions", "locate_notes", "plan_push",
+]

@@ -1,0 +1,254 @@
+"""The flow of ``mkdeck push`` (and of ``mkdeck watch --push``): connect to AnkiConnect,
+build the whole vault, push the package, tell the vault's sync state.
+
+Nothing here prints: errors are exceptions (:class:`~mkdeck.ankiconnect.AnkiConnectError`,
+:class:`~mkdeck.ankiconnect.package.PushError`, ``mkdeck.vault.VaultError``), results are data
+(:class:`PushReport`); ``mkdeck.cli.push`` prints them.
+
+The sync state (issue 12, ``mkdeck.export.state``) is used through three small functions
+(:func:`removed_in_state`, :func:`after_push`, :func:`state_build_options`): with it, push
+also deletes the tombstones it lists and tells it what was deleted and moved; without it,
+push finds removed notes from its own record of what it pushed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mkdeck.ankiconnect.client import KEY_ENV, AnkiConnect, resolve_url
+from mkdeck.ankiconnect.package import PushError, read_package
+from mkdeck.ankiconnect.push import (
+    PushResult,
+    anki_profile,
+    apply_push,
+    check_deletions,
+    plan_push,
+)
+from mkdeck.ankiconnect.record import load_record, record_path, save_record
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """The Anki a push goes to: its connection, URL and open profile."""
+
+    client: AnkiConnect
+    url: str
+    profile: str
+
+    @property
+    def where(self) -> str:
+        """``"http://127.0.0.1:8765 (profile User 1)"``."""
+        return f"{self.url} (profile {self.profile})"
+
+
+def connect(url: str | None, *, timeout: float,
+            environ: Mapping[str, str] | None = None) -> Target:
+    """Connect to AnkiConnect at ``url`` (else ``$ANKI_CONNECT_URL``, else the default) with
+    the key in ``$ANKI_CONNECT_KEY``, and ask which profile is open.
+
+    Raises:
+        ValueError: the URL is not an http URL.
+        AnkiConnectError: Anki cannot be reached, or refuses.
+    """
+    env = os.environ if environ is None else environ
+    resolved = resolve_url(url, env)
+    client = AnkiConnect(resolved, env.get(KEY_ENV) or None, timeout=timeout)
+    return Target(client, resolved, anki_profile(client))
+
+
+def whole_vault(paths: Sequence[str | os.PathLike[str]]) -> Path:
+    """The vault root, when ``paths`` is exactly it.
+
+    Raises:
+        mkdeck.vault.VaultError: a path is missing, or outside one vault.
+        PushError: ``paths`` is part of a vault: a push of some notes would take every other
+            note for a removed one.
+    """
+    from mkdeck.vault import find_root, resolve_paths
+
+    resolved = resolve_paths(list(paths))
+    root = find_root(resolved)
+    if resolved != [root]:
+        raise PushError(f"give the whole vault, {root}: pushing part of it would delete in "
+                        f"Anki the notes of the rest")
+    return root
+
+
+def package_path(target: Target, root: Path,
+                 environ: Mapping[str, str] | None = None) -> Path:
+    """Where a push writes the package it sends: ``$XDG_CACHE_HOME/mkdeck/push/<key>/<vault
+    folder name>.apkg``, a stable path per Anki and vault (the build's note-type memory and
+    cache are keyed by the output path); never in the vault."""
+    from mkdeck.export.cache import cache_dir
+
+    key = hashlib.sha256("\x00".join([target.url, target.profile, str(root)]).encode(
+        "utf-8", "surrogateescape")).hexdigest()[:16]
+    return cache_dir(environ).parent / "push" / key / f"{root.name or 'vault'}.apkg"
+
+
+def build_for_push(root: Path, out: Path, *, dry_run: bool, config: str | None = None,
+                   deck: str | None = None, strict: bool = False,
+                   environ: Mapping[str, str] | None = None) -> Any:
+    """``mkdeck build`` of the vault at ``root`` into ``out``; a dry run writes nothing but
+    ``out`` (give it a temp folder): no build cache, no note-type memory, no sync state.
+
+    Returns:
+        The build's ``BuildOutcome``.
+    Raises:
+        mkdeck.vault.VaultError, OSError: as the build does.
+    """
+    from mkdeck.app.build import build
+
+    env = dict(os.environ if environ is None else environ)
+    if dry_run:  # the build's caches go next to the temp package, and vanish with it
+        env["XDG_CACHE_HOME"] = str(out.parent)
+    return build([root], out, config=config, deck=deck, strict=strict,
+                 use_cache=not dry_run, environ=env, **state_build_options(dry_run))
+
+
+@dataclass(frozen=True, slots=True)
+class PushReport:
+    """What a push did: the :class:`~mkdeck.ankiconnect.push.PushResult`, notices to show
+    (postponed deletions, notes not found, a state not updated), and the one-line summary."""
+
+    result: PushResult
+    notices: tuple[str, ...]
+    line: str
+
+
+def push_built(target: Target, package: Path, root: Path, *, dry_run: bool = False,
+               max_delete: int = 20, yes: bool = False, build_errors: bool = False,
+               environ: Mapping[str, str] | None = None) -> PushReport:
+    """Push the built ``package`` of the vault at ``root`` to ``target``, record it (not when
+    ``dry_run``) and tell the vault's sync state.
+
+    Args:
+        build_errors: the build had errors: deletions wait (a note with an error is missing
+            from the package, not removed).
+        max_delete, yes: more than ``max_delete`` deletions need ``yes``.
+    Returns:
+        A :class:`PushReport`.
+    Raises:
+        PushError: too many deletions, an unreadable package or record; nothing was done.
+        AnkiConnectError: Anki failed midway; nothing was recorded, so the next push redoes it.
+        OSError: the record cannot be written (Anki has the changes; the next push redoes
+            them, which changes nothing more).
+    """
+    rpath = record_path(target.url, target.profile, str(root), environ)
+    notes = read_package(package)
+    record = load_record(rpath, target.url, target.profile, str(root))
+    plan = plan_push(notes, record, removed=removed_in_state(root),
+                     allow_delete=not build_errors)
+    if not dry_run:
+        check_deletions(plan, max_delete, yes)
+    result, new_record = apply_push(target.client, package, notes, plan, record,
+                                    dry_run=dry_run)
+    notices = []
+    if not dry_run and not plan.is_empty:
+        save_record(rpath, new_record)
+        warning = after_push(root, deleted=[d.guid for d in result.deleted],
+                             moved=[n.guid for n, _ in result.moved])
+        if warning:
+            notices.append(warning)
+    if plan.postponed:
+        notices.append(f"{_notes(len(plan.postponed), 'removed from the vault', 'is', 'are')} "
+                       f"not deleted in Anki while the build has errors; fix them and push "
+                       f"again")
+    if result.not_found:
+        notices.append(f"{_notes(len(result.not_found), 'removed from the vault', 'was', 'were')}"
+                       f" not in Anki (deleted there already)")
+    if result.missing:
+        notices.append(f"{_notes(len(result.missing), '', 'was', 'were')} not found in Anki "
+                       f"after the import: Anki has their note type with other fields (see "
+                       f"MKD308); e.g. {result.missing[0].label!r}")
+    counts = ", ".join(f"{n} {word}" for word, n in result.counts().items())
+    if dry_run:
+        line = f"dry run, nothing changed: push to {target.where} would give {counts}"
+    elif plan.is_empty:
+        line = f"nothing to push to {target.where}: {counts}"
+    else:
+        line = f"pushed to {target.where}: {counts}"
+    return PushReport(result, tuple(notices), line)
+
+
+def listing(result: PushResult) -> list[tuple[str, str, str]]:
+    """``(action, deck, label)`` of every note a push concerns, for ``--dry-run``: adds,
+    updates, moves (``"old -> new"``), deletions, postponed deletions; each sorted."""
+    rows = [("add", d, label) for d, label in sorted((n.deck, n.label)
+                                                      for n in result.plan.added)]
+    rows += [("update", d, label) for d, label in sorted((n.deck, n.label)
+                                                          for n in result.plan.updated)]
+    rows += [("move", f"{old} -> {n.deck}", n.label)
+             for n, old in sorted(result.moved, key=lambda m: (m[0].deck, m[0].label))]
+    rows += [("delete", "", label) for label in sorted(d.label for d in result.deleted)]
+    rows += [("postpone", "delete", label)
+             for label in sorted(d.label for d in result.plan.postponed)]
+    return rows
+
+
+def _notes(n: int, what: str, one: str, many: str) -> str:
+    """``"1 note <what> <one>"`` / ``"3 notes <what> <many>"``."""
+    words = [f"{n} note" + ("" if n == 1 else "s"), what, one if n == 1 else many]
+    return " ".join(w for w in words if w)
+
+
+# --- the sync state (issue 12), when this mkdeck has it -----------------------------------------
+
+
+def _state_module() -> Any | None:
+    try:
+        from mkdeck.export import state  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return state
+
+
+def removed_in_state(root: Path) -> list[tuple[str, str, int]]:
+    """``(guid, Anki note type name, note id mkdeck gives it)`` of the state's tombstones;
+    ``[]`` without a state (or one that cannot be read: the build reports that)."""
+    state_mod = _state_module()
+    if state_mod is None:
+        return []
+    from mkdeck.export.identity import note_id
+
+    read = state_mod.read_state(root)
+    if read.state is None:
+        return []
+    return [(e.guid, e.model, note_id(e.guid)) for e in read.state.removed()]
+
+
+def after_push(root: Path, *, deleted: Sequence[str], moved: Sequence[str]) -> str | None:
+    """Record in the vault's state that ``deleted`` guids were deleted in Anki (they leave
+    it) and ``moved`` guids' cards now sit in their deck. Returns a warning, or ``None``."""
+    state_mod = _state_module()
+    if state_mod is None or not (deleted or moved):
+        return None
+    read = state_mod.read_state(root)
+    if read.state is None:
+        return None
+    state = read.state
+    if deleted:
+        state = state.forget_removed(list(deleted))
+    if moved:
+        state = state.mark_placed(list(moved))
+    try:
+        state_mod.write_state(root, state)
+    except OSError as exc:
+        return (f"cannot update the sync state in {root} ({exc.strerror or exc}); the "
+                f"removed notes stay listed in it")
+    return None
+
+
+def state_build_options(dry_run: bool) -> dict[str, object]:
+    """Build options for the sync state: a dry run reads the state but must not write it."""
+    if dry_run and _state_module() is not None:
+        return {"write_state": False}
+    return {}

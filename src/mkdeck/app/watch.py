@@ -1,0 +1,159 @@
+"""The flow of ``mkdeck watch``: build, then rebuild after every batch of saves.
+
+The watching itself is the ``watchfiles`` library (Rust ``notify``: inotify on Linux),
+which groups the events of one save (an editor's temp file + rename) into one batch: a batch
+ends after ``step`` ms without a new event, or after ``debounce`` ms in all. This module
+decides which events matter (:class:`VaultFilter`), names a batch in a few words
+(:func:`describe_changes`) and yields one :class:`Rebuild` per build (:func:`rebuilds`);
+``mkdeck.cli.watch`` pushes (``--push``) and prints. Each rebuild is a full ``mkdeck build``
+(with its cache): the incremental build (issue 15) is not used yet.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from watchfiles import Change, DefaultFilter, watch
+
+LOG = logging.getLogger(__name__)
+
+# What mkdeck itself writes into a vault (the sync state of issue 12, atomic-write temp
+# files) or next to it, and what Obsidian rewrites all the time without a user edit.
+STATE_FILE = ".mkdeck-state"
+_OBSIDIAN_DIR = ".obsidian"
+_PLUGIN_SETTINGS = ("plugins", "obsidian-to-anki-plugin", "data.json")
+
+
+class VaultFilter(DefaultFilter):
+    """watchfiles' default filter (VCS folders, editor swap and backup files), and also:
+    the output package, any ``.apkg`` and ``.tmp`` file, mkdeck's sync state file, and
+    Obsidian's ``.obsidian/`` folder except the Obsidian_to_Anki plugin's settings.
+
+    Args:
+        root: the vault root.
+        output: the package being written (ignored wherever it is).
+    """
+
+    def __init__(self, root: str | os.PathLike[str], output: str | os.PathLike[str]) -> None:
+        super().__init__()
+        self.root = Path(root).resolve()
+        self.output = Path(output).resolve()
+
+    def __call__(self, change: Change, path: str) -> bool:
+        """Whether the event ``(change, path)`` calls for a rebuild."""
+        if not super().__call__(change, path):
+            return False
+        p = Path(path)
+        if p == self.output or p.suffix in (".apkg", ".tmp") or p.name == STATE_FILE:
+            return False
+        try:
+            rel = p.relative_to(self.root).parts
+        except ValueError:
+            return True
+        if rel and rel[0] == _OBSIDIAN_DIR:
+            return tuple(rel[1:]) == _PLUGIN_SETTINGS
+        return True
+
+
+def describe_changes(changes: Iterable[tuple[Change, str]], root: str | os.PathLike[str],
+                     known: set[str], limit: int = 3) -> str:
+    """A batch of events in a few words, e.g. ``"a.md changed, b.md added (+2 more)"``:
+    vault-relative paths, sorted, at most ``limit``.
+
+    A file is "added" when it was not in ``known`` (the vault's files before the batch),
+    "deleted" when it is gone, else "changed" (an editor that saves by renaming a temp file
+    over the note gives an "added" event for a file that was there); a file that came and
+    went within the batch (an editor's temp file) is not named. ``known`` is updated.
+    """
+    base = Path(root).resolve()
+    seen: dict[str, set[Change]] = {}
+    for change, path in changes:
+        seen.setdefault(path, set()).add(change)
+    words = []
+    for path, kinds in seen.items():
+        try:
+            rel = Path(path).relative_to(base).as_posix()
+        except ValueError:
+            rel = path
+        exists = os.path.exists(path)
+        if exists:
+            verb = "changed" if path in known else "added"
+            known.add(path)
+        elif path in known:
+            verb = "deleted"
+            known.discard(path)
+        else:
+            continue
+        words.append(f"{rel} {verb}")
+    words.sort()
+    if not words:
+        return "nothing changed"
+    more = f" (+{len(words) - limit} more)" if len(words) > limit else ""
+    return ", ".join(words[:limit]) + more
+
+
+def vault_files(root: str | os.PathLike[str], keep: VaultFilter) -> set[str]:
+    """The paths of the files under ``root`` that ``keep`` lets through (as events on them
+    would be named)."""
+    out = set()
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if keep(Change.modified, os.path.join(folder, d))]
+        for name in files:
+            path = os.path.join(folder, name)
+            if keep(Change.modified, path):
+                out.add(path)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Rebuild:
+    """One build of the watch: ``when`` (``time.time()``), ``what`` changed (a few words),
+    the build's ``outcome`` (``None`` when it failed), or the ``error`` that stopped it."""
+
+    when: float
+    what: str
+    outcome: Any = None
+    error: str | None = None
+
+
+def rebuilds(root: Path, out: Path, build: Callable[[], Any], *, step_ms: int = 300,
+             stop: threading.Event | None = None) -> Iterator[Rebuild]:
+    """Build once, then once after every batch of relevant saves under ``root``, forever
+    (until ``stop`` is set, or the caller stops iterating; Ctrl-C raises
+    ``KeyboardInterrupt`` here).
+
+    Args:
+        root: the vault root (absolute).
+        out: the package the builds write (its own writes are ignored).
+        build: runs one build and returns its ``BuildOutcome``; ``VaultError`` and
+            ``OSError`` it raises become :attr:`Rebuild.error`, as does any other exception
+            (logged): a broken note or a bug never ends the watch.
+        step_ms: a batch ends after this long without a new event (the debounce).
+    """
+    from mkdeck.vault import VaultError
+
+    keep = VaultFilter(root, out)
+    known = vault_files(root, keep)
+
+    def once(what: str) -> Rebuild:
+        when = time.time()
+        try:
+            return Rebuild(when, what, build())
+        except (VaultError, OSError) as exc:
+            return Rebuild(when, what, error=f"build failed: {exc}")
+        except Exception as exc:  # noqa: BLE001 - reported, and the watch goes on
+            LOG.exception("build failed")
+            return Rebuild(when, what, error=f"build failed ({type(exc).__name__}: {exc}); "
+                                             f"please report it")
+
+    yield once("first build")
+    for changes in watch(root, watch_filter=keep, step=step_ms, debounce=max(1600, step_ms),
+                         stop_event=stop, raise_interrupt=True):
+        yield once(describe_changes(changes, root, known))
