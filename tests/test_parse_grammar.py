@@ -146,6 +146,19 @@ def test_inline_errors() -> None:
     assert diags == [("MKD116", 1), ("MKD120", 2)]
 
 
+def test_inline_markers_inside_words_are_prose() -> None:
+    """Found by a new-user trial: prose such as "RESTARTING the job while it is PENDING" was
+    an inline note without [Type] (MKD116, an error that fails CI), and the corpus's
+    SOURCES.md row ``13_STARTI-numbered-list-math.md`` an unclosed STARTI (MKD120)."""
+    notes, diags = parse("RESTARTING the job while it is PENDING is safe.\n"
+                         "After RESTARTING, wait. STARTING too.\n"
+                         "| 13_STARTI-numbered-list-math.md | whole file |\n"
+                         "x STARTI [Basic] q Back: a ENDI, STARTI[Basic] r Back: b ENDI.\n")
+    assert diags == []
+    assert [fields(n) for n in notes] == [{"Front": "q", "Back": "a"},
+                                         {"Front": "r", "Back": "b"}]
+
+
 def test_inline_multiword_and_localized_field_names() -> None:
     notes, _ = parse("STARTI [Cloze] The {{c1::sky}} Back Extra: blue ENDI\n")
     assert fields(notes[0]) == {"Text": "The {{c1::sky}}", "Back Extra": "blue"}

@@ -46,9 +46,9 @@ def page(make_vault, tmp_path: Path) -> tuple[Path, str]:
     vault = make_vault(VAULT)
     status, err = _run("preview", str(vault), "-o", str(tmp_path / "out"), "--no-mathjax")
     assert status == 0, err
-    assert err.splitlines()[-1].startswith(f"{tmp_path / 'out' / 'index.html'}: 6 cards of 4 "
-                                           "notes, 1 decks, 2 media files (0 errors, 0 warnings)")
-    assert "math shown as TeX source" in err
+    assert err.splitlines()[-1] == (f"{tmp_path / 'out' / 'index.html'}: 6 cards of 4 notes, "
+                                    "1 deck, 2 media files (0 errors, 0 warnings); math shown "
+                                    "as TeX source (--no-mathjax)")
     return vault, (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
 
 
@@ -166,3 +166,24 @@ def test_media_names_are_url_encoded_in_tags_only(make_vault, tmp_path: Path) ->
     assert re.search(r'<img[^>]* src="a%20b%2B1.svg"', card)
     assert "&lt;img src=&quot;a b.svg&quot;&gt;" in card  # text about a src stays as written
     assert (tmp_path / "out" / "a b+1.svg").is_file()
+
+
+def test_summary_line_counts_one_in_the_singular_and_says_how_to_get_mathjax(
+        make_vault, tmp_path: Path) -> None:
+    """A new-user trial on the seed's one-note vault read "1 cards of 1 notes, 1 decks"; and
+    without MathJax the line named `pip install 'mkdeck-anki[preview]'`, a name PyPI does not
+    serve (mkdeck installs from its repository)."""
+    from mkdeck.app.preview import PreviewOutcome
+    from mkdeck.cli.preview import summary_line
+
+    vault = make_vault({"seed.md": SEED.read_text(encoding="utf-8")})
+    status, err = _run("preview", str(vault), "-o", str(tmp_path / "out"))
+    assert status == 0, err
+    assert err.splitlines()[-1].startswith(
+        f"{tmp_path / 'out' / 'index.html'}: 1 card of 1 note, 1 deck, 0 media files (0 errors, ")
+    bare = PreviewOutcome(index="p/index.html", notes=1, cards=1, decks=1, media=1,
+                          mathjax=False, diagnostics=())
+    assert summary_line(bare) == (
+        "p/index.html: 1 card of 1 note, 1 deck, 1 media file (0 errors, 0 warnings); math "
+        "shown as TeX source (MathJax is not installed: install mkdeck's preview extra, e.g. "
+        "pip install -e '.[preview]' in its clone)")

@@ -92,3 +92,23 @@ def test_readme_numbers_about_cards_are_true(tmp_path: Path) -> None:
     assert main([str(ROOT / "cards"), "-o", str(tmp_path / "linux.apkg")], out, err) == 0
     summary = (out.getvalue() + err.getvalue()).strip().splitlines()[-1]
     assert summary.startswith(f"linux.apkg: {notes} notes, {cards} cards, "), summary
+
+
+def _apt_installed(script: str) -> set[str]:
+    """The Debian packages every ``apt-get install`` of ``script`` names (continued lines
+    joined, options and redirections left out)."""
+    joined = script.replace("\\\n", " ")
+    names: set[str] = set()
+    for m in re.finditer(r"apt-get install ([^\n&|>;]*)", joined):
+        names.update(w for w in m.group(1).split() if not w.startswith("-"))
+    return names
+
+
+def test_ci_installs_what_the_suite_needs_on_a_bare_debian() -> None:
+    """A new-user trial read `.ci/run` for a fresh Debian 12: it installed only chromium and the
+    Qt libraries, but the suite also needs python3-venv (for its own venv command), a C compiler
+    with libc headers (the C probe tests skip without one), strace (the thread probe) and git
+    (the pre-commit hook's test)."""
+    installed = _apt_installed((ROOT / ".ci" / "run").read_text(encoding="utf-8"))
+    needed = {"python3", "python3-venv", "gcc", "libc6-dev", "strace", "git", "chromium"}
+    assert needed <= installed, f".ci/run does not install {sorted(needed - installed)}"

@@ -14,6 +14,8 @@ or I/O errors.
 from __future__ import annotations
 
 import argparse
+import difflib
+import os
 import signal
 import sys
 import threading
@@ -71,6 +73,11 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None,
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser, modules = _build_parser()
     if args_list and args_list[0] not in modules and not args_list[0].startswith("-"):
+        typo = _mistyped_command(args_list[0], modules)
+        if typo is not None:
+            print(f"mkdeck: {args_list[0]!r} is neither a command nor a file or folder: did you "
+                  f"mean `mkdeck {typo}`? (commands: {', '.join(modules)})", file=io.stderr)
+            return EXIT_USAGE
         args_list.insert(0, DEFAULT_COMMAND)
     elif args_list and args_list[0].startswith("-") and args_list[0] not in (
         "-h", "--help", "--version"
@@ -100,6 +107,15 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None,
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _mistyped_command(word: str, commands: dict[str, ModuleType]) -> str | None:
+    """The command ``word`` looks like a misspelling of (``biuld`` -> ``build``), when ``word``
+    is no existing path (else it is the vault of ``mkdeck PATH -o OUT.apkg``); else ``None``."""
+    if os.path.lexists(word):
+        return None
+    close = difflib.get_close_matches(word.lower(), list(commands), n=1, cutoff=0.75)
+    return close[0] if close else None
 
 
 class Terminated(BaseException):

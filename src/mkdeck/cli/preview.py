@@ -93,20 +93,26 @@ def run(args: argparse.Namespace, io: IO) -> int:
             continue
         print(format_line(diag, column=False), file=io.stderr)
     if not args.quiet:
-        print(summary_line(outcome), file=io.stderr)
+        print(summary_line(outcome, mathjax_wanted=not args.no_mathjax), file=io.stderr)
     failed = outcome.errors or (outcome.verification or {}).get("refuted", 0)
     return EXIT_FINDINGS if failed else EXIT_OK
 
 
-def summary_line(o: PreviewOutcome) -> str:
-    """``DIR/index.html: N cards of M notes, D decks, K media files (E errors, W warnings)``,
-    plus the verdict counts with ``--verify`` and a note when math is shown as source."""
-    tail = f"{o.errors} error{'s' * (o.errors != 1)}, {o.warnings} warning" \
-           f"{'s' * (o.warnings != 1)}"
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' * (n != 1)}"
+
+
+def summary_line(o: PreviewOutcome, mathjax_wanted: bool = True) -> str:
+    """``DIR/index.html: N cards of M notes, D decks, K media files (E errors, W warnings)``
+    (singular for 1), plus the verdict counts with ``--verify`` and a note when math is shown
+    as source: why, and with ``mathjax_wanted`` (no ``--no-mathjax``) how to get MathJax."""
+    tail = f"{_plural(o.errors, 'error')}, {_plural(o.warnings, 'warning')}"
     if o.verification is not None:
         tail += "; claims: " + ", ".join(f"{n} {v}" for v, n in sorted(o.verification.items()))
-    line = (f"{o.index}: {o.cards} cards of {o.notes} notes, {o.decks} decks, {o.media} "
-            f"media files ({tail})")
+    line = (f"{o.index}: {_plural(o.cards, 'card')} of {_plural(o.notes, 'note')}, "
+            f"{_plural(o.decks, 'deck')}, {_plural(o.media, 'media file')} ({tail})")
     if not o.mathjax:
-        line += "; math shown as TeX source (pip install 'mkdeck-anki[preview]' for MathJax)"
+        line += ("; math shown as TeX source (MathJax is not installed: install mkdeck's "
+                 "preview extra, e.g. pip install -e '.[preview]' in its clone)"
+                 if mathjax_wanted else "; math shown as TeX source (--no-mathjax)")
     return line

@@ -43,7 +43,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--config", default=None, help="mkdeck.yaml or data.json to use")
     p.add_argument("--explain", default=None, metavar="PATH:LINE",
                    help="show how the statements at PATH:LINE were read: the check, the "
-                        "typed slots, the self-check's changed copies and their verdicts")
+                        "typed slots, the self-check's changed copies and their verdicts "
+                        "(given alone, it verifies the note it names)")
     return p
 
 
@@ -98,6 +99,29 @@ def _text(report: Any) -> list[str]:
     return lines
 
 
+def _same_note(written: str, listed: str) -> bool:
+    """Whether ``written`` (the PATH of ``--explain PATH:LINE``) names the note the report
+    lists as ``listed``: the same path, or one is a suffix of the other."""
+    return written == listed or written.endswith(listed) or listed.endswith(written)
+
+
+def _no_statement(report: Any, where: str) -> str:
+    """The message for ``--explain PATH:LINE`` that names no statement: the lines of that note
+    that hold statements (as ``mkdeck verify`` lists them), or that no such note was read."""
+    path, _, line = where.rpartition(":")
+    if not path or not line.isdigit():
+        return (f"--explain wants PATH:LINE, a note and a line number as mkdeck verify lists "
+                f"them (e.g. 'li fork.md:24'), not {where!r}")
+    lines = sorted({r.claim.location.line for r in report.claims
+                    if _same_note(path, r.claim.location.path)})
+    if not lines:
+        return (f"no statement at {where}: {path!r} is no note with statements among those "
+                f"read; give its path as mkdeck verify lists it (relative to the vault)")
+    shown = ", ".join(map(str, lines[:12])) + (", ..." if len(lines) > 12 else "")
+    return (f"no statement at {where}: the statements of {path} are at line"
+            f"{'s' * (len(lines) != 1)} {shown} (mkdeck verify lists them)")
+
+
 def _explain(report: Any, where: str) -> list[str] | None:
     """How the statements at ``where`` (``PATH:LINE``, PATH as the report shows it or any
     suffix of it) were read; ``None`` when no statement is there."""
@@ -105,8 +129,7 @@ def _explain(report: Any, where: str) -> list[str] | None:
     if not line.isdigit():
         return None
     found = [r for r in report.claims if r.claim.location.line == int(line)
-             and (r.claim.location.path == path or path.endswith(r.claim.location.path)
-                  or r.claim.location.path.endswith(path))]
+             and _same_note(path, r.claim.location.path)]
     if not found:
         return None
     out = []
@@ -146,11 +169,16 @@ def run(args: argparse.Namespace, io: IO) -> int:
             note = f"  [host-dependent: {check.host_dependent}]" if check.host_dependent else ""
             print(f"{check.id}\t{check.says}{note}", file=io.stdout)
         return EXIT_OK
-    if not args.paths:
-        print("mkdeck verify: error: PATH is required", file=io.stderr)
+    paths = list(args.paths)
+    if not paths and args.explain and args.explain.rpartition(":")[0]:
+        # `mkdeck verify --explain NOTE:LINE` alone: verify that note (read in its vault)
+        paths = [args.explain.rpartition(":")[0]]
+    if not paths:
+        print("mkdeck verify: error: PATH is required: the vault or notes to verify, e.g. "
+              "mkdeck verify notes/", file=io.stderr)
         return EXIT_USAGE
     try:
-        outcome = verify_paths(args.paths, config=args.config, run_code=args.run_code,
+        outcome = verify_paths(paths, config=args.config, run_code=args.run_code,
                                jobs=args.jobs, catalogue=catalogue)
     except VaultError as exc:
         print(f"mkdeck verify: {exc}", file=io.stderr)
@@ -158,7 +186,8 @@ def run(args: argparse.Namespace, io: IO) -> int:
     if args.explain:
         explained = _explain(outcome.report, args.explain)
         if explained is None:
-            print(f"mkdeck verify: no statement at {args.explain}", file=io.stderr)
+            print(f"mkdeck verify: {_no_statement(outcome.report, args.explain)}",
+                  file=io.stderr)
             return EXIT_USAGE
         for line in explained:
             print(line, file=io.stdout)

@@ -5,7 +5,7 @@
 card's front and back in the page's own DOM, the note types' CSS, the media copied beside it
 and the page's scripts under ``DIR/_mkdeck/``. The page needs no network: MathJax comes from
 the ``django-static-mathjax`` package (MathJax 3.2.2,
-``pip install 'mkdeck-anki[preview]'``) when it is installed, else every ``\\(…\\)`` and
+mkdeck's ``preview`` extra) when it is installed, else every ``\\(…\\)`` and
 ``\\[…\\]`` is shown as marked TeX source.
 
 What Anki's reviewer adds to a rendered card is done here, as the reviewer does it:
@@ -176,7 +176,7 @@ def mark_tex(text: str) -> str:
     for i in range(0, len(parts), 2):
         parts[i] = _TEX_RE.sub(
             lambda m: ('<span class="mkdeck-tex" title="TeX source: MathJax is not installed '
-                       '(pip install \'mkdeck-anki[preview]\')">' + m.group(0) + "</span>"),
+                       '(install mkdeck\'s preview extra)">' + m.group(0) + "</span>"),
             parts[i])
     return "".join(parts)
 

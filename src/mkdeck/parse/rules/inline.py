@@ -20,6 +20,22 @@ from mkdeck.scan import (
 LOG = logging.getLogger(__name__)
 
 
+def _inside_word(content: str, k: int, length: int) -> bool:
+    """Whether the marker at ``content[k:k + length]`` is part of a longer word (a letter,
+    digit or ``_`` touches the marker's own letter at either end): ``RESTARTING``,
+    ``STARTING`` or ``13_STARTI-x`` is prose, not ``STARTI``. The plugin's ``STARTI(.*?)ENDI``
+    matches inside words and then fails on the missing ``[Type]``; mkdeck reads such text as
+    text, with no finding (a new-user trial found ``RESTARTING … PENDING`` made MKD116)."""
+    def word(c: str) -> bool:
+        return c.isalnum() or c == "_"
+
+    before = content[k - 1] if k > 0 else ""
+    after = content[k + length] if k + length < len(content) else ""
+    # as a regex's \b would: only a marker's own word characters can be glued to a word
+    return ((word(content[k]) and bool(before) and word(before))
+            or (word(content[k + length - 1]) and bool(after) and word(after)))
+
+
 def read_inline(state: ParseState, i: int, raw: str, content: str) -> None:
     syntax = state.syntax
     si, ei = syntax.start_inline, syntax.end_inline
@@ -32,7 +48,7 @@ def read_inline(state: ParseState, i: int, raw: str, content: str) -> None:
         if k < 0:
             return
         ticks += content.count("`", pos, k)
-        if ticks % 2 == 1:
+        if ticks % 2 == 1 or _inside_word(content, k, len(si)):
             pos = k + len(si)
             continue
         e = content.find(ei, k + len(si))
