@@ -1,12 +1,13 @@
 """The real Anki desktop app with the real AnkiConnect add-on, headless, for the push and
 watch tests.
 
-``../shared/anki-connect/`` (next to the repository; for a git worktree, next to the main
-worktree) holds the add-on's source (GPL-3, used by the tests only, never copied into mkdeck)
-and ``run-anki``, which makes a throwaway profile, installs the add-on and starts Anki with
-Qt's offscreen platform. Anki itself runs under this interpreter: the ``test`` extra installs
-``aqt`` (Anki desktop, the same version as ``anki``). ``MKDECK_ANKI_CONNECT_DIR`` overrides
-the folder. Tests using :func:`anki_desktop` skip, saying so, only when the folder is absent.
+``shared/anki-connect/`` (``../shared`` next to the repository or next to one of its parent
+folders; for a git worktree, next to the main worktree) holds the add-on's source (GPL-3, used
+by the tests only, never copied into mkdeck) and ``run-anki``, which makes a throwaway profile,
+installs the add-on and starts Anki with Qt's offscreen platform. Anki itself runs under this
+interpreter: the ``test`` extra installs ``aqt`` (Anki desktop, the same version as ``anki``).
+``MKDECK_ANKI_CONNECT_DIR`` overrides the folder. Tests using :func:`anki_desktop` skip, saying
+so, only when the folder is absent.
 
 One Anki per pytest worker: the fixture is session-scoped, and the tests that use it carry
 ``pytest.mark.xdist_group("anki-desktop")`` so ``--dist loadgroup`` keeps them on one worker.
@@ -47,15 +48,16 @@ def _main_worktree(repo: Path) -> Path:
 
 
 def anki_connect_dir() -> Path:
-    """``$MKDECK_ANKI_CONNECT_DIR``, else ``../shared/anki-connect`` beside the repository
-    (beside its main worktree when the repository is a linked worktree)."""
+    """``$MKDECK_ANKI_CONNECT_DIR``, else the nearest ``shared/anki-connect`` beside the
+    repository or one of its parent folders (``../shared/anki-connect`` first; the main
+    worktree's when the repository is a linked worktree; a clone made one folder deeper, as CI
+    may, still finds it). Returns the first candidate when none exists (the fixture skips)."""
     env = os.environ.get("MKDECK_ANKI_CONNECT_DIR")
     if env:
         return Path(env)
-    here = REPO.parent / "shared" / "anki-connect"
-    if here.is_dir():
-        return here
-    return _main_worktree(REPO).parent / "shared" / "anki-connect"
+    candidates = [folder / "shared" / "anki-connect"
+                  for start in (REPO, _main_worktree(REPO)) for folder in start.parents]
+    return next((c for c in candidates if (c / "run-anki").is_file()), candidates[0])
 
 
 def free_port() -> int:
