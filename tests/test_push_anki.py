@@ -398,3 +398,62 @@ def test_push_tells_the_sync_state(anki_desktop, make_vault):
     assert "1 note removed from the vault was not in Anki (deleted there already)" in err
     status, out, err = push(str(vault), "--url", anki.url)
     assert status == 0 and out.startswith("nothing to push") and "was not in Anki" not in err
+
+
+def test_two_vaults_never_take_each_others_notes(anki_desktop, make_vault):
+    """Two vaults with a card of the same file and first field have the same guid (identity
+    is vault-relative): the second vault's push must not move, overwrite or delete the note
+    the first one pushed (found by review: it moved it, then deleted it with its reviews)."""
+    anki = anki_desktop
+    one = make_vault({"Daily.md": "TARGET DECK: T10::One\n\n" + card("daily question", "one")
+                      + card("only one", "o")}, name="one", mtime=1_700_000_000)
+    two = make_vault({"Daily.md": "TARGET DECK: T10::Two\n\n" + card("daily question", "two")
+                      + card("only two", "t")}, name="two", mtime=1_700_000_100)
+    assert push(str(one), "--url", anki.url)[0] == 0
+    first = snapshot(anki, "T10")
+    status, out, err = push(str(two), "--url", anki.url)
+    assert status == 1, err
+    assert out.endswith("1 added, 0 updated, 0 unchanged, 0 moved, 0 deleted\n")
+    assert (f"mkdeck push: 1 note of this vault has the identity of a note pushed to this "
+            f"Anki from {one}: 'daily question' (T10::Two); Anki holds one note per identity, "
+            f"so it was not sent. Give the card an ID comment (`mkdeck ids`)") in err
+    after = snapshot(anki, "T10")
+    assert [n for n in after if n[2][0] != "only two"] == first  # the first vault's, intact
+    # the card leaves the second vault (its sync state holds a tombstone of it): the note of
+    # the first vault is not deleted
+    write(two / "Daily.md", "TARGET DECK: T10::Two\n\n" + card("only two", "t"))
+    status, out, err = push(str(two), "--url", anki.url)
+    assert status == 0, err
+    assert out.startswith("nothing to push") and "identity" not in err
+    notes = {n[2][0]: n for n in snapshot(anki, "T10")}
+    assert notes["daily question"] == {n[2][0]: n for n in first}["daily question"]
+    assert set(notes) == {"daily question", "only one", "only two"}
+    status, out, _ = push(str(one), "--url", anki.url)
+    assert status == 0 and out.startswith("nothing to push")
+
+
+def test_a_tombstone_anki_does_not_have_is_never_created_there(anki_desktop, make_vault):
+    """A note removed from the vault that this Anki does not have (deleted there by hand, or
+    never pushed) must not be created in Anki by a later import of a package that still holds
+    its tombstone (found by review: it came back tagged mkdeck::removed, for good)."""
+    anki = anki_desktop
+    vault = make_vault({"r.md": "TARGET DECK: T11\n\n" + card("kept", "k")
+                        + card("hand deleted", "h")}, mtime=1_700_000_000)
+    assert push(str(vault), "--url", anki.url)[0] == 0
+    (gone,) = [n for n in anki.notes('"deck:T11"') if n["fields"]["Front"]["value"]
+               == "hand deleted"]
+    anki.call("deleteNotes", notes=[gone["noteId"]])  # by hand in Anki
+    # ... then removed from the vault too: Anki does not have it
+    write(vault / "r.md", "TARGET DECK: T11\n\n" + card("kept", "k"))
+    status, out, err = push(str(vault), "--url", anki.url)
+    assert status == 0, err
+    assert "1 note removed from the vault was not in Anki (deleted there already)" in err
+    # an edit: the package is imported again
+    write(vault / "r.md", "TARGET DECK: T11\n\n" + card("kept", "k2"))
+    status, out, err = push(str(vault), "--url", anki.url)
+    assert status == 0, err
+    assert out.endswith("0 added, 1 updated, 0 unchanged, 0 moved, 0 deleted\n")
+    assert [n[2] for n in snapshot(anki, "T11")] == [("kept", "k2")]
+    assert anki.call("findNotes", query='"deck:T11" tag:mkdeck::removed') == []
+    state_mod = pytest.importorskip("mkdeck.export.state")
+    assert state_mod.read_state(vault).state.removed() == ()

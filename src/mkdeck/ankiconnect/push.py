@@ -21,15 +21,18 @@ that guid and, in this order of preference, (a) this Anki's record says so, (b) 
 exactly the package's, at the package's id or one of the importer's +999 steps, or (c) it is
 at the package's own id (Anki's copy edited since). A note is deleted only when it is found
 that way and its note type is one of mkdeck's (``… (mkdeck)``): a note made in Anki by hand
-never is.
+never is. A guid is vault-relative, so two vaults can share one: a note that another vault
+pushed to this Anki (its record says so) is never sent, moved or deleted from here.
 
 No printing here (``mkdeck.cli.push`` prints); errors are exceptions.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
+import tempfile
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -37,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from mkdeck.ankiconnect.client import AnkiActionFailed, AnkiActionUnsupported, AnkiConnect
-from mkdeck.ankiconnect.package import TAG_MOVED, PackageNote, PushError
+from mkdeck.ankiconnect.package import TAG_MOVED, PackageNote, PushError, without_notes
 from mkdeck.ankiconnect.record import PushRecord, RecordEntry
 
 LOG = logging.getLogger(__name__)
@@ -80,6 +83,11 @@ class PushPlan:
             missing from the package, and must not be taken for a removed one).
         absent: guids of removed notes this Anki was found not to have at an earlier push
             (:attr:`PushRecord.gone`): not looked for again.
+        withheld: ``(note, other vault)`` for live notes whose guid another vault pushed to
+            this Anki (:func:`mkdeck.ankiconnect.record.foreign_notes`): Anki holds one note
+            per guid, so they are not sent (the package is imported without them).
+        released: guids removed from this vault that another vault pushed to this Anki:
+            never deleted, and left out of this vault's record.
     """
 
     added: tuple[PackageNote, ...] = ()
@@ -89,6 +97,14 @@ class PushPlan:
     deletions: tuple[Deletion, ...] = ()
     postponed: tuple[Deletion, ...] = ()
     absent: tuple[str, ...] = ()
+    withheld: tuple[tuple[PackageNote, str], ...] = ()
+    released: tuple[str, ...] = ()
+
+    @property
+    def not_sent(self) -> frozenset[str]:
+        """Guids of the package's notes that must not reach Anki (:attr:`withheld`,
+        :attr:`released`)."""
+        return frozenset({n.guid for n, _ in self.withheld} | set(self.released))
 
     @property
     def needs_import(self) -> bool:
@@ -103,7 +119,8 @@ class PushPlan:
 
 def plan_push(notes: Sequence[PackageNote], record: PushRecord, *,
               removed: Iterable[tuple[str, str, int]] = (),
-              allow_delete: bool = True) -> PushPlan:
+              allow_delete: bool = True,
+              foreign: Mapping[str, str] | None = None) -> PushPlan:
     """Compare the package's ``notes`` with ``record``.
 
     Args:
@@ -113,11 +130,15 @@ def plan_push(notes: Sequence[PackageNote], record: PushRecord, *,
             state says were removed (besides the package's tombstones and the record's notes
             missing from the package).
         allow_delete: ``False`` when the build had errors: deletions are then postponed.
+        foreign: guid -> vault of the notes other vaults pushed to this Anki: those notes
+            are never added, updated, moved or deleted from here (withheld, released).
     Returns:
         A :class:`PushPlan`; its lists follow the package's note order.
     """
-    live = [n for n in notes if not n.removed]
-    live_guids = {n.guid for n in live}
+    foreign = foreign or {}
+    withheld = [(n, foreign[n.guid]) for n in notes if not n.removed and n.guid in foreign]
+    live = [n for n in notes if not n.removed and n.guid not in foreign]
+    live_guids = {n.guid for n in notes if not n.removed}
     added, updated, unchanged, moved = [], [], [], []
     for note in live:
         old = record.notes.get(note.guid)
@@ -146,10 +167,11 @@ def plan_push(notes: Sequence[PackageNote], record: PushRecord, *,
     for guid, old in sorted(record.notes.items()):
         if guid not in live_guids and guid not in deletions:
             deletions[guid] = Deletion(guid, old.model, old.nid, None, None, old.label)
-    found = tuple(deletions.values())
+    released = sorted(g for g in deletions if g in foreign)
+    found = tuple(d for g, d in deletions.items() if g not in foreign)
     return PushPlan(tuple(added), tuple(updated), tuple(unchanged), tuple(moved),
                     found if allow_delete else (), () if allow_delete else found,
-                    tuple(sorted(absent)))
+                    tuple(sorted(absent)), tuple(withheld), tuple(released))
 
 
 # --- Anki -------------------------------------------------------------------------------------
@@ -303,12 +325,13 @@ def apply_push(client: AnkiConnect, package: str | os.PathLike[str],
         AnkiConnectError: a request failed (the record must then not be saved).
     """
     if plan.is_empty:
-        return PushResult(plan, dry_run=dry_run), record
+        entries = {g: e for g, e in record.notes.items() if g not in plan.released}
+        return PushResult(plan, dry_run=dry_run), dataclasses.replace(record, notes=entries)
     imported = False
     if plan.needs_import and not dry_run:
-        client.invoke("importPackage", path=os.path.abspath(package))
+        _import(client, package, plan.not_sent)
         imported = True
-    live = [n for n in notes if not n.removed]
+    live = [n for n in notes if not n.removed and n.guid not in plan.not_sent]
     moved_guids = {n.guid for n, _ in plan.moved}
     need = {n.guid: (n.model, record.notes[n.guid].nid if n.guid in record.notes else None,
                      n.note_id, n.fields)
@@ -317,6 +340,12 @@ def apply_push(client: AnkiConnect, package: str | os.PathLike[str],
             or n.guid in moved_guids}
     for d in plan.deletions:
         need[d.guid] = (d.model, d.nid, d.planned, d.fields)
+    # a tombstone of a note this Anki did not have is created by the import: it goes again
+    absent = set(plan.absent)
+    strays = {n.guid: n for n in notes if imported and n.removed and n.guid in absent
+              and n.guid not in plan.not_sent and n.model.endswith(MODEL_SUFFIX)}
+    for n in strays.values():
+        need[n.guid] = (n.model, None, n.note_id, n.fields)
     where = locate_notes(client, need) if need else {}
 
     # moves: what the record says changed, and for notes new to this record, what Anki has
@@ -352,14 +381,15 @@ def apply_push(client: AnkiConnect, package: str | os.PathLike[str],
     # only notes of mkdeck's own note types (locate_notes checked it is the one of this guid)
     deleted = [d for d in plan.deletions if d.guid in where and d.model.endswith(MODEL_SUFFIX)]
     not_found = [d for d in plan.deletions if d not in deleted]
-    if deleted and not dry_run:
-        client.invoke("deleteNotes", notes=sorted(where[d.guid].nid for d in deleted))
+    doomed = [where[d.guid].nid for d in deleted] + [where[g].nid for g in strays if g in where]
+    if doomed and not dry_run:
+        client.invoke("deleteNotes", notes=sorted(doomed))
 
     missing = [n for n in live if n.guid not in where and n.guid in need
                and n.guid not in record.notes and not dry_run]
     entries = dict(record.notes)
-    for d in plan.deletions:
-        entries.pop(d.guid, None)
+    for guid in [d.guid for d in plan.deletions] + list(plan.released):
+        entries.pop(guid, None)
     moved_ok = {n.guid for n, _ in moves}
     for n in live:
         old = entries.get(n.guid)
@@ -372,6 +402,18 @@ def apply_push(client: AnkiConnect, package: str | os.PathLike[str],
     new_record = PushRecord(record.url, record.profile, record.vault, entries, frozenset(gone))
     return PushResult(plan, tuple(deleted), tuple(not_found), tuple(moves), tuple(missing),
                       imported, dry_run), new_record
+
+
+def _import(client: AnkiConnect, package: str | os.PathLike[str],
+            not_sent: frozenset[str]) -> None:
+    """``importPackage`` of ``package``, or of a copy without the notes of ``not_sent``."""
+    if not not_sent:
+        client.invoke("importPackage", path=os.path.abspath(package))
+        return
+    with tempfile.TemporaryDirectory(prefix="mkdeck-push-") as tmp:
+        copy = Path(tmp) / Path(package).name
+        without_notes(package, not_sent, copy)
+        client.invoke("importPackage", path=str(copy))
 
 
 def _unexpected(client: AnkiConnect, action: str, reply: object) -> AnkiActionFailed:

@@ -114,6 +114,38 @@ def load_record(path: Path, url: str, profile: str, vault: str) -> PushRecord:
     return PushRecord(url, profile, vault, notes, gone)
 
 
+def foreign_notes(url: str, profile: str, vault: str,
+                  environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The notes other vaults pushed to the same Anki: guid -> that vault's path.
+
+    Read from the other records under ``$XDG_STATE_HOME/mkdeck/push`` with the same ``url``
+    and ``profile``. A guid is vault-relative (file path and first field, or ID comment:
+    ``mkdeck.export.identity``), so two vaults can give one guid to two cards, while Anki
+    holds one note per guid. Records of vaults whose folder no longer exists (moved, renamed,
+    deleted) and records that cannot be read are skipped.
+    """
+    out: dict[str, str] = {}
+    try:
+        paths = sorted((state_home(environ) / "push").glob("*.json"))
+    except OSError:
+        return out
+    for path in paths:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError):
+            continue
+        if not isinstance(data, dict) or data.get("url") != url \
+                or data.get("profile") != profile:
+            continue
+        other, notes = data.get("vault"), data.get("notes")
+        if not isinstance(other, str) or other == vault or not isinstance(notes, dict) \
+                or not os.path.isdir(other):
+            continue
+        for guid in notes:
+            out.setdefault(str(guid), other)
+    return out
+
+
 def save_record(path: Path, record: PushRecord) -> None:
     """Write ``record`` to ``path`` atomically (temp file, fsync, rename).
 

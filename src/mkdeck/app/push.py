@@ -30,7 +30,7 @@ from mkdeck.ankiconnect.push import (
     check_deletions,
     plan_push,
 )
-from mkdeck.ankiconnect.record import load_record, record_path, save_record
+from mkdeck.ankiconnect.record import foreign_notes, load_record, record_path, save_record
 
 LOG = logging.getLogger(__name__)
 
@@ -117,11 +117,14 @@ def build_for_push(root: Path, out: Path, *, dry_run: bool, config: str | None =
 @dataclass(frozen=True, slots=True)
 class PushReport:
     """What a push did: the :class:`~mkdeck.ankiconnect.push.PushResult`, notices to show
-    (postponed deletions, notes not found, a state not updated), and the one-line summary."""
+    (postponed deletions, notes not found, a state not updated, notes withheld), the one-line
+    summary, and whether the vault needs fixing (``needs_fix``: notes withheld because
+    another vault pushed their identity; ``mkdeck push`` then exits 1)."""
 
     result: PushResult
     notices: tuple[str, ...]
     line: str
+    needs_fix: bool = False
 
 
 def push_built(target: Target, package: Path, root: Path, *, dry_run: bool = False,
@@ -146,18 +149,33 @@ def push_built(target: Target, package: Path, root: Path, *, dry_run: bool = Fal
     notes = read_package(package)
     record = load_record(rpath, target.url, target.profile, str(root))
     plan = plan_push(notes, record, removed=removed_in_state(root),
-                     allow_delete=not build_errors)
+                     allow_delete=not build_errors,
+                     foreign=foreign_notes(target.url, target.profile, str(root), environ))
     if not dry_run:
         check_deletions(plan, max_delete, yes)
     result, new_record = apply_push(target.client, package, notes, plan, record,
                                     dry_run=dry_run)
     notices = []
-    if not dry_run and not plan.is_empty:
-        save_record(rpath, new_record)
-        warning = after_push(root, deleted=[d.guid for d in result.deleted],
-                             moved=[n.guid for n, _ in result.moved])
+    if not dry_run:
+        if new_record != record:
+            save_record(rpath, new_record)
+        # tombstones this Anki no longer needs: deleted now, found missing, or another
+        # vault's note; a build that kept writing them would create them again in Anki
+        leave = ([d.guid for d in result.deleted] + [d.guid for d in result.not_found]
+                 + list(plan.absent) + list(plan.released))
+        warning = after_push(root, deleted=leave, moved=[n.guid for n, _ in result.moved])
         if warning:
             notices.append(warning)
+    if plan.withheld:
+        first, other = plan.withheld[0]
+        notices.append(
+            f"{_notes(len(plan.withheld), 'of this vault', 'has', 'have')} the identity of "
+            f"{'a note' if len(plan.withheld) == 1 else 'notes'} pushed to this Anki from "
+            f"{other}: {first.label!r} ({first.deck}){' …' if len(plan.withheld) > 1 else ''}"
+            f"; Anki holds one note per identity, so "
+            f"{'it was' if len(plan.withheld) == 1 else 'they were'} not sent. Give the card an "
+            f"ID comment (`mkdeck ids`), or change its first field or its file's name, in one "
+            f"of the vaults")
     if plan.postponed:
         notices.append(f"{_notes(len(plan.postponed), 'removed from the vault', 'is', 'are')} "
                        f"not deleted in Anki while the build has errors; fix them and push "
@@ -176,7 +194,7 @@ def push_built(target: Target, package: Path, root: Path, *, dry_run: bool = Fal
         line = f"nothing to push to {target.where}: {counts}"
     else:
         line = f"pushed to {target.where}: {counts}"
-    return PushReport(result, tuple(notices), line)
+    return PushReport(result, tuple(notices), line, needs_fix=bool(plan.withheld))
 
 
 def listing(result: PushResult) -> list[tuple[str, str, str]]:
@@ -226,8 +244,10 @@ def removed_in_state(root: Path) -> list[tuple[str, str, int]]:
 
 
 def after_push(root: Path, *, deleted: Sequence[str], moved: Sequence[str]) -> str | None:
-    """Record in the vault's state that ``deleted`` guids were deleted in Anki (they leave
-    it) and ``moved`` guids' cards now sit in their deck. Returns a warning, or ``None``."""
+    """Record in the vault's state that the tombstones of ``deleted`` guids are no longer
+    needed (deleted in Anki, not in it, or another vault's note: they leave the state) and
+    that ``moved`` guids' cards now sit in their deck. Writes only when that changes the
+    state. Returns a warning, or ``None``."""
     state_mod = _state_module()
     if state_mod is None or not (deleted or moved):
         return None
@@ -239,6 +259,8 @@ def after_push(root: Path, *, deleted: Sequence[str], moved: Sequence[str]) -> s
         state = state.forget_removed(list(deleted))
     if moved:
         state = state.mark_placed(list(moved))
+    if state == read.state:
+        return None
     try:
         state_mod.write_state(root, state)
     except OSError as exc:

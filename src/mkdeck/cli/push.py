@@ -11,7 +11,8 @@ the cards whose deck changed and deletes the notes removed from the vault
 (one line: wrapped here).
 
 Exit 0 when done, 1 when the build had errors (valid notes are pushed; deletions wait until
-the errors are fixed), 2 when Anki cannot be reached or refuses (nothing recorded: the next
+the errors are fixed) or when notes were withheld because another vault pushed the same
+identity to this Anki, 2 when Anki cannot be reached or refuses (nothing recorded: the next
 push does it again) and for usage errors.
 """
 
@@ -81,7 +82,8 @@ def connect_or_say(args: argparse.Namespace, io: IO, prog: str) -> object | None
 def push_or_say(target: object, package: Path, root: Path, args: argparse.Namespace, io: IO,
                 *, build_errors: bool, prog: str) -> tuple[int, str]:
     """:func:`mkdeck.app.push.push_built`; print its notices (and, dry, the notes
-    concerned) and return ``(exit status, one-line summary)``."""
+    concerned) and return ``(exit status, one-line summary)``: 0 done, 1 done but notes need
+    fixing (withheld), 2 not done."""
     from mkdeck.ankiconnect import AnkiConnectError
     from mkdeck.ankiconnect.package import PushError
     from mkdeck.app.push import Target, listing, push_built
@@ -107,7 +109,7 @@ def push_or_say(target: object, package: Path, root: Path, args: argparse.Namesp
     if dry:
         for action, deck, label in listing(report.result):
             print(f"  {action:<8} {deck + '  ' if deck else ''}{label}", file=io.stdout)
-    return EXIT_OK, report.line
+    return (EXIT_FINDINGS if report.needs_fix else EXIT_OK), report.line
 
 
 def run(args: argparse.Namespace, io: IO) -> int:
@@ -155,7 +157,7 @@ def run(args: argparse.Namespace, io: IO) -> int:
             return EXIT_FINDINGS
         status, line = push_or_say(target, out, root, args, io,
                                    build_errors=bool(outcome.errors), prog=PROG)
-    if status != EXIT_OK:
+    if status not in (EXIT_OK, EXIT_FINDINGS):
         return status
     print(line, file=io.stdout)
-    return EXIT_FINDINGS if outcome.errors else EXIT_OK
+    return EXIT_FINDINGS if outcome.errors or status == EXIT_FINDINGS else EXIT_OK
