@@ -171,3 +171,47 @@ def test_watch_push_pushes_each_rebuild_once(anki_desktop, make_vault, tmp_path)
     finally:
         w.kill()
     assert status == 0 and "Traceback" not in err
+
+
+def test_filter_ignores_what_the_build_never_reads(tmp_path):
+    """Events outside the vault (through a symbolic link to a folder above it) or in a dot
+    folder (Obsidian's .trash; the build skips dot names) call for no rebuild."""
+    vault = tmp_path / "vault"
+    (vault / "real").mkdir(parents=True)
+    (vault / "up").symlink_to("..")
+    (vault / "again").symlink_to("real")
+    (vault / "real" / "a.md").write_text("x")
+    keep = VaultFilter(vault, tmp_path / "out.apkg")
+    assert keep(Change.modified, str(vault / "real" / "a.md"))
+    assert not keep(Change.added, str(vault / "up" / "notes.txt"))
+    # the vault's own files, named through a link (watchfiles names a folder by the last
+    # link to it that it found): judged by their real folder
+    assert keep(Change.modified, str(vault / "up" / "vault" / "real" / "a.md"))
+    assert keep(Change.modified, str(vault / "again" / "a.md"))
+    assert not keep(Change.modified, str(vault / "up" / "vault" / ".trash" / "a.md"))
+    assert describe_changes({(Change.modified, str(vault / "up" / "vault" / "real" / "a.md"))},
+                            vault, {str(vault / "real" / "a.md")}) == "real/a.md changed"
+    assert not keep(Change.added, str(vault / ".trash" / "a.md"))
+    assert keep(Change.modified, str(vault / ".obsidian" / "plugins" / "obsidian-to-anki-plugin"
+                                     / "data.json"))
+
+
+def test_watch_a_link_out_of_the_vault_gives_no_rebuild_loop(make_vault, tmp_path):
+    """A symbolic link in the vault to a folder above it: the watch saw files outside the
+    vault (its own log among them), and rebuilt forever (found by review)."""
+    vault = make_vault({"a.md": "TARGET DECK: W3\n\n" + card("q1", "a1")}, mtime=1_700_000_000)
+    (vault / "up").symlink_to("..")
+    w = Watch(str(vault), "-o", str(tmp_path / "w.apkg"))
+    try:
+        assert "first build" in w.next_line()
+        w.no_line()
+        (tmp_path / "outside.txt").write_text("not a note")
+        w.no_line()
+        save(vault / "a.md", "TARGET DECK: W3\n\n" + card("q1", "a2"))
+        assert w.next_line().endswith("a.md changed: w.apkg: 1 note, 1 card, 1 deck, 0 media "
+                                      "files (0 errors, 0 warnings)")
+        w.no_line()
+        status, err = w.interrupt()
+    finally:
+        w.kill()
+    assert status == 0 and "Traceback" not in err

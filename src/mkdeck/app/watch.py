@@ -32,9 +32,13 @@ _PLUGIN_SETTINGS = ("plugins", "obsidian-to-anki-plugin", "data.json")
 
 
 class VaultFilter(DefaultFilter):
-    """watchfiles' default filter (VCS folders, editor swap and backup files), and also:
-    the output package, any ``.apkg`` and ``.tmp`` file, mkdeck's sync state file, and
-    Obsidian's ``.obsidian/`` folder except the Obsidian_to_Anki plugin's settings.
+    """watchfiles' default filter (VCS folders, editor swap and backup files), and also
+    what the build never reads (``mkdeck.vault.read``'s walk): the output package, any
+    ``.apkg`` and ``.tmp`` file, dot names (mkdeck's sync state, Obsidian's ``.trash/`` and
+    ``.obsidian/``, except the Obsidian_to_Anki plugin's settings) and anything outside the
+    vault. A path is judged by its real folder (:func:`real_path`): watchfiles follows
+    symbolic links to folders, even to one above the vault (the watch then saw its own log
+    and rebuilt forever), and names a file by the last link it found to its folder.
 
     Args:
         root: the vault root.
@@ -50,16 +54,22 @@ class VaultFilter(DefaultFilter):
         """Whether the event ``(change, path)`` calls for a rebuild."""
         if not super().__call__(change, path):
             return False
-        p = Path(path)
+        p = Path(real_path(path))
         if p == self.output or p.suffix in (".apkg", ".tmp") or p.name == STATE_FILE:
             return False
         try:
             rel = p.relative_to(self.root).parts
         except ValueError:
-            return True
+            return False
         if rel and rel[0] == _OBSIDIAN_DIR:
             return tuple(rel[1:]) == _PLUGIN_SETTINGS
-        return True
+        return not any(part.startswith(".") for part in rel)
+
+
+def real_path(path: str) -> str:
+    """``path`` with its folder's symbolic links resolved (the file itself may be gone)."""
+    folder, name = os.path.split(path)
+    return os.path.join(os.path.realpath(folder), name)
 
 
 def describe_changes(changes: Iterable[tuple[Change, str]], root: str | os.PathLike[str],
@@ -75,7 +85,7 @@ def describe_changes(changes: Iterable[tuple[Change, str]], root: str | os.PathL
     base = Path(root).resolve()
     seen: dict[str, set[Change]] = {}
     for change, path in changes:
-        seen.setdefault(path, set()).add(change)
+        seen.setdefault(real_path(path), set()).add(change)
     words = []
     for path, kinds in seen.items():
         try:
