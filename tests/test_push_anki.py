@@ -457,3 +457,38 @@ def test_a_tombstone_anki_does_not_have_is_never_created_there(anki_desktop, mak
     assert anki.call("findNotes", query='"deck:T11" tag:mkdeck::removed') == []
     state_mod = pytest.importorskip("mkdeck.export.state")
     assert state_mod.read_state(vault).state.removed() == ()
+
+
+def test_a_save_during_the_build_deletes_nothing(anki_desktop, make_vault, monkeypatch):
+    """An editor saving in place truncates the note, then writes it: a build reading between
+    the two sees no card and makes a tombstone. Push then deleted the note in Anki, with its
+    reviews (found by review, with a storm of saves under ``watch --push``). Here the build
+    runs while the note is truncated, and the editor's write lands as the build ends."""
+    import mkdeck.app.build as app_build
+
+    anki = anki_desktop
+    text = "TARGET DECK: T12\n\n" + card("saved often", "s") + card("other", "o")
+    vault = make_vault({"n.md": text}, mtime=1_700_000_000)
+    assert push(str(vault), "--url", anki.url)[0] == 0
+    first = snapshot(anki, "T12")
+    real_build = app_build.build
+
+    def torn_build(*args: Any, **kwargs: Any) -> Any:
+        (vault / "n.md").write_text("", encoding="utf-8")  # the editor's O_TRUNC
+        try:
+            return real_build(*args, **kwargs)
+        finally:
+            (vault / "n.md").write_text(text, encoding="utf-8")  # ... and its write
+
+    monkeypatch.setattr(app_build, "build", torn_build)
+    status, out, err = push(str(vault), "--url", anki.url)
+    assert status == 0, err
+    assert out.endswith("0 deleted\n")
+    assert ("mkdeck push: 2 notes removed from the vault are not deleted in Anki: the vault "
+            "changed while it was built (a save?); push again") in err
+    assert snapshot(anki, "T12") == first
+    monkeypatch.setattr(app_build, "build", real_build)
+    status, out, err = push(str(vault), "--url", anki.url)
+    assert status == 0, err
+    assert out.endswith("0 moved, 0 deleted\n")
+    assert snapshot(anki, "T12") == first

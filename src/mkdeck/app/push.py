@@ -127,8 +127,28 @@ class PushReport:
     needs_fix: bool = False
 
 
+def vault_snapshot(root: Path) -> dict[str, tuple[int, int, int]]:
+    """``{path: (inode, size, mtime in ns)}`` of the files under ``root`` a build may read
+    (dot names, packages and links to folders skipped): two snapshots differ when a file
+    was saved between them. Files that vanish while listed are left out."""
+    out: dict[str, tuple[int, int, int]] = {}
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if name.startswith(".") or name.endswith(".apkg"):
+                continue
+            path = os.path.join(folder, name)
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            out[path] = (st.st_ino, st.st_size, st.st_mtime_ns)
+    return out
+
+
 def push_built(target: Target, package: Path, root: Path, *, dry_run: bool = False,
                max_delete: int = 20, yes: bool = False, build_errors: bool = False,
+               vault_changed: bool = False,
                environ: Mapping[str, str] | None = None) -> PushReport:
     """Push the built ``package`` of the vault at ``root`` to ``target``, record it (not when
     ``dry_run``) and tell the vault's sync state.
@@ -136,6 +156,9 @@ def push_built(target: Target, package: Path, root: Path, *, dry_run: bool = Fal
     Args:
         build_errors: the build had errors: deletions wait (a note with an error is missing
             from the package, not removed).
+        vault_changed: a file changed while the vault was built (:func:`vault_snapshot`
+            before and after): deletions wait, for the build may have read a note an editor
+            was saving (truncated, not yet written) and taken its cards for removed ones.
         max_delete, yes: more than ``max_delete`` deletions need ``yes``.
     Returns:
         A :class:`PushReport`.
@@ -149,7 +172,7 @@ def push_built(target: Target, package: Path, root: Path, *, dry_run: bool = Fal
     notes = read_package(package)
     record = load_record(rpath, target.url, target.profile, str(root))
     plan = plan_push(notes, record, removed=removed_in_state(root),
-                     allow_delete=not build_errors,
+                     allow_delete=not (build_errors or vault_changed),
                      foreign=foreign_notes(target.url, target.profile, str(root), environ))
     if not dry_run:
         check_deletions(plan, max_delete, yes)
@@ -176,7 +199,11 @@ def push_built(target: Target, package: Path, root: Path, *, dry_run: bool = Fal
             f"{'it was' if len(plan.withheld) == 1 else 'they were'} not sent. Give the card an "
             f"ID comment (`mkdeck ids`), or change its first field or its file's name, in one "
             f"of the vaults")
-    if plan.postponed:
+    if plan.postponed and not build_errors:
+        notices.append(f"{_notes(len(plan.postponed), 'removed from the vault', 'is', 'are')} "
+                       f"not deleted in Anki: the vault changed while it was built (a save?); "
+                       f"push again")
+    elif plan.postponed:
         notices.append(f"{_notes(len(plan.postponed), 'removed from the vault', 'is', 'are')} "
                        f"not deleted in Anki while the build has errors; fix them and push "
                        f"again")

@@ -80,7 +80,8 @@ def connect_or_say(args: argparse.Namespace, io: IO, prog: str) -> object | None
 
 
 def push_or_say(target: object, package: Path, root: Path, args: argparse.Namespace, io: IO,
-                *, build_errors: bool, prog: str) -> tuple[int, str]:
+                *, build_errors: bool, prog: str,
+                vault_changed: bool = False) -> tuple[int, str]:
     """:func:`mkdeck.app.push.push_built`; print its notices (and, dry, the notes
     concerned) and return ``(exit status, one-line summary)``: 0 done, 1 done but notes need
     fixing (withheld), 2 not done."""
@@ -92,7 +93,8 @@ def push_or_say(target: object, package: Path, root: Path, args: argparse.Namesp
     dry = bool(getattr(args, "dry_run", False))
     try:
         report = push_built(target, package, root, dry_run=dry, max_delete=args.max_delete,
-                            yes=args.yes, build_errors=build_errors)
+                            yes=args.yes, build_errors=build_errors,
+                            vault_changed=vault_changed)
     except PushError as exc:
         print(f"{prog}: {exc}", file=io.stderr)
         return EXIT_USAGE, f"not pushed: {exc}"
@@ -115,7 +117,7 @@ def push_or_say(target: object, package: Path, root: Path, args: argparse.Namesp
 def run(args: argparse.Namespace, io: IO) -> int:
     """Run ``mkdeck push``; return the exit status."""
     from mkdeck.ankiconnect.package import PushError
-    from mkdeck.app.push import build_for_push, package_path, whole_vault
+    from mkdeck.app.push import build_for_push, package_path, vault_snapshot, whole_vault
     from mkdeck.cli.build import summary_line
     from mkdeck.report.text import format_line
     from mkdeck.model import Diagnostic, Severity
@@ -135,6 +137,7 @@ def run(args: argparse.Namespace, io: IO) -> int:
     with tempfile.TemporaryDirectory(prefix="mkdeck-push-") as tmp:
         out = (Path(tmp) / f"{root.name or 'vault'}.apkg" if args.dry_run
                else package_path(target, root))  # type: ignore[arg-type]
+        before = vault_snapshot(root)
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
             outcome = build_for_push(root, out, dry_run=args.dry_run, config=args.config,
@@ -156,7 +159,8 @@ def run(args: argparse.Namespace, io: IO) -> int:
                   file=io.stderr)
             return EXIT_FINDINGS
         status, line = push_or_say(target, out, root, args, io,
-                                   build_errors=bool(outcome.errors), prog=PROG)
+                                   build_errors=bool(outcome.errors), prog=PROG,
+                                   vault_changed=vault_snapshot(root) != before)
     if status not in (EXIT_OK, EXIT_FINDINGS):
         return status
     print(line, file=io.stdout)

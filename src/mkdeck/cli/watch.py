@@ -56,7 +56,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 def run(args: argparse.Namespace, io: IO) -> int:
     """Run ``mkdeck watch`` until Ctrl-C; return the exit status."""
     from mkdeck.ankiconnect.package import PushError
-    from mkdeck.app.push import whole_vault
+    from mkdeck.app.push import vault_snapshot, whole_vault
     from mkdeck.app.watch import rebuilds
     from mkdeck.cli.build import summary_line
     from mkdeck.report.text import format_line
@@ -83,8 +83,13 @@ def run(args: argparse.Namespace, io: IO) -> int:
     shown: set[str] = set()
     stop = threading.Event()
 
+    changed = [False]  # whether a file was saved during the last build (deletions wait)
+
     def one_build() -> object:
-        return build(args.paths, out, config=args.config, deck=args.deck)
+        before = vault_snapshot(root) if args.push else None
+        outcome = build(args.paths, out, config=args.config, deck=args.deck)
+        changed[0] = before is not None and vault_snapshot(root) != before
+        return outcome
 
     try:
         for rebuild in rebuilds(root, out, one_build, step_ms=args.debounce, stop=stop):
@@ -100,7 +105,7 @@ def run(args: argparse.Namespace, io: IO) -> int:
             shown.update(now)
             line = f"{stamp} {rebuild.what}: {summary_line(outcome)}"
             if args.push and outcome.written:
-                line += "; " + _push(args, io, root, out, bool(outcome.errors))
+                line += "; " + _push(args, io, root, out, bool(outcome.errors), changed[0])
             print(line, file=io.stdout, flush=True)
     except KeyboardInterrupt:
         stop.set()
@@ -108,11 +113,14 @@ def run(args: argparse.Namespace, io: IO) -> int:
     return EXIT_OK
 
 
-def _push(args: argparse.Namespace, io: IO, root: Path, out: Path, errors: bool) -> str:
-    """Push the rebuilt package; the push's summary (or why it did not happen)."""
+def _push(args: argparse.Namespace, io: IO, root: Path, out: Path, errors: bool,
+          vault_changed: bool) -> str:
+    """Push the rebuilt package (deletions wait when the build had ``errors`` or the vault
+    changed during it); the push's summary (or why it did not happen)."""
     from mkdeck.cli.push import connect_or_say, push_or_say
 
     target = connect_or_say(args, io, PROG)
     if target is None:
         return "not pushed (see above)"
-    return push_or_say(target, out, root, args, io, build_errors=errors, prog=PROG)[1]
+    return push_or_say(target, out, root, args, io, build_errors=errors, prog=PROG,
+                       vault_changed=vault_changed)[1]
