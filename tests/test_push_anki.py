@@ -492,3 +492,46 @@ def test_a_save_during_the_build_deletes_nothing(anki_desktop, make_vault, monke
     assert status == 0, err
     assert out.endswith("0 moved, 0 deleted\n")
     assert snapshot(anki, "T12") == first
+
+
+def test_an_update_anki_skips_is_said_and_tried_again(anki_desktop, make_vault):
+    """A note type given one more field: Anki merges it into the note type it has, which
+    rewrites every note of that type, so they are newer than the package's and the import
+    leaves them as they were. Push said "updated" and recorded it: the vault's edit never
+    reached Anki and no push tried again (found by review)."""
+    anki = anki_desktop
+    fit = "TARGET DECK: T13\n\nSTART\nFIT13\nq one\nBack: a one\n{extra}END\n\n"
+    vault = make_vault({"mkdeck.yaml": "note_types:\n  FIT13: {fields: [Front, Back], "
+                                       "base: Basic}\n",
+                        "f.md": fit.format(extra="")}, mtime=1_700_000_000)
+    assert push(str(vault), "--url", anki.url)[0] == 0
+    write(vault / "mkdeck.yaml", "note_types:\n  FIT13: {fields: [Front, Back, Extra], "
+                                 "base: Basic}\n")
+    write(vault / "f.md", fit.format(extra="Extra: more\n"))
+    status, out, err = push(str(vault), "--url", anki.url)
+    assert [n[2] for n in snapshot(anki, "T13")] == [("q one", "a one", "")]  # Anki's doing
+    assert status == 1, err
+    assert out.endswith("0 added, 0 updated, 0 unchanged, 0 moved, 0 deleted\n")
+    assert ("mkdeck push: 1 note was not updated by Anki: 'q one'") in err
+    status, out, err = push(str(vault), "--url", anki.url)
+    assert status == 1 and "1 note was not updated by Anki: 'q one'" in err
+
+
+def test_a_replaced_media_file_is_an_update(anki_desktop, make_vault):
+    """Anki keeps the old bytes of a media file and stores the new ones under a new name,
+    rewriting the field: the update is taken (not reported as skipped)."""
+    from test_push_plan import PNG
+
+    anki = anki_desktop
+    vault = make_vault({"i.md": "TARGET DECK: T14\n\n" + card("which colour", "![[dot14.png]]"),
+                        "dot14.png": PNG}, mtime=1_700_000_000)
+    assert push(str(vault), "--url", anki.url)[0] == 0
+    (vault / "dot14.png").write_bytes(PNG.replace(b"\x54\xa2\x4f\x5d", b"\x00\x00\x00\x00"))
+    status, out, err = push(str(vault), "--url", anki.url)
+    assert status == 0, err
+    assert out.endswith("0 added, 1 updated, 0 unchanged, 0 moved, 0 deleted\n")
+    assert "not updated" not in err
+    ((_, _, fields, _, _),) = snapshot(anki, "T14")
+    assert fields[1].startswith('<img src="dot14-') and len(fields[1]) > 60
+    status, out, _ = push(str(vault), "--url", anki.url)
+    assert status == 0 and out.startswith("nothing to push")

@@ -32,6 +32,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import re
 import tempfile
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -206,11 +207,38 @@ class Located:
     tags: tuple[str, ...]
 
 
-def _same_fields(info: Mapping[str, Any], fields: Sequence[str]) -> bool:
+# Anki stores a media file whose name it already holds with other bytes as
+# ``name-<sha1 of the bytes>.ext`` and rewrites the field's reference to it
+# (``rslib/src/import_export/package/media.rs``).
+_RENAMED_MEDIA = re.compile(r"-[0-9a-f]{40}(?=\.[A-Za-z0-9]+[\"'\]])")
+
+
+def _same_fields(info: Mapping[str, Any], fields: Sequence[str], *,
+                 renamed_media: bool = False) -> bool:
     values = sorted(info.get("fields", {}).values(), key=lambda f: f.get("order", 0))
+
+    def anki(value: str) -> str:
+        value = unicodedata.normalize("NFC", value)
+        return _RENAMED_MEDIA.sub("", value) if renamed_media else value
+
     return len(values) == len(fields) and all(
-        unicodedata.normalize("NFC", str(v.get("value", ""))) == unicodedata.normalize("NFC", f)
+        anki(str(v.get("value", ""))) == unicodedata.normalize("NFC", f)
         for v, f in zip(values, fields))
+
+
+def _notes_info(client: AnkiConnect, ids: Iterable[int]) -> dict[int, Mapping[str, Any]]:
+    """``notesInfo`` of ``ids`` in chunks of 1000: note id -> info (``{}`` when Anki has no
+    such note)."""
+    todo = sorted(set(ids))
+    infos: dict[int, Mapping[str, Any]] = {}
+    for start in range(0, len(todo), 1000):
+        chunk = todo[start:start + 1000]
+        reply = client.invoke("notesInfo", notes=chunk)
+        if not isinstance(reply, list) or len(reply) != len(chunk) \
+                or not all(isinstance(i, dict) for i in reply):
+            raise _unexpected(client, "notesInfo", reply)
+        infos.update(zip(chunk, reply))
+    return infos
 
 
 def locate_notes(client: AnkiConnect,
@@ -230,15 +258,7 @@ def locate_notes(client: AnkiConnect,
     infos: dict[int, Mapping[str, Any]] = {}
 
     def fetch(ids: Iterable[int]) -> None:
-        todo = sorted({i for i in ids if i not in infos})
-        for start in range(0, len(todo), 1000):
-            chunk = todo[start:start + 1000]
-            reply = client.invoke("notesInfo", notes=chunk)
-            if not isinstance(reply, list) or len(reply) != len(chunk) \
-                    or not all(isinstance(i, dict) for i in reply):
-                raise _unexpected(client, "notesInfo", reply)
-            for nid, info in zip(chunk, reply):
-                infos[nid] = info
+        infos.update(_notes_info(client, [i for i in ids if i not in infos]))
 
     def found(nid: int, info: Mapping[str, Any]) -> Located:
         return Located(nid, tuple(int(c) for c in info.get("cards", [])),
@@ -286,6 +306,10 @@ class PushResult:
         moved: ``(note, old deck)`` whose cards were (or would be) moved.
         missing: live notes that could not be found in Anki after the import (their note type
             in Anki differs: see ``mkdeck build``'s MKD308).
+        not_updated: notes to update whose fields Anki still holds otherwise after the import
+            (Anki's copy is newer: edited in Anki, or rewritten by Anki when it merged a note
+            type whose fields changed, MKD308); not counted as updated, and recorded with
+            their old digest so the next push tries again.
         imported: whether the package was imported.
         dry_run: nothing was changed.
     """
@@ -295,12 +319,14 @@ class PushResult:
     not_found: tuple[Deletion, ...] = ()
     moved: tuple[tuple[PackageNote, str], ...] = ()
     missing: tuple[PackageNote, ...] = ()
+    not_updated: tuple[PackageNote, ...] = ()
     imported: bool = False
     dry_run: bool = False
 
     def counts(self) -> dict[str, int]:
         """``{"added", "updated", "unchanged", "moved", "deleted"}`` -> number of notes."""
-        return {"added": len(self.plan.added), "updated": len(self.plan.updated),
+        return {"added": len(self.plan.added),
+                "updated": len(self.plan.updated) - len(self.not_updated),
                 "unchanged": len(self.plan.unchanged), "moved": len(self.moved),
                 "deleted": len(self.deleted)}
 
@@ -387,6 +413,16 @@ def apply_push(client: AnkiConnect, package: str | os.PathLike[str],
 
     missing = [n for n in live if n.guid not in where and n.guid in need
                and n.guid not in record.notes and not dry_run]
+    # did Anki take the updates? (it keeps its copy when that is newer)
+    not_updated: list[PackageNote] = []
+    if imported and plan.updated:
+        nid_of = {n.guid: where[n.guid].nid if n.guid in where else record.notes[n.guid].nid
+                  for n in plan.updated if n.guid in where or n.guid in record.notes}
+        infos = _notes_info(client, [i for i in nid_of.values() if i is not None])
+        not_updated = [n for n in plan.updated if infos.get(nid_of.get(n.guid) or 0)
+                       and not _same_fields(infos[nid_of[n.guid]], n.fields,  # type: ignore[index]
+                                            renamed_media=True)]
+    stale = {n.guid for n in not_updated}
     entries = dict(record.notes)
     for guid in [d.guid for d in plan.deletions] + list(plan.released):
         entries.pop(guid, None)
@@ -397,11 +433,12 @@ def apply_push(client: AnkiConnect, package: str | os.PathLike[str],
         deck = n.deck
         if n.guid in moved_guids and n.guid not in moved_ok and old is not None:
             deck = old.deck  # not moved this time: try again next push
-        entries[n.guid] = RecordEntry(nid, n.model, deck, n.digest, n.label)
+        digest = old.digest if n.guid in stale and old is not None else n.digest
+        entries[n.guid] = RecordEntry(nid, n.model, deck, digest, n.label)
     gone = (set(plan.absent) | {d.guid for d in not_found}) - {n.guid for n in live}
     new_record = PushRecord(record.url, record.profile, record.vault, entries, frozenset(gone))
     return PushResult(plan, tuple(deleted), tuple(not_found), tuple(moves), tuple(missing),
-                      imported, dry_run), new_record
+                      tuple(not_updated), imported, dry_run), new_record
 
 
 def _import(client: AnkiConnect, package: str | os.PathLike[str],

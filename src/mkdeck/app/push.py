@@ -119,7 +119,8 @@ class PushReport:
     """What a push did: the :class:`~mkdeck.ankiconnect.push.PushResult`, notices to show
     (postponed deletions, notes not found, a state not updated, notes withheld), the one-line
     summary, and whether the vault needs fixing (``needs_fix``: notes withheld because
-    another vault pushed their identity; ``mkdeck push`` then exits 1)."""
+    another vault pushed their identity, updates Anki did not take; ``mkdeck push`` then
+    exits 1)."""
 
     result: PushResult
     notices: tuple[str, ...]
@@ -210,6 +211,14 @@ def push_built(target: Target, package: Path, root: Path, *, dry_run: bool = Fal
     if result.not_found:
         notices.append(f"{_notes(len(result.not_found), 'removed from the vault', 'was', 'were')}"
                        f" not in Anki (deleted there already)")
+    if result.not_updated:
+        notices.append(
+            f"{_notes(len(result.not_updated), '', 'was', 'were')} not updated by Anki: "
+            f"{', '.join(repr(n.label) for n in result.not_updated[:3])}"
+            f"{' …' if len(result.not_updated) > 3 else ''}: Anki's copy is newer (edited in "
+            f"Anki, or rewritten by Anki when it merged a note type whose fields changed: "
+            f"MKD308). Edit the note in the vault again, or import the package in Anki "
+            f"with \"Update notes: Always\"; the next push tries again")
     if result.missing:
         notices.append(f"{_notes(len(result.missing), '', 'was', 'were')} not found in Anki "
                        f"after the import: Anki has their note type with other fields (see "
@@ -221,7 +230,8 @@ def push_built(target: Target, package: Path, root: Path, *, dry_run: bool = Fal
         line = f"nothing to push to {target.where}: {counts}"
     else:
         line = f"pushed to {target.where}: {counts}"
-    return PushReport(result, tuple(notices), line, needs_fix=bool(plan.withheld))
+    return PushReport(result, tuple(notices), line,
+                      needs_fix=bool(plan.withheld or result.not_updated))
 
 
 def listing(result: PushResult) -> list[tuple[str, str, str]]:
