@@ -40,7 +40,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mkdeck.ankiconnect.client import AnkiActionFailed, AnkiActionUnsupported, AnkiConnect
+from mkdeck.ankiconnect.client import (
+    AnkiActionFailed,
+    AnkiActionUnsupported,
+    AnkiBusy,
+    AnkiConnect,
+)
 from mkdeck.ankiconnect.package import TAG_MOVED, PackageNote, PushError, without_notes
 from mkdeck.ankiconnect.record import PushRecord, RecordEntry
 
@@ -235,10 +240,24 @@ def _notes_info(client: AnkiConnect, ids: Iterable[int]) -> dict[int, Mapping[st
         chunk = todo[start:start + 1000]
         reply = client.invoke("notesInfo", notes=chunk)
         if not isinstance(reply, list) or len(reply) != len(chunk) \
-                or not all(isinstance(i, dict) for i in reply):
+                or not all(_is_note_info(i) for i in reply):
             raise _unexpected(client, "notesInfo", reply)
         infos.update(zip(chunk, reply))
     return infos
+
+
+def _is_note_info(info: object) -> bool:
+    """Whether ``info`` has the shape of one ``notesInfo`` answer (``{}``: no such note)."""
+    if not isinstance(info, dict):
+        return False
+    if not info:
+        return True
+    fields, cards, tags = info.get("fields"), info.get("cards"), info.get("tags", [])
+    return (isinstance(info.get("modelName"), str) and isinstance(fields, dict)
+            and all(isinstance(f, dict) and isinstance(f.get("value"), str)
+                    and isinstance(f.get("order"), int) for f in fields.values())
+            and isinstance(cards, list) and all(type(c) is int for c in cards)
+            and isinstance(tags, list) and all(isinstance(t, str) for t in tags))
 
 
 def locate_notes(client: AnkiConnect,
@@ -383,8 +402,9 @@ def apply_push(client: AnkiConnect, package: str | os.PathLike[str],
         in_deck = {}
         if cards:
             reply = client.invoke("getDecks", cards=cards)
-            if not isinstance(reply, dict) or not all(isinstance(v, list)
-                                                      for v in reply.values()):
+            if not isinstance(reply, dict) or not all(
+                    isinstance(v, list) and all(type(c) is int for c in v)
+                    for v in reply.values()):
                 raise _unexpected(client, "getDecks", reply)
             for deck, ids in reply.items():
                 for cid in ids:
@@ -444,13 +464,18 @@ def apply_push(client: AnkiConnect, package: str | os.PathLike[str],
 def _import(client: AnkiConnect, package: str | os.PathLike[str],
             not_sent: frozenset[str]) -> None:
     """``importPackage`` of ``package``, or of a copy without the notes of ``not_sent``."""
-    if not not_sent:
-        client.invoke("importPackage", path=os.path.abspath(package))
-        return
     with tempfile.TemporaryDirectory(prefix="mkdeck-push-") as tmp:
-        copy = Path(tmp) / Path(package).name
-        without_notes(package, not_sent, copy)
-        client.invoke("importPackage", path=str(copy))
+        path = os.path.abspath(package)
+        if not_sent:
+            path = str(Path(tmp) / Path(package).name)
+            without_notes(package, not_sent, path)
+        reply = client.invoke("importPackage", path=path)
+    if reply is False:  # AnkiConnect's answer when no collection is open
+        raise AnkiBusy(f"Anki did not import the package (no collection open): close the "
+                       f"profile window or any dialog in Anki and try again",
+                       url=client.url, action="importPackage")
+    if reply is not True:
+        raise _unexpected(client, "importPackage", reply)
 
 
 def _unexpected(client: AnkiConnect, action: str, reply: object) -> AnkiActionFailed:
