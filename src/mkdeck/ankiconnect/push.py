@@ -222,13 +222,12 @@ def _same_fields(info: Mapping[str, Any], fields: Sequence[str], *,
                  renamed_media: bool = False) -> bool:
     values = sorted(info.get("fields", {}).values(), key=lambda f: f.get("order", 0))
 
-    def anki(value: str) -> str:
-        value = unicodedata.normalize("NFC", value)
-        return _RENAMED_MEDIA.sub("", value) if renamed_media else value
+    def same(value: str, field: str) -> bool:
+        value, field = unicodedata.normalize("NFC", value), unicodedata.normalize("NFC", field)
+        return value == field or (renamed_media and _RENAMED_MEDIA.sub("", value) == field)
 
     return len(values) == len(fields) and all(
-        anki(str(v.get("value", ""))) == unicodedata.normalize("NFC", f)
-        for v, f in zip(values, fields))
+        same(str(v.get("value", "")), f) for v, f in zip(values, fields))
 
 
 def _notes_info(client: AnkiConnect, ids: Iterable[int]) -> dict[int, Mapping[str, Any]]:
