@@ -215,3 +215,46 @@ def test_watch_a_link_out_of_the_vault_gives_no_rebuild_loop(make_vault, tmp_pat
     finally:
         w.kill()
     assert status == 0 and "Traceback" not in err
+
+
+@GROUP
+def test_watch_push_never_deletes_a_note_that_is_away_for_a_moment(anki_desktop, make_vault,
+                                                                   tmp_path):
+    """``git stash`` (or a branch switch, or a sync client replacing a file) takes a note file
+    away for a moment: watch --push deleted its notes in Anki, reviews included, and the file's
+    return made new notes (found by review). Watch leaves deletions to ``mkdeck push``."""
+    import io
+
+    from mkdeck.cli import main
+
+    anki = anki_desktop
+    text = "TARGET DECK: W5\n\n" + card("wq5", "five")
+    vault = make_vault({"s.md": text, "t.md": "TARGET DECK: W5\n\n" + card("wq6", "six")},
+                       mtime=1_700_000_000)
+    w = Watch(str(vault), "-o", str(tmp_path / "s.apkg"), "--push", "--url", anki.url)
+    try:
+        assert w.next_line().endswith("2 added, 0 updated, 0 unchanged, 0 moved, 0 deleted")
+        w.no_line()
+        (first,) = [n for n in anki.notes('"deck:W5"') if n["fields"]["Front"]["value"] == "wq5"]
+        (vault / "s.md").unlink()  # git stash
+        line = w.next_line()
+        assert line.endswith("0 added, 0 updated, 1 unchanged, 0 moved, 0 deleted"), line
+        w.no_line()
+        assert first["noteId"] in [n["noteId"] for n in anki.notes('"deck:W5"')]
+        save(vault / "s.md", text)  # git stash pop
+        line = w.next_line()
+        assert line.endswith("0 added, 0 updated, 2 unchanged, 0 moved, 0 deleted"), line
+        w.no_line()
+        (vault / "s.md").unlink()  # for good, this time
+        assert w.next_line().endswith("0 deleted")
+        status, err = w.interrupt()
+    finally:
+        w.kill()
+    assert status == 0 and "Traceback" not in err
+    assert ("mkdeck watch: 1 note removed from the vault is not deleted in Anki by watch (a "
+            "file may be away for a moment: git checkout, a sync); `mkdeck push` deletes it") \
+        in err
+    out, errs = io.StringIO(), io.StringIO()
+    assert main(["push", str(vault), "--url", anki.url], stdout=out, stderr=errs) == 0
+    assert out.getvalue().endswith("1 deleted\n")
+    assert [n["fields"]["Front"]["value"] for n in anki.notes('"deck:W5"')] == ["wq6"]

@@ -149,7 +149,7 @@ def vault_snapshot(root: Path) -> dict[str, tuple[int, int, int]]:
 
 def push_built(target: Target, package: Path, root: Path, *, dry_run: bool = False,
                max_delete: int = 20, yes: bool = False, build_errors: bool = False,
-               vault_changed: bool = False,
+               vault_changed: bool = False, watching: bool = False,
                environ: Mapping[str, str] | None = None) -> PushReport:
     """Push the built ``package`` of the vault at ``root`` to ``target``, record it (not when
     ``dry_run``) and tell the vault's sync state.
@@ -160,6 +160,9 @@ def push_built(target: Target, package: Path, root: Path, *, dry_run: bool = Fal
         vault_changed: a file changed while the vault was built (:func:`vault_snapshot`
             before and after): deletions wait, for the build may have read a note an editor
             was saving (truncated, not yet written) and taken its cards for removed ones.
+        watching: pushed by ``mkdeck watch``: deletions wait for ``mkdeck push`` (a file
+            can be away for a moment, in a ``git stash`` or a sync, and a deleted note takes
+            its reviews with it; the file's return would make a new note).
         max_delete, yes: more than ``max_delete`` deletions need ``yes``.
     Returns:
         A :class:`PushReport`.
@@ -173,7 +176,7 @@ def push_built(target: Target, package: Path, root: Path, *, dry_run: bool = Fal
     notes = read_package(package)
     record = load_record(rpath, target.url, target.profile, str(root))
     plan = plan_push(notes, record, removed=removed_in_state(root),
-                     allow_delete=not (build_errors or vault_changed),
+                     allow_delete=not (build_errors or vault_changed or watching),
                      foreign=foreign_notes(target.url, target.profile, str(root), environ))
     if not dry_run:
         check_deletions(plan, max_delete, yes)
@@ -200,7 +203,12 @@ def push_built(target: Target, package: Path, root: Path, *, dry_run: bool = Fal
             f"{'it was' if len(plan.withheld) == 1 else 'they were'} not sent. Give the card an "
             f"ID comment (`mkdeck ids`), or change its first field or its file's name, in one "
             f"of the vaults")
-    if plan.postponed and not build_errors:
+    if plan.postponed and watching and not build_errors:
+        notices.append(f"{_notes(len(plan.postponed), 'removed from the vault', 'is', 'are')} "
+                       f"not deleted in Anki by watch (a file may be away for a moment: git "
+                       f"checkout, a sync); `mkdeck push` deletes "
+                       f"{'it' if len(plan.postponed) == 1 else 'them'}")
+    elif plan.postponed and not build_errors:
         notices.append(f"{_notes(len(plan.postponed), 'removed from the vault', 'is', 'are')} "
                        f"not deleted in Anki: the vault changed while it was built (a save?); "
                        f"push again")

@@ -80,8 +80,8 @@ def connect_or_say(args: argparse.Namespace, io: IO, prog: str) -> object | None
 
 
 def push_or_say(target: object, package: Path, root: Path, args: argparse.Namespace, io: IO,
-                *, build_errors: bool, prog: str,
-                vault_changed: bool = False) -> tuple[int, str]:
+                *, build_errors: bool, prog: str, vault_changed: bool = False,
+                watching: bool = False) -> tuple[int, str]:
     """:func:`mkdeck.app.push.push_built`; print its notices (and, dry, the notes
     concerned) and return ``(exit status, one-line summary)``: 0 done, 1 done but notes need
     fixing (withheld), 2 not done."""
@@ -94,7 +94,7 @@ def push_or_say(target: object, package: Path, root: Path, args: argparse.Namesp
     try:
         report = push_built(target, package, root, dry_run=dry, max_delete=args.max_delete,
                             yes=args.yes, build_errors=build_errors,
-                            vault_changed=vault_changed)
+                            vault_changed=vault_changed, watching=watching)
     except PushError as exc:
         print(f"{prog}: {exc}", file=io.stderr)
         return EXIT_USAGE, f"not pushed: {exc}"

@@ -10,7 +10,8 @@ on stdout per rebuild, saying what changed and what the build found::
 (one line: wrapped here).
 
 The findings themselves go to stderr as in ``mkdeck build`` (only those the previous rebuild
-did not show). Errors in the notes never stop the watch; Ctrl-C does, cleanly (exit 0).
+did not show). ``--push`` never deletes: notes removed from the vault are listed, and
+``mkdeck push`` deletes them (a file away for a moment must not cost its notes' reviews). Errors in the notes never stop the watch; Ctrl-C does, cleanly (exit 0).
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="rebuild the package (and push it to Anki) on every save",
         description="Build the package, then rebuild it after every save in the vault "
         "(debounced), printing one line per rebuild. With --push, each rebuilt package is "
-        "pushed to the running Anki as `mkdeck push` does. Stop with Ctrl-C.",
+        "pushed to the running Anki as `mkdeck push` does, except deletions: a file can be "
+        "away for a moment (git checkout, a sync), so `mkdeck push` deletes. Stop with Ctrl-C.",
     )
     p.add_argument("paths", nargs=1, metavar="PATH",
                    help="vault folder (with --push: the vault's root folder)")
@@ -115,12 +117,12 @@ def run(args: argparse.Namespace, io: IO) -> int:
 
 def _push(args: argparse.Namespace, io: IO, root: Path, out: Path, errors: bool,
           vault_changed: bool) -> str:
-    """Push the rebuilt package (deletions wait when the build had ``errors`` or the vault
-    changed during it); the push's summary (or why it did not happen)."""
+    """Push the rebuilt package, deletions left to ``mkdeck push``; the push's summary (or
+    why it did not happen)."""
     from mkdeck.cli.push import connect_or_say, push_or_say
 
     target = connect_or_say(args, io, PROG)
     if target is None:
         return "not pushed (see above)"
     return push_or_say(target, out, root, args, io, build_errors=errors, prog=PROG,
-                       vault_changed=vault_changed)[1]
+                       vault_changed=vault_changed, watching=True)[1]
