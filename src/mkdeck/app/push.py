@@ -5,10 +5,10 @@ Nothing here prints: errors are exceptions (:class:`~mkdeck.ankiconnect.AnkiConn
 :class:`~mkdeck.ankiconnect.package.PushError`, ``mkdeck.vault.VaultError``), results are data
 (:class:`PushReport`); ``mkdeck.cli.push`` prints them.
 
-The sync state (issue 12, ``mkdeck.export.state``) is used through three small functions
-(:func:`removed_in_state`, :func:`after_push`, :func:`state_build_options`): with it, push
-also deletes the tombstones it lists and tells it what was deleted and moved; without it,
-push finds removed notes from its own record of what it pushed.
+The vault's sync state (issue 12, ``mkdeck.export.state``) is used through three small
+functions (:func:`removed_in_state`, :func:`after_push`, :func:`state_build_options`): push
+also deletes the tombstones it lists and tells it what was deleted and moved; a vault without
+a state file yet has its removed notes found from push's own record of what it pushed.
 """
 
 from __future__ import annotations
@@ -266,20 +266,10 @@ def _notes(n: int, what: str, one: str, many: str) -> str:
 # --- the sync state (issue 12), when this mkdeck has it -----------------------------------------
 
 
-def _state_module() -> Any | None:
-    try:
-        from mkdeck.export import state  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return state
-
-
 def removed_in_state(root: Path) -> list[tuple[str, str, int]]:
     """``(guid, Anki note type name, note id mkdeck gives it)`` of the state's tombstones;
     ``[]`` without a state (or one that cannot be read: the build reports that)."""
-    state_mod = _state_module()
-    if state_mod is None:
-        return []
+    from mkdeck.export import state as state_mod
     from mkdeck.export.identity import note_id
 
     read = state_mod.read_state(root)
@@ -293,8 +283,9 @@ def after_push(root: Path, *, deleted: Sequence[str], moved: Sequence[str]) -> s
     needed (deleted in Anki, not in it, or another vault's note: they leave the state) and
     that ``moved`` guids' cards now sit in their deck. Writes only when that changes the
     state. Returns a warning, or ``None``."""
-    state_mod = _state_module()
-    if state_mod is None or not (deleted or moved):
+    from mkdeck.export import state as state_mod
+
+    if not (deleted or moved):
         return None
     read = state_mod.read_state(root)
     if read.state is None:
@@ -316,6 +307,4 @@ def after_push(root: Path, *, deleted: Sequence[str], moved: Sequence[str]) -> s
 
 def state_build_options(dry_run: bool) -> dict[str, object]:
     """Build options for the sync state: a dry run reads the state but must not write it."""
-    if dry_run and _state_module() is not None:
-        return {"write_state": False}
-    return {}
+    return {"write_state": False} if dry_run else {}
