@@ -535,3 +535,34 @@ def test_a_replaced_media_file_is_an_update(anki_desktop, make_vault):
     assert fields[1].startswith('<img src="dot14-') and len(fields[1]) > 60
     status, out, _ = push(str(vault), "--url", anki.url)
     assert status == 0 and out.startswith("nothing to push")
+
+
+def test_a_push_cut_after_recording_still_tells_the_state(anki_desktop, make_vault,
+                                                          monkeypatch):
+    """Ctrl-C (or a kill) after push recorded its work but before it told the vault's sync
+    state: the state kept the moved note as moved, so every build tagged it mkdeck::moved and
+    said so, and no push ever fixed it (found by review)."""
+    import mkdeck.app.push as app_push
+
+    state_mod = pytest.importorskip("mkdeck.export.state")
+    anki = anki_desktop
+    vault = make_vault({"v.md": "TARGET DECK: T15\n\n" + card("moving", "m")},
+                       mtime=1_700_000_000)
+    assert push(str(vault), "--url", anki.url)[0] == 0
+    write(vault / "v.md", "TARGET DECK: T15::New\n\n" + card("moving", "m"))
+
+    def cut(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(app_push, "after_push", cut)
+    status, out, err = push(str(vault), "--url", anki.url)
+    assert status == 130 and "interrupted" in err
+    assert [n[4] for n in snapshot(anki, "T15")] == [("T15::New",)]
+    assert [e.deck for e in state_mod.read_state(vault).state.moved()] == ["T15::New"]
+    monkeypatch.undo()
+    status, out, err = push(str(vault), "--url", anki.url)
+    assert status == 0, err
+    assert out.startswith("nothing to push")
+    assert state_mod.read_state(vault).state.moved() == ()
+    status, out, err = push(str(vault), "--url", anki.url)
+    assert "moved" not in err.replace("0 moved", "")

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from mkdeck.ankiconnect.client import KEY_ENV, AnkiConnect, resolve_url
-from mkdeck.ankiconnect.package import PushError, read_package
+from mkdeck.ankiconnect.package import TAG_MOVED, PushError, read_package
 from mkdeck.ankiconnect.push import (
     PushResult,
     anki_profile,
@@ -190,7 +190,12 @@ def push_built(target: Target, package: Path, root: Path, *, dry_run: bool = Fal
         # vault's note; a build that kept writing them would create them again in Anki
         leave = ([d.guid for d in result.deleted] + [d.guid for d in result.not_found]
                  + list(plan.absent) + list(plan.released))
-        warning = after_push(root, deleted=leave, moved=[n.guid for n, _ in result.moved])
+        # every note the state still calls moved (the package tags it) whose cards this Anki
+        # has in its deck now: moved by this push, or by one cut short before it said so
+        placed = [n.guid for n in notes if TAG_MOVED in n.tags and not n.removed
+                  and n.guid in new_record.notes
+                  and new_record.notes[n.guid].deck.casefold() == n.deck.casefold()]
+        warning = after_push(root, deleted=leave, moved=placed)
         if warning:
             notices.append(warning)
     if plan.withheld:
