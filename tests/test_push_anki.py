@@ -566,3 +566,25 @@ def test_a_push_cut_after_recording_still_tells_the_state(anki_desktop, make_vau
     assert state_mod.read_state(vault).state.moved() == ()
     status, out, err = push(str(vault), "--url", anki.url)
     assert "moved" not in err.replace("0 moved", "")
+
+
+def test_nothing_is_pushed_while_the_config_cannot_be_read(anki_desktop, make_vault):
+    """mkdeck.yaml with a YAML error is ignored whole: every card without its own TARGET DECK
+    fell back to the default deck, and push moved them all there (found by review; with
+    watch --push, a save in the middle of typing did it)."""
+    anki = anki_desktop
+    vault = make_vault({"mkdeck.yaml": "deck: T16\n", "y.md": card("configured", "c")},
+                       mtime=1_700_000_000)
+    assert push(str(vault), "--url", anki.url)[0] == 0
+    first = snapshot(anki, "T16")
+    assert [n[4] for n in first] == [("T16",)]
+    write(vault / "mkdeck.yaml", "deck: [T16\n")
+    status, out, err = push(str(vault), "--url", anki.url)
+    assert status == 1 and out == ""
+    assert "mkdeck.yaml:2: MKD020" in err
+    assert ("mkdeck push: nothing pushed: mkdeck.yaml cannot be read (MKD020), and without it "
+            "decks, note types and card syntax may all change; fix it and push again") in err
+    assert snapshot(anki, "T16") == first
+    write(vault / "mkdeck.yaml", "deck: T16\n")
+    status, out, err = push(str(vault), "--url", anki.url)
+    assert status == 0 and out.startswith("nothing to push"), err

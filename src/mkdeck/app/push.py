@@ -128,6 +128,21 @@ class PushReport:
     needs_fix: bool = False
 
 
+# Findings that mean a config file was not read at all (mkdeck.yaml's YAML, the plugin's
+# data.json): decks, note types and card syntax then fall back to their defaults.
+CONFIG_UNREAD = frozenset({"MKD020", "MKD023"})
+
+
+def config_unread(diagnostics: Sequence[Any]) -> str | None:
+    """Why the build's config was not read (``"mkdeck.yaml cannot be read (MKD020)"``), or
+    ``None``: a push then sends nothing, for without its config every card may change deck
+    or note type (:data:`CONFIG_UNREAD`)."""
+    for d in diagnostics:
+        if d.code in CONFIG_UNREAD:
+            return f"{d.location.path} cannot be read ({d.code})"
+    return None
+
+
 def vault_snapshot(root: Path) -> dict[str, tuple[int, int, int]]:
     """``{path: (inode, size, mtime in ns)}`` of the files under ``root`` a build may read
     (dot names, packages and links to folders skipped): two snapshots differ when a file

@@ -10,7 +10,8 @@ the cards whose deck changed and deletes the notes removed from the vault
 
 (one line: wrapped here).
 
-Exit 0 when done, 1 when the build had errors (valid notes are pushed; deletions wait until
+Nothing is pushed while a config file cannot be read (exit 1). Exit 0 when done, 1 when the
+build had errors (valid notes are pushed; deletions wait until
 the errors are fixed) or when notes were withheld because another vault pushed the same
 identity to this Anki, 2 when Anki cannot be reached or refuses (nothing recorded: the next
 push does it again) and for usage errors.
@@ -117,7 +118,13 @@ def push_or_say(target: object, package: Path, root: Path, args: argparse.Namesp
 def run(args: argparse.Namespace, io: IO) -> int:
     """Run ``mkdeck push``; return the exit status."""
     from mkdeck.ankiconnect.package import PushError
-    from mkdeck.app.push import build_for_push, package_path, vault_snapshot, whole_vault
+    from mkdeck.app.push import (
+        build_for_push,
+        config_unread,
+        package_path,
+        vault_snapshot,
+        whole_vault,
+    )
     from mkdeck.cli.build import summary_line
     from mkdeck.report.text import format_line
     from mkdeck.model import Diagnostic, Severity
@@ -157,6 +164,11 @@ def run(args: argparse.Namespace, io: IO) -> int:
         if not outcome.written:
             print(f"{PROG}: nothing pushed (--strict and the build has findings)",
                   file=io.stderr)
+            return EXIT_FINDINGS
+        unread = config_unread(outcome.diagnostics)
+        if unread:
+            print(f"{PROG}: nothing pushed: {unread}, and without it decks, note types and "
+                  f"card syntax may all change; fix it and push again", file=io.stderr)
             return EXIT_FINDINGS
         status, line = push_or_say(target, out, root, args, io,
                                    build_errors=bool(outcome.errors), prog=PROG,

@@ -58,7 +58,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 def run(args: argparse.Namespace, io: IO) -> int:
     """Run ``mkdeck watch`` until Ctrl-C; return the exit status."""
     from mkdeck.ankiconnect.package import PushError
-    from mkdeck.app.push import vault_snapshot, whole_vault
+    from mkdeck.app.push import config_unread, vault_snapshot, whole_vault
     from mkdeck.app.watch import rebuilds
     from mkdeck.cli.build import summary_line
     from mkdeck.report.text import format_line
@@ -106,7 +106,10 @@ def run(args: argparse.Namespace, io: IO) -> int:
             shown.clear()
             shown.update(now)
             line = f"{stamp} {rebuild.what}: {summary_line(outcome)}"
-            if args.push and outcome.written:
+            unread = config_unread(outcome.diagnostics) if args.push else None
+            if unread:
+                line += f"; not pushed: {unread}"
+            elif args.push and outcome.written:
                 line += "; " + _push(args, io, root, out, bool(outcome.errors), changed[0])
             print(line, file=io.stdout, flush=True)
     except KeyboardInterrupt:
