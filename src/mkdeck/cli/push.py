@@ -30,14 +30,18 @@ LOG = logging.getLogger(__name__)
 PROG = "mkdeck push"
 
 
-def add_anki_options(p: argparse.ArgumentParser) -> None:
-    """The AnkiConnect options shared by ``push`` and ``watch --push``."""
+def add_anki_options(p: argparse.ArgumentParser, *, deleting: bool = True) -> None:
+    """The AnkiConnect options shared by ``push`` and ``watch --push`` (``deleting=False``:
+    watch never deletes, so it has no ``--yes`` / ``--max-delete``)."""
     p.add_argument("--url", help="AnkiConnect's address (default: $ANKI_CONNECT_URL, else "
                    "http://127.0.0.1:8765); the API key comes from $ANKI_CONNECT_KEY")
-    p.add_argument("--yes", action="store_true",
-                   help="allow deleting more than --max-delete notes at once")
-    p.add_argument("--max-delete", type=int, default=20, metavar="N",
-                   help="most notes deleted in Anki without --yes (default 20)")
+    if deleting:
+        p.add_argument("--yes", action="store_true",
+                       help="allow deleting more than --max-delete notes at once")
+        p.add_argument("--max-delete", type=int, default=20, metavar="N",
+                       help="most notes deleted in Anki without --yes (default 20)")
+    else:
+        p.set_defaults(yes=False, max_delete=20)
     p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
                    help="how long to wait for each answer of Anki (default 60)")
 

@@ -46,7 +46,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                    help="the package to write (replaced atomically)")
     p.add_argument("--push", action="store_true",
                    help="push each rebuilt package to the running Anki (AnkiConnect)")
-    add_anki_options(p)
+    add_anki_options(p, deleting=False)
     p.add_argument("--deck", help="default deck for notes without TARGET DECK or folder deck")
     p.add_argument("--config", metavar="FILE", help="config file (default: the vault's "
                    "mkdeck.yaml, else the Obsidian_to_Anki plugin's data.json)")
