@@ -258,3 +258,21 @@ def test_watch_push_never_deletes_a_note_that_is_away_for_a_moment(anki_desktop,
     assert main(["push", str(vault), "--url", anki.url], stdout=out, stderr=errs) == 0
     assert out.getvalue().endswith("1 deleted\n")
     assert [n["fields"]["Front"]["value"] for n in anki.notes('"deck:W5"')] == ["wq6"]
+
+
+def test_watch_stops_when_the_vault_folder_goes(make_vault, tmp_path):
+    """Obsidian renames a vault by renaming its folder: the watch said "build failed" once,
+    then watched nothing, forever (found by review). It now says so and stops."""
+    vault = make_vault({"a.md": "TARGET DECK: W7\n\n" + card("q1", "a1")}, mtime=1_700_000_000)
+    w = Watch(str(vault), "-o", str(tmp_path / "w.apkg"))
+    try:
+        assert "first build" in w.next_line()
+        w.no_line()  # (the watching has started)
+        vault.rename(tmp_path / "renamed")
+        line = w.next_line()
+        assert line.endswith(f"{vault} is gone (moved, renamed or deleted): start mkdeck watch "
+                             f"again on its new place"), line
+        status = w.proc.wait(timeout=COME)
+    finally:
+        w.kill()
+    assert status == 2 and "Traceback" not in "".join(w.err)

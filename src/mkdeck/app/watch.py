@@ -11,6 +11,7 @@ decides which events matter (:class:`VaultFilter`), names a batch in a few words
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import threading
@@ -125,19 +126,21 @@ def vault_files(root: str | os.PathLike[str], keep: VaultFilter) -> set[str]:
 @dataclass(frozen=True, slots=True)
 class Rebuild:
     """One build of the watch: ``when`` (``time.time()``), ``what`` changed (a few words),
-    the build's ``outcome`` (``None`` when it failed), or the ``error`` that stopped it."""
+    the build's ``outcome`` (``None`` when it failed), or the ``error`` that stopped it;
+    ``last``: the vault folder is gone, the watch ends here."""
 
     when: float
     what: str
     outcome: Any = None
     error: str | None = None
+    last: bool = False
 
 
 def rebuilds(root: Path, out: Path, build: Callable[[], Any], *, step_ms: int = 300,
              stop: threading.Event | None = None) -> Iterator[Rebuild]:
     """Build once, then once after every batch of relevant saves under ``root``, forever
-    (until ``stop`` is set, or the caller stops iterating; Ctrl-C raises
-    ``KeyboardInterrupt`` here).
+    (until ``stop`` is set, the caller stops iterating, or the vault folder is gone: a last
+    :class:`Rebuild` with ``last=True`` says so; Ctrl-C raises ``KeyboardInterrupt`` here).
 
     Args:
         root: the vault root (absolute).
@@ -163,7 +166,17 @@ def rebuilds(root: Path, out: Path, build: Callable[[], Any], *, step_ms: int = 
             return Rebuild(when, what, error=f"build failed ({type(exc).__name__}: {exc}); "
                                              f"please report it")
 
+    gone = Rebuild(0.0, "the vault folder", error=(
+        f"{root} is gone (moved, renamed or deleted): start mkdeck watch again on its new "
+        f"place"), last=True)
     yield once("first build")
-    for changes in watch(root, watch_filter=keep, step=step_ms, debounce=max(1600, step_ms),
-                         stop_event=stop, raise_interrupt=True):
-        yield once(describe_changes(changes, root, known))
+    try:
+        for changes in watch(root, watch_filter=keep, step=step_ms,
+                             debounce=max(1600, step_ms), stop_event=stop,
+                             raise_interrupt=True):
+            if not os.path.isdir(root):  # inotify goes on watching the folder where it went
+                yield dataclasses.replace(gone, when=time.time())
+                return
+            yield once(describe_changes(changes, root, known))
+    except FileNotFoundError:  # gone before the watching started
+        yield dataclasses.replace(gone, when=time.time())

@@ -98,6 +98,8 @@ def run(args: argparse.Namespace, io: IO) -> int:
             stamp = time.strftime("%H:%M:%S", time.localtime(rebuild.when))
             if rebuild.outcome is None:
                 print(f"{stamp} {rebuild.what}: {rebuild.error}", file=io.stdout, flush=True)
+                if rebuild.last:
+                    return EXIT_USAGE
                 continue
             outcome = rebuild.outcome
             now = {format_line(d, column=False) for d in outcome.diagnostics}
