@@ -11,6 +11,7 @@ import json
 import os
 import socket
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -588,3 +589,23 @@ def test_nothing_is_pushed_while_the_config_cannot_be_read(anki_desktop, make_va
     write(vault / "mkdeck.yaml", "deck: T16\n")
     status, out, err = push(str(vault), "--url", anki.url)
     assert status == 0 and out.startswith("nothing to push"), err
+
+
+def test_tags_given_in_anki_survive_an_update(anki_desktop, make_vault):
+    """Anki's own tags on a note (``marked``: Ctrl+K; ``leech``: the scheduler's) were wiped by
+    every update push, for an update replaces a note's tags with the package's (found by
+    review). The vault's tags still follow the vault: one removed there goes in Anki too."""
+    anki = anki_desktop
+    tagged = "TARGET DECK: T17\n\nSTART\nBasic\ntagged q\nBack: {back}\nTags: {tags}\nEND\n"
+    vault = make_vault({"g.md": tagged.format(back="one", tags="vault1 vault2")},
+                       mtime=1_700_000_000)
+    assert push(str(vault), "--url", anki.url)[0] == 0
+    (note,) = anki.notes('"deck:T17"')
+    anki.call("addTags", notes=[note["noteId"]], tags="marked leech")
+    time.sleep(1.1)  # Anki's mod times are in seconds: the vault's edit comes later
+    write(vault / "g.md", tagged.format(back="two", tags="vault1"))
+    status, out, err = push(str(vault), "--url", anki.url)
+    assert status == 0, err
+    assert out.endswith("0 added, 1 updated, 0 unchanged, 0 moved, 0 deleted\n")
+    assert snapshot(anki, "T17") == [(note["noteId"], "Basic (mkdeck)", ("tagged q", "two"),
+                                      ("leech", "marked", "vault1"), ("T17",))]

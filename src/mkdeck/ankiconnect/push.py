@@ -46,7 +46,13 @@ from mkdeck.ankiconnect.client import (
     AnkiBusy,
     AnkiConnect,
 )
-from mkdeck.ankiconnect.package import TAG_MOVED, PackageNote, PushError, without_notes
+from mkdeck.ankiconnect.package import (
+    TAG_MOVED,
+    TAG_REMOVED,
+    PackageNote,
+    PushError,
+    without_notes,
+)
 from mkdeck.ankiconnect.record import PushRecord, RecordEntry
 
 LOG = logging.getLogger(__name__)
@@ -372,9 +378,16 @@ def apply_push(client: AnkiConnect, package: str | os.PathLike[str],
         entries = {g: e for g, e in record.notes.items() if g not in plan.released}
         return PushResult(plan, dry_run=dry_run), dataclasses.replace(record, notes=entries)
     imported = False
+    kept_tags: dict[int, set[str]] = {}  # Anki's own tags on notes the import updates
     if plan.needs_import and not dry_run:
+        kept_tags = _tags_not_sent(client, plan.updated, record)
         _import(client, package, plan.not_sent)
         imported = True
+        by_tags: dict[str, list[int]] = {}
+        for nid, tags in kept_tags.items():
+            by_tags.setdefault(" ".join(sorted(tags)), []).append(nid)
+        for tags, nids in sorted(by_tags.items()):
+            client.invoke("addTags", notes=sorted(nids), tags=tags)
     live = [n for n in notes if not n.removed and n.guid not in plan.not_sent]
     moved_guids = {n.guid for n, _ in plan.moved}
     need = {n.guid: (n.model, record.notes[n.guid].nid if n.guid in record.notes else None,
@@ -453,11 +466,35 @@ def apply_push(client: AnkiConnect, package: str | os.PathLike[str],
         if n.guid in moved_guids and n.guid not in moved_ok and old is not None:
             deck = old.deck  # not moved this time: try again next push
         digest = old.digest if n.guid in stale and old is not None else n.digest
-        entries[n.guid] = RecordEntry(nid, n.model, deck, digest, n.label)
+        entries[n.guid] = RecordEntry(nid, n.model, deck, digest, n.label, _own_tags(n.tags))
     gone = (set(plan.absent) | {d.guid for d in not_found}) - {n.guid for n in live}
     new_record = PushRecord(record.url, record.profile, record.vault, entries, frozenset(gone))
     return PushResult(plan, tuple(deleted), tuple(not_found), tuple(moves), tuple(missing),
                       tuple(not_updated), imported, dry_run), new_record
+
+
+def _own_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    """The vault's tags of a package note (not the sync state's markers), sorted."""
+    return tuple(sorted(t for t in tags if t not in (TAG_MOVED, TAG_REMOVED)))
+
+
+def _tags_not_sent(client: AnkiConnect, updated: Sequence[PackageNote],
+                   record: PushRecord) -> dict[int, set[str]]:
+    """Note id -> the tags Anki has on a note to update that the vault never sent (Anki's
+    ``leech``, the user's ``marked``): an update replaces them, push gives them back. Only
+    for notes whose sent tags the record knows (a tag removed in the vault must go)."""
+    known = {n.guid: record.notes[n.guid] for n in updated if n.guid in record.notes}
+    known = {g: e for g, e in known.items() if e.nid is not None and e.tags is not None}
+    if not known:
+        return {}
+    infos = _notes_info(client, [e.nid for e in known.values()])  # type: ignore[misc]
+    out = {}
+    for e in known.values():
+        extra = set(infos.get(e.nid or 0, {}).get("tags", [])) - set(e.tags or ()) \
+            - {TAG_MOVED, TAG_REMOVED}
+        if extra:
+            out[e.nid or 0] = extra
+    return out
 
 
 def _import(client: AnkiConnect, package: str | os.PathLike[str],

@@ -28,13 +28,16 @@ RECORD_FORMAT = 1
 class RecordEntry:
     """What was last pushed of one note: Anki note id (``None`` when it was not found after
     the import), note type, deck, digest
-    (:attr:`mkdeck.ankiconnect.package.PackageNote.digest`) and a label."""
+    (:attr:`mkdeck.ankiconnect.package.PackageNote.digest`), a label, and the vault's tags
+    sent (``None`` in records written before they were kept): an update replaces a note's
+    tags in Anki, so push gives back the others (Anki's ``leech``, the user's ``marked``)."""
 
     nid: int | None
     model: str
     deck: str
     digest: str
     label: str = ""
+    tags: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +63,10 @@ class PushRecord:
         lines = [json.dumps(head, ensure_ascii=False, sort_keys=True)[:-1] + ', "notes": {']
         items = sorted(self.notes.items())
         for i, (guid, e) in enumerate(items):
-            entry = {"nid": e.nid, "model": e.model, "deck": e.deck, "digest": e.digest,
-                     "label": e.label}
+            entry: dict[str, object] = {"nid": e.nid, "model": e.model, "deck": e.deck,
+                                        "digest": e.digest, "label": e.label}
+            if e.tags is not None:
+                entry["tags"] = list(e.tags)
             sep = "," if i < len(items) - 1 else ""
             lines.append(f"{json.dumps(guid, ensure_ascii=False)}: "
                          f"{json.dumps(entry, ensure_ascii=False, sort_keys=True)}{sep}")
@@ -105,7 +110,9 @@ def load_record(path: Path, url: str, profile: str, vault: str) -> PushRecord:
             raise ValueError(f"format {data.get('format')!r}, not {RECORD_FORMAT}")
         notes = {str(g): RecordEntry(None if e["nid"] is None else int(e["nid"]),
                                      str(e["model"]), str(e["deck"]), str(e["digest"]),
-                                     str(e.get("label", "")))
+                                     str(e.get("label", "")),
+                                     None if e.get("tags") is None
+                                     else tuple(str(t) for t in e["tags"]))
                  for g, e in data["notes"].items()}
         gone = frozenset(str(g) for g in data.get("gone", []))
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
