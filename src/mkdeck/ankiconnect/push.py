@@ -499,12 +499,17 @@ def _tags_not_sent(client: AnkiConnect, updated: Sequence[PackageNote],
 
 def _import(client: AnkiConnect, package: str | os.PathLike[str],
             not_sent: frozenset[str]) -> None:
-    """``importPackage`` of ``package``, or of a copy without the notes of ``not_sent``."""
-    with tempfile.TemporaryDirectory(prefix="mkdeck-push-") as tmp:
-        path = os.path.abspath(package)
-        if not_sent:
-            path = str(Path(tmp) / Path(package).name)
-            without_notes(package, not_sent, path)
+    """``importPackage`` of ``package``, or of a copy without the notes of ``not_sent`` (in a
+    dot folder beside it, removed after: where Anki could read the package, even a sandboxed
+    Anki that cannot read ``/tmp``)."""
+    path = os.path.abspath(package)
+    if not_sent:
+        with tempfile.TemporaryDirectory(prefix=".mkdeck-push-",
+                                         dir=os.path.dirname(path)) as tmp:
+            copy = str(Path(tmp) / Path(package).name)
+            without_notes(package, not_sent, copy)
+            reply = client.invoke("importPackage", path=copy)
+    else:
         reply = client.invoke("importPackage", path=path)
     if reply is False:  # AnkiConnect's answer when no collection is open
         raise AnkiBusy(f"Anki did not import the package (no collection open): close the "
