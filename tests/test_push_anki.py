@@ -420,6 +420,7 @@ def test_two_vaults_never_take_each_others_notes(anki_desktop, make_vault):
             f"so it was not sent. Give the card an ID comment (`mkdeck ids`)") in err
     after = snapshot(anki, "T10")
     assert [n for n in after if n[2][0] != "only two"] == first  # the first vault's, intact
+    assert not list(Path(os.environ["XDG_CACHE_HOME"]).rglob(".mkdeck-push-*"))  # (its copy)
     # the card leaves the second vault (its sync state holds a tombstone of it): the note of
     # the first vault is not deleted
     write(two / "Daily.md", "TARGET DECK: T10::Two\n\n" + card("only two", "t"))
