@@ -360,8 +360,11 @@ def apply_push(client: AnkiConnect, package: str | os.PathLike[str],
                dry_run: bool = False) -> tuple[PushResult, PushRecord]:
     """Do ``plan`` in the Anki at ``client`` (nothing when ``dry_run``: only reads).
 
-    Order: ``importPackage`` (when a note is added or updated), find the notes concerned,
-    ``changeDeck`` the moved cards (and remove the ``mkdeck::moved`` tag), ``deleteNotes``.
+    Order: ``importPackage`` (when a note is added or updated; without the notes of
+    :attr:`PushPlan.not_sent`), ``addTags`` to give back the tags Anki had on updated notes
+    that the vault never sent, find the notes concerned, ``changeDeck`` the moved cards (and
+    remove the ``mkdeck::moved`` tag), ``deleteNotes``, then ``notesInfo`` to see which
+    updates Anki took.
 
     Args:
         client: the AnkiConnect connection.
