@@ -610,3 +610,31 @@ def test_tags_given_in_anki_survive_an_update(anki_desktop, make_vault):
     assert out.endswith("0 added, 1 updated, 0 unchanged, 0 moved, 0 deleted\n")
     assert snapshot(anki, "T17") == [(note["noteId"], "Basic (mkdeck)", ("tagged q", "two"),
                                       ("leech", "marked", "vault1"), ("T17",))]
+
+
+def test_nothing_is_deleted_while_the_sync_state_cannot_be_used(anki_desktop, make_vault):
+    """A git merge conflict in .mkdeck-state (MKD331): the build knows cards by file and first
+    field only, so a card moved to another file got a new guid, and push deleted its note
+    with its reviews (found by review)."""
+    anki = anki_desktop
+    vault = make_vault({"a.md": "TARGET DECK: T18\n\n" + card("cs fork", "pid")
+                        + card("cs exec", "image"),
+                        "b.md": "TARGET DECK: T18\n\n" + card("cs pipe", "ends")},
+                       mtime=1_700_000_000)
+    assert push(str(vault), "--url", anki.url)[0] == 0
+    first = {n[2][0]: n[0] for n in snapshot(anki, "T18")}
+    head, *rest = (vault / ".mkdeck-state").read_text(encoding="utf-8").splitlines(True)
+    (vault / ".mkdeck-state").write_text(
+        head + "<<<<<<< HEAD\n" + "".join(rest) + "=======\n" + "".join(rest)
+        + ">>>>>>> other\n", encoding="utf-8")
+    write(vault / "a.md", "TARGET DECK: T18\n\n" + card("cs fork", "pid"))
+    write(vault / "b.md", "TARGET DECK: T18\n\n" + card("cs pipe", "ends")
+          + card("cs exec", "image"))
+    status, out, err = push(str(vault), "--url", anki.url)
+    assert "MKD331" in err
+    assert out.endswith("0 deleted\n"), err
+    assert ("mkdeck push: 1 note removed from the vault is not deleted in Anki: .mkdeck-state "
+            "cannot be used (MKD331), so cards are known by file and first field only; fix "
+            "it and push again") in err
+    assert {f: i for f, i in first.items()} == {
+        n[2][0]: n[0] for n in snapshot(anki, "T18") if n[0] in first.values()}

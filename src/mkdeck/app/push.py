@@ -143,6 +143,21 @@ def config_unread(diagnostics: Sequence[Any]) -> str | None:
     return None
 
 
+# Findings that mean the sync state was not used (unreadable, a merge conflict): cards without
+# an ID comment are then known by file and first field only, so a card moved to another file
+# looks removed (and added anew).
+STATE_UNUSED = frozenset({"MKD330", "MKD331"})
+
+
+def state_unused(diagnostics: Sequence[Any]) -> str | None:
+    """Why the build did not use the vault's sync state (``".mkdeck-state cannot be used
+    (MKD331)"``), or ``None``: deletions then wait (:data:`STATE_UNUSED`)."""
+    for d in diagnostics:
+        if d.code in STATE_UNUSED:
+            return f"{d.location.path} cannot be used ({d.code})"
+    return None
+
+
 def vault_snapshot(root: Path) -> dict[str, tuple[int, int, int]]:
     """``{path: (inode, size, mtime in ns)}`` of the files under ``root`` a build may read
     (dot names, packages and links to folders skipped): two snapshots differ when a file
@@ -165,6 +180,7 @@ def vault_snapshot(root: Path) -> dict[str, tuple[int, int, int]]:
 def push_built(target: Target, package: Path, root: Path, *, dry_run: bool = False,
                max_delete: int = 20, yes: bool = False, build_errors: bool = False,
                vault_changed: bool = False, watching: bool = False,
+               state_problem: str | None = None,
                environ: Mapping[str, str] | None = None) -> PushReport:
     """Push the built ``package`` of the vault at ``root`` to ``target``, record it (not when
     ``dry_run``) and tell the vault's sync state.
@@ -175,6 +191,8 @@ def push_built(target: Target, package: Path, root: Path, *, dry_run: bool = Fal
         vault_changed: a file changed while the vault was built (:func:`vault_snapshot`
             before and after): deletions wait, for the build may have read a note an editor
             was saving (truncated, not yet written) and taken its cards for removed ones.
+        state_problem: why the build did not use the sync state (:func:`state_unused`):
+            deletions wait, for a card moved to another file then looks removed.
         watching: pushed by ``mkdeck watch``: deletions wait for ``mkdeck push`` (a file
             can be away for a moment, in a ``git stash`` or a sync, and a deleted note takes
             its reviews with it; the file's return would make a new note).
@@ -191,7 +209,8 @@ def push_built(target: Target, package: Path, root: Path, *, dry_run: bool = Fal
     notes = read_package(package)
     record = load_record(rpath, target.url, target.profile, str(root))
     plan = plan_push(notes, record, removed=removed_in_state(root),
-                     allow_delete=not (build_errors or vault_changed or watching),
+                     allow_delete=not (build_errors or vault_changed or watching
+                                       or state_problem),
                      foreign=foreign_notes(target.url, target.profile, str(root), environ))
     if not dry_run:
         check_deletions(plan, max_delete, yes)
@@ -223,7 +242,11 @@ def push_built(target: Target, package: Path, root: Path, *, dry_run: bool = Fal
             f"{'it was' if len(plan.withheld) == 1 else 'they were'} not sent. Give the card an "
             f"ID comment (`mkdeck ids`), or change its first field or its file's name, in one "
             f"of the vaults")
-    if plan.postponed and watching and not build_errors:
+    if plan.postponed and state_problem and not build_errors:
+        notices.append(f"{_notes(len(plan.postponed), 'removed from the vault', 'is', 'are')} "
+                       f"not deleted in Anki: {state_problem}, so cards are known by file "
+                       f"and first field only; fix it and push again")
+    elif plan.postponed and watching and not build_errors:
         notices.append(f"{_notes(len(plan.postponed), 'removed from the vault', 'is', 'are')} "
                        f"not deleted in Anki by watch (a file may be away for a moment: git "
                        f"checkout, a sync); `mkdeck push` deletes "

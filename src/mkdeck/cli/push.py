@@ -86,7 +86,7 @@ def connect_or_say(args: argparse.Namespace, io: IO, prog: str) -> object | None
 
 def push_or_say(target: object, package: Path, root: Path, args: argparse.Namespace, io: IO,
                 *, build_errors: bool, prog: str, vault_changed: bool = False,
-                watching: bool = False) -> tuple[int, str]:
+                watching: bool = False, state_problem: str | None = None) -> tuple[int, str]:
     """:func:`mkdeck.app.push.push_built`; print its notices (and, dry, the notes
     concerned) and return ``(exit status, one-line summary)``: 0 done, 1 done but notes need
     fixing (withheld), 2 not done."""
@@ -99,7 +99,8 @@ def push_or_say(target: object, package: Path, root: Path, args: argparse.Namesp
     try:
         report = push_built(target, package, root, dry_run=dry, max_delete=args.max_delete,
                             yes=args.yes, build_errors=build_errors,
-                            vault_changed=vault_changed, watching=watching)
+                            vault_changed=vault_changed, watching=watching,
+                            state_problem=state_problem)
     except PushError as exc:
         print(f"{prog}: {exc}", file=io.stderr)
         return EXIT_USAGE, f"not pushed: {exc}"
@@ -126,6 +127,7 @@ def run(args: argparse.Namespace, io: IO) -> int:
         build_for_push,
         config_unread,
         package_path,
+        state_unused,
         vault_snapshot,
         whole_vault,
     )
@@ -176,7 +178,8 @@ def run(args: argparse.Namespace, io: IO) -> int:
             return EXIT_FINDINGS
         status, line = push_or_say(target, out, root, args, io,
                                    build_errors=bool(outcome.errors), prog=PROG,
-                                   vault_changed=vault_snapshot(root) != before)
+                                   vault_changed=vault_snapshot(root) != before,
+                                   state_problem=state_unused(outcome.diagnostics))
     if status not in (EXIT_OK, EXIT_FINDINGS):
         return status
     print(line, file=io.stdout)
