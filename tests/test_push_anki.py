@@ -638,3 +638,26 @@ def test_nothing_is_deleted_while_the_sync_state_cannot_be_used(anki_desktop, ma
             "it and push again") in err
     assert {f: i for f, i in first.items()} == {
         n[2][0]: n[0] for n in snapshot(anki, "T18") if n[0] in first.values()}
+
+
+def test_a_moved_note_deleted_in_anki_is_said_once(anki_desktop, make_vault):
+    """A note deleted by hand in Anki whose deck then changes in the vault: every push said
+    "pushed", looked for it again and moved nothing, and the sync state called it moved for
+    good (found by review). It is said once; the push then settles."""
+    state_mod = pytest.importorskip("mkdeck.export.state")
+    anki = anki_desktop
+    vault = make_vault({"w.md": "TARGET DECK: T19\n\n" + card("md q1", "a") + card("md q2", "b")},
+                       mtime=1_700_000_000)
+    assert push(str(vault), "--url", anki.url)[0] == 0
+    (gone,) = [n["noteId"] for n in anki.notes('"deck:T19"')
+               if n["fields"]["Front"]["value"] == "md q1"]
+    anki.call("deleteNotes", notes=[gone])
+    write(vault / "w.md", "TARGET DECK: T19::New\n\n" + card("md q1", "a") + card("md q2", "b"))
+    status, out, err = push(str(vault), "--url", anki.url)
+    assert status == 0, err
+    assert out.endswith("0 added, 0 updated, 2 unchanged, 1 moved, 0 deleted\n")
+    assert ("mkdeck push: 1 note was not in Anki to move (deleted there?): 'md q1'; its next "
+            "edit in the vault sends it again") in err
+    assert state_mod.read_state(vault).state.moved() == ()
+    status, out, err = push(str(vault), "--url", anki.url)
+    assert status == 0 and out.startswith("nothing to push") and "not in Anki" not in err

@@ -330,6 +330,9 @@ class PushResult:
         moved: ``(note, old deck)`` whose cards were (or would be) moved.
         missing: live notes that could not be found in Anki after the import (their note type
             in Anki differs: see ``mkdeck build``'s MKD308).
+        lost: notes whose deck changed that Anki no longer has (deleted there by hand): nothing
+            to move; recorded in their new deck, so the push settles (the next edit of such a
+            note in the vault imports it again).
         not_updated: notes to update whose fields Anki still holds otherwise after the import
             (Anki's copy is newer: edited in Anki, or rewritten by Anki when it merged a note
             type whose fields changed, MKD308); not counted as updated, and recorded with
@@ -344,6 +347,7 @@ class PushResult:
     moved: tuple[tuple[PackageNote, str], ...] = ()
     missing: tuple[PackageNote, ...] = ()
     not_updated: tuple[PackageNote, ...] = ()
+    lost: tuple[PackageNote, ...] = ()
     imported: bool = False
     dry_run: bool = False
 
@@ -461,19 +465,18 @@ def apply_push(client: AnkiConnect, package: str | os.PathLike[str],
     entries = dict(record.notes)
     for guid in [d.guid for d in plan.deletions] + list(plan.released):
         entries.pop(guid, None)
-    moved_ok = {n.guid for n, _ in moves}
+    # a note to move that Anki no longer has: nothing to move (not looked for again)
+    lost = [n for n, _ in plan.moved if n.guid not in where and not dry_run]
     for n in live:
         old = entries.get(n.guid)
         nid = where[n.guid].nid if n.guid in where else (old.nid if old else None)
         deck = n.deck
-        if n.guid in moved_guids and n.guid not in moved_ok and old is not None:
-            deck = old.deck  # not moved this time: try again next push
         digest = old.digest if n.guid in stale and old is not None else n.digest
         entries[n.guid] = RecordEntry(nid, n.model, deck, digest, n.label, _own_tags(n.tags))
     gone = (set(plan.absent) | {d.guid for d in not_found}) - {n.guid for n in live}
     new_record = PushRecord(record.url, record.profile, record.vault, entries, frozenset(gone))
     return PushResult(plan, tuple(deleted), tuple(not_found), tuple(moves), tuple(missing),
-                      tuple(not_updated), imported, dry_run), new_record
+                      tuple(not_updated), tuple(lost), imported, dry_run), new_record
 
 
 def _own_tags(tags: Iterable[str]) -> tuple[str, ...]:

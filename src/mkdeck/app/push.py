@@ -262,6 +262,13 @@ def push_built(target: Target, package: Path, root: Path, *, dry_run: bool = Fal
     if result.not_found:
         notices.append(f"{_notes(len(result.not_found), 'removed from the vault', 'was', 'were')}"
                        f" not in Anki (deleted there already)")
+    if result.lost:
+        notices.append(
+            f"{_notes(len(result.lost), '', 'was', 'were')} not in Anki to move (deleted "
+            f"there?): {', '.join(repr(n.label) for n in result.lost[:3])}"
+            f"{' …' if len(result.lost) > 3 else ''}; "
+            f"{'its' if len(result.lost) == 1 else 'their'} next edit in the vault sends "
+            f"{'it' if len(result.lost) == 1 else 'them'} again")
     if result.not_updated:
         notices.append(
             f"{_notes(len(result.not_updated), '', 'was', 'were')} not updated by Anki: "
