@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -251,3 +252,39 @@ def test_never_deletes_a_note_whose_type_is_not_mkdecks(make_vault):
     assert out.endswith("0 moved, 0 deleted\n")
     assert [r["action"] for r in fake.requests][-1] == "notesInfo"  # found, not deleted
     assert "deleteNotes" not in [r["action"] for r in fake.requests]
+
+
+NOTE = {"modelName": "Basic (mkdeck)", "tags": [], "cards": [5],
+        "fields": {"Front": {"value": "front", "order": 0}, "Back": {"value": "back", "order": 1}}}
+
+
+def _info(**changes: Any) -> dict[str, Any]:
+    return {"result": [{**NOTE, **changes}], "error": None}
+
+
+@pytest.mark.parametrize("replies, said", [
+    ({"notesInfo": _info(fields="oops")}, "AnkiConnect answered 'notesInfo' with"),
+    ({"notesInfo": _info(fields={"Front": None})}, "AnkiConnect answered 'notesInfo' with"),
+    ({"notesInfo": _info(cards=["x"])}, "AnkiConnect answered 'notesInfo' with"),
+    ({"notesInfo": _info(), "getDecks": {"result": {"Fake": ["q"]}, "error": None}},
+     "AnkiConnect answered 'getDecks' with"),
+    ({"notesInfo": _info(), "getDecks": {"result": {"Other": [5]}, "error": None},
+      "changeDeck": {"result": None, "error": "deck was deleted"}},
+     "AnkiConnect could not run 'changeDeck': deck was deleted"),
+    ({"importPackage": {"result": False, "error": None}},
+     "Anki did not import the package (no collection open)"),
+])
+def test_odd_replies_midway_are_an_exit_2_not_a_crash(make_vault, replies, said):
+    """Replies of the wrong shape after the import (a traceback before the review), or an
+    error midway: a message, exit 2, nothing recorded."""
+    vault = make_vault(VAULT)
+    base = {"version": OK_VERSION, "getActiveProfile": PROFILE,
+            "importPackage": {"result": True, "error": None}}
+    state = Path(os.environ["XDG_STATE_HOME"])
+    before = state_files(state)
+    with FakeAnkiConnect({**base, **replies}) as fake:
+        status, out, err = push([str(vault), "--url", fake.url])
+    assert status == 2 and out == ""
+    assert f"mkdeck push: {said}" in err
+    assert err.rstrip().endswith("mkdeck push: nothing recorded; the next push will do it again")
+    assert state_files(state) == before

@@ -15,6 +15,7 @@ from mkdeck.ankiconnect.push import plan_push
 from mkdeck.ankiconnect.record import (
     PushRecord,
     RecordEntry,
+    foreign_notes,
     load_record,
     record_path,
     save_record,
@@ -115,3 +116,21 @@ def test_push_refuses_part_of_a_vault(make_vault):
     assert status == 2
     assert err.getvalue() == (f"mkdeck push: give the whole vault, {vault}: pushing part of it "
                               f"would delete in Anki the notes of the rest\n")
+
+
+def test_foreign_notes_are_other_existing_vaults_of_the_same_anki(tmp_path):
+    env = {"XDG_STATE_HOME": str(tmp_path / "state")}
+    here, other, moved = tmp_path / "here", tmp_path / "other", tmp_path / "moved-away"
+    here.mkdir()
+    other.mkdir()
+    entry = RecordEntry(1, "Basic (mkdeck)", "D", "0" * 16)
+    url = "http://127.0.0.1:8765"
+    for vault, profile, guid in [(here, "User 1", "mine"), (other, "User 1", "theirs"),
+                                 (moved, "User 1", "stale"), (other, "User 2", "elsewhere")]:
+        save_record(record_path(url, profile, str(vault), env),
+                    PushRecord(url, profile, str(vault), {guid: entry}))
+    (tmp_path / "state" / "mkdeck" / "push" / "junk.json").write_text("{not json")
+    # the other vault's notes only: not this vault's, not those of a vault that is gone
+    # (moved or renamed), not another profile's
+    assert foreign_notes(url, "User 1", str(here), env) == {"theirs": str(other)}
+    assert foreign_notes(url, "User 1", str(other), env) == {"mine": str(here)}

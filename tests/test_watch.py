@@ -171,3 +171,108 @@ def test_watch_push_pushes_each_rebuild_once(anki_desktop, make_vault, tmp_path)
     finally:
         w.kill()
     assert status == 0 and "Traceback" not in err
+
+
+def test_filter_ignores_what_the_build_never_reads(tmp_path):
+    """Events outside the vault (through a symbolic link to a folder above it) or in a dot
+    folder (Obsidian's .trash; the build skips dot names) call for no rebuild."""
+    vault = tmp_path / "vault"
+    (vault / "real").mkdir(parents=True)
+    (vault / "up").symlink_to("..")
+    (vault / "again").symlink_to("real")
+    (vault / "real" / "a.md").write_text("x")
+    keep = VaultFilter(vault, tmp_path / "out.apkg")
+    assert keep(Change.modified, str(vault / "real" / "a.md"))
+    assert not keep(Change.added, str(vault / "up" / "notes.txt"))
+    # the vault's own files, named through a link (watchfiles names a folder by the last
+    # link to it that it found): judged by their real folder
+    assert keep(Change.modified, str(vault / "up" / "vault" / "real" / "a.md"))
+    assert keep(Change.modified, str(vault / "again" / "a.md"))
+    assert not keep(Change.modified, str(vault / "up" / "vault" / ".trash" / "a.md"))
+    assert describe_changes({(Change.modified, str(vault / "up" / "vault" / "real" / "a.md"))},
+                            vault, {str(vault / "real" / "a.md")}) == "real/a.md changed"
+    assert not keep(Change.added, str(vault / ".trash" / "a.md"))
+    assert keep(Change.modified, str(vault / ".obsidian" / "plugins" / "obsidian-to-anki-plugin"
+                                     / "data.json"))
+
+
+def test_watch_a_link_out_of_the_vault_gives_no_rebuild_loop(make_vault, tmp_path):
+    """A symbolic link in the vault to a folder above it: the watch saw files outside the
+    vault (its own log among them), and rebuilt forever (found by review)."""
+    vault = make_vault({"a.md": "TARGET DECK: W3\n\n" + card("q1", "a1")}, mtime=1_700_000_000)
+    (vault / "up").symlink_to("..")
+    w = Watch(str(vault), "-o", str(tmp_path / "w.apkg"))
+    try:
+        assert "first build" in w.next_line()
+        w.no_line()
+        (tmp_path / "outside.txt").write_text("not a note")
+        w.no_line()
+        save(vault / "a.md", "TARGET DECK: W3\n\n" + card("q1", "a2"))
+        assert w.next_line().endswith("a.md changed: w.apkg: 1 note, 1 card, 1 deck, 0 media "
+                                      "files (0 errors, 0 warnings)")
+        w.no_line()
+        status, err = w.interrupt()
+    finally:
+        w.kill()
+    assert status == 0 and "Traceback" not in err
+
+
+@GROUP
+def test_watch_push_never_deletes_a_note_that_is_away_for_a_moment(anki_desktop, make_vault,
+                                                                   tmp_path):
+    """``git stash`` (or a branch switch, or a sync client replacing a file) takes a note file
+    away for a moment: watch --push deleted its notes in Anki, reviews included, and the file's
+    return made new notes (found by review). Watch leaves deletions to ``mkdeck push``."""
+    import io
+
+    from mkdeck.cli import main
+
+    anki = anki_desktop
+    text = "TARGET DECK: W5\n\n" + card("wq5", "five")
+    vault = make_vault({"s.md": text, "t.md": "TARGET DECK: W5\n\n" + card("wq6", "six")},
+                       mtime=1_700_000_000)
+    w = Watch(str(vault), "-o", str(tmp_path / "s.apkg"), "--push", "--url", anki.url)
+    try:
+        assert w.next_line().endswith("2 added, 0 updated, 0 unchanged, 0 moved, 0 deleted")
+        w.no_line()
+        (first,) = [n for n in anki.notes('"deck:W5"') if n["fields"]["Front"]["value"] == "wq5"]
+        (vault / "s.md").unlink()  # git stash
+        line = w.next_line()
+        assert line.endswith("0 added, 0 updated, 1 unchanged, 0 moved, 0 deleted"), line
+        w.no_line()
+        assert first["noteId"] in [n["noteId"] for n in anki.notes('"deck:W5"')]
+        save(vault / "s.md", text)  # git stash pop
+        line = w.next_line()
+        assert line.endswith("0 added, 0 updated, 2 unchanged, 0 moved, 0 deleted"), line
+        w.no_line()
+        (vault / "s.md").unlink()  # for good, this time
+        assert w.next_line().endswith("0 deleted")
+        status, err = w.interrupt()
+    finally:
+        w.kill()
+    assert status == 0 and "Traceback" not in err
+    assert ("mkdeck watch: 1 note removed from the vault is not deleted in Anki by watch (a "
+            "file may be away for a moment: git checkout, a sync); `mkdeck push` deletes it") \
+        in err
+    out, errs = io.StringIO(), io.StringIO()
+    assert main(["push", str(vault), "--url", anki.url], stdout=out, stderr=errs) == 0
+    assert out.getvalue().endswith("1 deleted\n")
+    assert [n["fields"]["Front"]["value"] for n in anki.notes('"deck:W5"')] == ["wq6"]
+
+
+def test_watch_stops_when_the_vault_folder_goes(make_vault, tmp_path):
+    """Obsidian renames a vault by renaming its folder: the watch said "build failed" once,
+    then watched nothing, forever (found by review). It now says so and stops."""
+    vault = make_vault({"a.md": "TARGET DECK: W7\n\n" + card("q1", "a1")}, mtime=1_700_000_000)
+    w = Watch(str(vault), "-o", str(tmp_path / "w.apkg"))
+    try:
+        assert "first build" in w.next_line()
+        w.no_line()  # (the watching has started)
+        vault.rename(tmp_path / "renamed")
+        line = w.next_line()
+        assert line.endswith(f"{vault} is gone (moved, renamed or deleted): start mkdeck watch "
+                             f"again on its new place"), line
+        status = w.proc.wait(timeout=COME)
+    finally:
+        w.kill()
+    assert status == 2 and "Traceback" not in "".join(w.err)

@@ -16,7 +16,7 @@ import os
 import re
 import sqlite3
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 LOG = logging.getLogger(__name__)
@@ -131,3 +131,43 @@ def _note_digest(model: str, fields: Sequence[str], tags: Sequence[str],
     return hashlib.sha256(data.encode("utf-8")).hexdigest()[:16]
 
 
+
+
+def without_notes(package: str | os.PathLike[str], guids: Iterable[str],
+                  out: str | os.PathLike[str]) -> None:
+    """Write to ``out`` a copy of ``package`` without the notes of ``guids`` and their cards
+    (media and note types kept): what push sends when some notes are not this vault's to send.
+
+    Raises:
+        PushError: the package cannot be read.
+        OSError: ``out`` cannot be written.
+    """
+    drop = sorted(set(guids))
+    try:
+        with zipfile.ZipFile(package) as zf:
+            files = [(info, zf.read(info)) for info in zf.infolist()]
+    except (OSError, KeyError, zipfile.BadZipFile) as exc:
+        raise PushError(f"cannot read the package {package}: {exc}") from None
+    conn = sqlite3.connect(":memory:")
+    try:
+        blobs = []
+        for info, data in files:
+            if info.filename == "collection.anki2":
+                conn.deserialize(data)
+                conn.execute("CREATE TEMP TABLE dropped (guid TEXT PRIMARY KEY)")
+                conn.executemany("INSERT OR IGNORE INTO dropped VALUES (?)",
+                                 [(g,) for g in drop])
+                conn.execute("DELETE FROM cards WHERE nid IN (SELECT id FROM notes WHERE "
+                             "guid IN (SELECT guid FROM dropped))")
+                conn.execute("DELETE FROM notes WHERE guid IN (SELECT guid FROM dropped)")
+                conn.execute("DROP TABLE dropped")
+                conn.commit()
+                data = conn.serialize()
+            blobs.append((info, data))
+    except sqlite3.Error as exc:
+        raise PushError(f"cannot read the package {package}: {exc}") from None
+    finally:
+        conn.close()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info, data in blobs:
+            zf.writestr(info, data)

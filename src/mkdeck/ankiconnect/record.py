@@ -28,13 +28,16 @@ RECORD_FORMAT = 1
 class RecordEntry:
     """What was last pushed of one note: Anki note id (``None`` when it was not found after
     the import), note type, deck, digest
-    (:attr:`mkdeck.ankiconnect.package.PackageNote.digest`) and a label."""
+    (:attr:`mkdeck.ankiconnect.package.PackageNote.digest`), a label, and the vault's tags
+    sent (``None`` in records written before they were kept): an update replaces a note's
+    tags in Anki, so push gives back the others (Anki's ``leech``, the user's ``marked``)."""
 
     nid: int | None
     model: str
     deck: str
     digest: str
     label: str = ""
+    tags: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +63,10 @@ class PushRecord:
         lines = [json.dumps(head, ensure_ascii=False, sort_keys=True)[:-1] + ', "notes": {']
         items = sorted(self.notes.items())
         for i, (guid, e) in enumerate(items):
-            entry = {"nid": e.nid, "model": e.model, "deck": e.deck, "digest": e.digest,
-                     "label": e.label}
+            entry: dict[str, object] = {"nid": e.nid, "model": e.model, "deck": e.deck,
+                                        "digest": e.digest, "label": e.label}
+            if e.tags is not None:
+                entry["tags"] = list(e.tags)
             sep = "," if i < len(items) - 1 else ""
             lines.append(f"{json.dumps(guid, ensure_ascii=False)}: "
                          f"{json.dumps(entry, ensure_ascii=False, sort_keys=True)}{sep}")
@@ -105,13 +110,47 @@ def load_record(path: Path, url: str, profile: str, vault: str) -> PushRecord:
             raise ValueError(f"format {data.get('format')!r}, not {RECORD_FORMAT}")
         notes = {str(g): RecordEntry(None if e["nid"] is None else int(e["nid"]),
                                      str(e["model"]), str(e["deck"]), str(e["digest"]),
-                                     str(e.get("label", "")))
+                                     str(e.get("label", "")),
+                                     None if e.get("tags") is None
+                                     else tuple(str(t) for t in e["tags"]))
                  for g, e in data["notes"].items()}
         gone = frozenset(str(g) for g in data.get("gone", []))
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise PushError(f"the push record {path} is damaged ({exc}); delete it to push as "
                         f"if for the first time") from None
     return PushRecord(url, profile, vault, notes, gone)
+
+
+def foreign_notes(url: str, profile: str, vault: str,
+                  environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The notes other vaults pushed to the same Anki: guid -> that vault's path.
+
+    Read from the other records under ``$XDG_STATE_HOME/mkdeck/push`` with the same ``url``
+    and ``profile``. A guid is vault-relative (file path and first field, or ID comment:
+    ``mkdeck.export.identity``), so two vaults can give one guid to two cards, while Anki
+    holds one note per guid. Records of vaults whose folder no longer exists (moved, renamed,
+    deleted) and records that cannot be read are skipped.
+    """
+    out: dict[str, str] = {}
+    try:
+        paths = sorted((state_home(environ) / "push").glob("*.json"))
+    except OSError:
+        return out
+    for path in paths:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError):
+            continue
+        if not isinstance(data, dict) or data.get("url") != url \
+                or data.get("profile") != profile:
+            continue
+        other, notes = data.get("vault"), data.get("notes")
+        if not isinstance(other, str) or other == vault or not isinstance(notes, dict) \
+                or not os.path.isdir(other):
+            continue
+        for guid in notes:
+            out.setdefault(str(guid), other)
+    return out
 
 
 def save_record(path: Path, record: PushRecord) -> None:

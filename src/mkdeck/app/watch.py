@@ -11,6 +11,7 @@ decides which events matter (:class:`VaultFilter`), names a batch in a few words
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import threading
@@ -32,9 +33,13 @@ _PLUGIN_SETTINGS = ("plugins", "obsidian-to-anki-plugin", "data.json")
 
 
 class VaultFilter(DefaultFilter):
-    """watchfiles' default filter (VCS folders, editor swap and backup files), and also:
-    the output package, any ``.apkg`` and ``.tmp`` file, mkdeck's sync state file, and
-    Obsidian's ``.obsidian/`` folder except the Obsidian_to_Anki plugin's settings.
+    """watchfiles' default filter (VCS folders, editor swap and backup files), and also
+    what the build never reads (``mkdeck.vault.read``'s walk): the output package, any
+    ``.apkg`` and ``.tmp`` file, dot names (mkdeck's sync state, Obsidian's ``.trash/`` and
+    ``.obsidian/``, except the Obsidian_to_Anki plugin's settings) and anything outside the
+    vault. A path is judged by its real folder (:func:`real_path`): watchfiles follows
+    symbolic links to folders, even to one above the vault (the watch then saw its own log
+    and rebuilt forever), and names a file by the last link it found to its folder.
 
     Args:
         root: the vault root.
@@ -50,16 +55,22 @@ class VaultFilter(DefaultFilter):
         """Whether the event ``(change, path)`` calls for a rebuild."""
         if not super().__call__(change, path):
             return False
-        p = Path(path)
+        p = Path(real_path(path))
         if p == self.output or p.suffix in (".apkg", ".tmp") or p.name == STATE_FILE:
             return False
         try:
             rel = p.relative_to(self.root).parts
         except ValueError:
-            return True
+            return False
         if rel and rel[0] == _OBSIDIAN_DIR:
             return tuple(rel[1:]) == _PLUGIN_SETTINGS
-        return True
+        return not any(part.startswith(".") for part in rel)
+
+
+def real_path(path: str) -> str:
+    """``path`` with its folder's symbolic links resolved (the file itself may be gone)."""
+    folder, name = os.path.split(path)
+    return os.path.join(os.path.realpath(folder), name)
 
 
 def describe_changes(changes: Iterable[tuple[Change, str]], root: str | os.PathLike[str],
@@ -75,7 +86,7 @@ def describe_changes(changes: Iterable[tuple[Change, str]], root: str | os.PathL
     base = Path(root).resolve()
     seen: dict[str, set[Change]] = {}
     for change, path in changes:
-        seen.setdefault(path, set()).add(change)
+        seen.setdefault(real_path(path), set()).add(change)
     words = []
     for path, kinds in seen.items():
         try:
@@ -115,19 +126,21 @@ def vault_files(root: str | os.PathLike[str], keep: VaultFilter) -> set[str]:
 @dataclass(frozen=True, slots=True)
 class Rebuild:
     """One build of the watch: ``when`` (``time.time()``), ``what`` changed (a few words),
-    the build's ``outcome`` (``None`` when it failed), or the ``error`` that stopped it."""
+    the build's ``outcome`` (``None`` when it failed), or the ``error`` that stopped it;
+    ``last``: the vault folder is gone, the watch ends here."""
 
     when: float
     what: str
     outcome: Any = None
     error: str | None = None
+    last: bool = False
 
 
 def rebuilds(root: Path, out: Path, build: Callable[[], Any], *, step_ms: int = 300,
              stop: threading.Event | None = None) -> Iterator[Rebuild]:
     """Build once, then once after every batch of relevant saves under ``root``, forever
-    (until ``stop`` is set, or the caller stops iterating; Ctrl-C raises
-    ``KeyboardInterrupt`` here).
+    (until ``stop`` is set, the caller stops iterating, or the vault folder is gone: a last
+    :class:`Rebuild` with ``last=True`` says so; Ctrl-C raises ``KeyboardInterrupt`` here).
 
     Args:
         root: the vault root (absolute).
@@ -153,7 +166,17 @@ def rebuilds(root: Path, out: Path, build: Callable[[], Any], *, step_ms: int = 
             return Rebuild(when, what, error=f"build failed ({type(exc).__name__}: {exc}); "
                                              f"please report it")
 
+    gone = Rebuild(0.0, "the vault folder", error=(
+        f"{root} is gone (moved, renamed or deleted): start mkdeck watch again on its new "
+        f"place"), last=True)
     yield once("first build")
-    for changes in watch(root, watch_filter=keep, step=step_ms, debounce=max(1600, step_ms),
-                         stop_event=stop, raise_interrupt=True):
-        yield once(describe_changes(changes, root, known))
+    try:
+        for changes in watch(root, watch_filter=keep, step=step_ms,
+                             debounce=max(1600, step_ms), stop_event=stop,
+                             raise_interrupt=True):
+            if not os.path.isdir(root):  # inotify goes on watching the folder where it went
+                yield dataclasses.replace(gone, when=time.time())
+                return
+            yield once(describe_changes(changes, root, known))
+    except FileNotFoundError:  # gone before the watching started
+        yield dataclasses.replace(gone, when=time.time())

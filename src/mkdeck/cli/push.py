@@ -10,8 +10,10 @@ the cards whose deck changed and deletes the notes removed from the vault
 
 (one line: wrapped here).
 
-Exit 0 when done, 1 when the build had errors (valid notes are pushed; deletions wait until
-the errors are fixed), 2 when Anki cannot be reached or refuses (nothing recorded: the next
+Nothing is pushed while a config file cannot be read (exit 1). Exit 0 when done, 1 when the
+build had errors (valid notes are pushed; deletions wait until
+the errors are fixed) or when notes were withheld because another vault pushed the same
+identity to this Anki, 2 when Anki cannot be reached or refuses (nothing recorded: the next
 push does it again) and for usage errors.
 """
 
@@ -28,14 +30,18 @@ LOG = logging.getLogger(__name__)
 PROG = "mkdeck push"
 
 
-def add_anki_options(p: argparse.ArgumentParser) -> None:
-    """The AnkiConnect options shared by ``push`` and ``watch --push``."""
+def add_anki_options(p: argparse.ArgumentParser, *, deleting: bool = True) -> None:
+    """The AnkiConnect options shared by ``push`` and ``watch --push`` (``deleting=False``:
+    watch never deletes, so it has no ``--yes`` / ``--max-delete``)."""
     p.add_argument("--url", help="AnkiConnect's address (default: $ANKI_CONNECT_URL, else "
                    "http://127.0.0.1:8765); the API key comes from $ANKI_CONNECT_KEY")
-    p.add_argument("--yes", action="store_true",
-                   help="allow deleting more than --max-delete notes at once")
-    p.add_argument("--max-delete", type=int, default=20, metavar="N",
-                   help="most notes deleted in Anki without --yes (default 20)")
+    if deleting:
+        p.add_argument("--yes", action="store_true",
+                       help="allow deleting more than --max-delete notes at once")
+        p.add_argument("--max-delete", type=int, default=20, metavar="N",
+                       help="most notes deleted in Anki without --yes (default 20)")
+    else:
+        p.set_defaults(yes=False, max_delete=20)
     p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
                    help="how long to wait for each answer of Anki (default 60)")
 
@@ -79,9 +85,11 @@ def connect_or_say(args: argparse.Namespace, io: IO, prog: str) -> object | None
 
 
 def push_or_say(target: object, package: Path, root: Path, args: argparse.Namespace, io: IO,
-                *, build_errors: bool, prog: str) -> tuple[int, str]:
+                *, build_errors: bool, prog: str, vault_changed: bool = False,
+                watching: bool = False, state_problem: str | None = None) -> tuple[int, str]:
     """:func:`mkdeck.app.push.push_built`; print its notices (and, dry, the notes
-    concerned) and return ``(exit status, one-line summary)``."""
+    concerned) and return ``(exit status, one-line summary)``: 0 done, 1 done but notes need
+    fixing (withheld), 2 not done."""
     from mkdeck.ankiconnect import AnkiConnectError
     from mkdeck.ankiconnect.package import PushError
     from mkdeck.app.push import Target, listing, push_built
@@ -90,7 +98,9 @@ def push_or_say(target: object, package: Path, root: Path, args: argparse.Namesp
     dry = bool(getattr(args, "dry_run", False))
     try:
         report = push_built(target, package, root, dry_run=dry, max_delete=args.max_delete,
-                            yes=args.yes, build_errors=build_errors)
+                            yes=args.yes, build_errors=build_errors,
+                            vault_changed=vault_changed, watching=watching,
+                            state_problem=state_problem)
     except PushError as exc:
         print(f"{prog}: {exc}", file=io.stderr)
         return EXIT_USAGE, f"not pushed: {exc}"
@@ -107,13 +117,20 @@ def push_or_say(target: object, package: Path, root: Path, args: argparse.Namesp
     if dry:
         for action, deck, label in listing(report.result):
             print(f"  {action:<8} {deck + '  ' if deck else ''}{label}", file=io.stdout)
-    return EXIT_OK, report.line
+    return (EXIT_FINDINGS if report.needs_fix else EXIT_OK), report.line
 
 
 def run(args: argparse.Namespace, io: IO) -> int:
     """Run ``mkdeck push``; return the exit status."""
     from mkdeck.ankiconnect.package import PushError
-    from mkdeck.app.push import build_for_push, package_path, whole_vault
+    from mkdeck.app.push import (
+        build_for_push,
+        config_unread,
+        package_path,
+        state_unused,
+        vault_snapshot,
+        whole_vault,
+    )
     from mkdeck.cli.build import summary_line
     from mkdeck.report.text import format_line
     from mkdeck.model import Diagnostic, Severity
@@ -133,6 +150,7 @@ def run(args: argparse.Namespace, io: IO) -> int:
     with tempfile.TemporaryDirectory(prefix="mkdeck-push-") as tmp:
         out = (Path(tmp) / f"{root.name or 'vault'}.apkg" if args.dry_run
                else package_path(target, root))  # type: ignore[arg-type]
+        before = vault_snapshot(root)
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
             outcome = build_for_push(root, out, dry_run=args.dry_run, config=args.config,
@@ -153,9 +171,16 @@ def run(args: argparse.Namespace, io: IO) -> int:
             print(f"{PROG}: nothing pushed (--strict and the build has findings)",
                   file=io.stderr)
             return EXIT_FINDINGS
+        unread = config_unread(outcome.diagnostics)
+        if unread:
+            print(f"{PROG}: nothing pushed: {unread}, and without it decks, note types and "
+                  f"card syntax may all change; fix it and push again", file=io.stderr)
+            return EXIT_FINDINGS
         status, line = push_or_say(target, out, root, args, io,
-                                   build_errors=bool(outcome.errors), prog=PROG)
-    if status != EXIT_OK:
+                                   build_errors=bool(outcome.errors), prog=PROG,
+                                   vault_changed=vault_snapshot(root) != before,
+                                   state_problem=state_unused(outcome.diagnostics))
+    if status not in (EXIT_OK, EXIT_FINDINGS):
         return status
     print(line, file=io.stdout)
-    return EXIT_FINDINGS if outcome.errors else EXIT_OK
+    return EXIT_FINDINGS if outcome.errors or status == EXIT_FINDINGS else EXIT_OK

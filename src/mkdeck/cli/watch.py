@@ -10,7 +10,8 @@ on stdout per rebuild, saying what changed and what the build found::
 (one line: wrapped here).
 
 The findings themselves go to stderr as in ``mkdeck build`` (only those the previous rebuild
-did not show). Errors in the notes never stop the watch; Ctrl-C does, cleanly (exit 0).
+did not show). ``--push`` never deletes: notes removed from the vault are listed, and
+``mkdeck push`` deletes them (a file away for a moment must not cost its notes' reviews). Errors in the notes never stop the watch; Ctrl-C does, cleanly (exit 0).
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="rebuild the package (and push it to Anki) on every save",
         description="Build the package, then rebuild it after every save in the vault "
         "(debounced), printing one line per rebuild. With --push, each rebuilt package is "
-        "pushed to the running Anki as `mkdeck push` does. Stop with Ctrl-C.",
+        "pushed to the running Anki as `mkdeck push` does, except deletions: a file can be "
+        "away for a moment (git checkout, a sync), so `mkdeck push` deletes. Stop with Ctrl-C.",
     )
     p.add_argument("paths", nargs=1, metavar="PATH",
                    help="vault folder (with --push: the vault's root folder)")
@@ -44,7 +46,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                    help="the package to write (replaced atomically)")
     p.add_argument("--push", action="store_true",
                    help="push each rebuilt package to the running Anki (AnkiConnect)")
-    add_anki_options(p)
+    add_anki_options(p, deleting=False)
     p.add_argument("--deck", help="default deck for notes without TARGET DECK or folder deck")
     p.add_argument("--config", metavar="FILE", help="config file (default: the vault's "
                    "mkdeck.yaml, else the Obsidian_to_Anki plugin's data.json)")
@@ -56,7 +58,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 def run(args: argparse.Namespace, io: IO) -> int:
     """Run ``mkdeck watch`` until Ctrl-C; return the exit status."""
     from mkdeck.ankiconnect.package import PushError
-    from mkdeck.app.push import whole_vault
+    from mkdeck.app.push import config_unread, vault_snapshot, whole_vault
     from mkdeck.app.watch import rebuilds
     from mkdeck.cli.build import summary_line
     from mkdeck.report.text import format_line
@@ -83,14 +85,21 @@ def run(args: argparse.Namespace, io: IO) -> int:
     shown: set[str] = set()
     stop = threading.Event()
 
+    changed = [False]  # whether a file was saved during the last build (deletions wait)
+
     def one_build() -> object:
-        return build(args.paths, out, config=args.config, deck=args.deck)
+        before = vault_snapshot(root) if args.push else None
+        outcome = build(args.paths, out, config=args.config, deck=args.deck)
+        changed[0] = before is not None and vault_snapshot(root) != before
+        return outcome
 
     try:
         for rebuild in rebuilds(root, out, one_build, step_ms=args.debounce, stop=stop):
             stamp = time.strftime("%H:%M:%S", time.localtime(rebuild.when))
             if rebuild.outcome is None:
                 print(f"{stamp} {rebuild.what}: {rebuild.error}", file=io.stdout, flush=True)
+                if rebuild.last:
+                    return EXIT_USAGE
                 continue
             outcome = rebuild.outcome
             now = {format_line(d, column=False) for d in outcome.diagnostics}
@@ -99,8 +108,11 @@ def run(args: argparse.Namespace, io: IO) -> int:
             shown.clear()
             shown.update(now)
             line = f"{stamp} {rebuild.what}: {summary_line(outcome)}"
-            if args.push and outcome.written:
-                line += "; " + _push(args, io, root, out, bool(outcome.errors))
+            unread = config_unread(outcome.diagnostics) if args.push else None
+            if unread:
+                line += f"; not pushed: {unread}"
+            elif args.push and outcome.written:
+                line += "; " + _push(args, io, root, out, bool(outcome.errors), changed[0])
             print(line, file=io.stdout, flush=True)
     except KeyboardInterrupt:
         stop.set()
@@ -108,11 +120,14 @@ def run(args: argparse.Namespace, io: IO) -> int:
     return EXIT_OK
 
 
-def _push(args: argparse.Namespace, io: IO, root: Path, out: Path, errors: bool) -> str:
-    """Push the rebuilt package; the push's summary (or why it did not happen)."""
+def _push(args: argparse.Namespace, io: IO, root: Path, out: Path, errors: bool,
+          vault_changed: bool) -> str:
+    """Push the rebuilt package, deletions left to ``mkdeck push``; the push's summary (or
+    why it did not happen)."""
     from mkdeck.cli.push import connect_or_say, push_or_say
 
     target = connect_or_say(args, io, PROG)
     if target is None:
         return "not pushed (see above)"
-    return push_or_say(target, out, root, args, io, build_errors=errors, prog=PROG)[1]
+    return push_or_say(target, out, root, args, io, build_errors=errors, prog=PROG,
+                       vault_changed=vault_changed, watching=True)[1]
