@@ -170,7 +170,7 @@ def apply_state(
     tombstones = _tombstones(previous, claimed, entries, models, css=css,
                              build_time=build_time, selected=selected, keep_paths=keep_paths)
     new_plan = _assemble(plan, live, tombstones, models, build_time)
-    state = SyncState.of(entries.values())
+    state = SyncState.of(entries.values(), previous.lines if previous is not None else None)
     removed = state.removed()
     diags.extend(summary_diagnostics(removed, moved))
     report = SyncReport(state=state, previous=previous, removed=removed, moved=tuple(moved))
@@ -337,7 +337,9 @@ def _reconcile(result: ParseResult, rendered: Sequence[RenderedNote], plan: Expo
     new_plan, report, diags = apply_state(plan, rendered, read.state, graph=graph,
                                           build_time=build_time, css=css, selected=selected,
                                           keep_paths=keep)
-    return new_plan, dataclasses.replace(report, path=read.path, text=read.text), diags
+    # the read lines stand for the text (the writer compares with the file if it must)
+    text = None if read.state is not None and read.state.lines else read.text
+    return new_plan, dataclasses.replace(report, path=read.path, text=text), diags
 
 
 def save_state(root: str, report: SyncReport) -> tuple[SyncReport, list[Diagnostic]]:
