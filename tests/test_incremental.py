@@ -130,37 +130,61 @@ def _note_text(seed: int, links: tuple[str, ...]) -> str:
     return f"# top\n\n## H\n\nheading text {seed}\n\n" + "\n".join(cards)
 
 
-ops = st.lists(st.tuples(st.sampled_from(["edit", "add", "delete", "rename", "heading"]),
+ops = st.lists(st.tuples(st.sampled_from(["edit", "add", "delete", "rename", "heading",
+                                          "media", "state"]),
                          st.integers(0, 3), st.integers(0, 9),
                          st.lists(st.sampled_from(NAMES[:3] + ["nope"]), max_size=2)),
                min_size=1, max_size=4)
+
+
+def _apply(vault: Path, op: str, which: int, seed: int, links: list[str], n: int) -> None:
+    """One step of the random edit sequences below, on ``vault``."""
+    path = vault / f"{NAMES[which]}.md"
+    if op == "edit" or op == "add":
+        target = path if op == "edit" else vault / f"new{seed}.md"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(_note_text(seed, tuple(links)))
+    elif op == "delete":
+        path.unlink(missing_ok=True)
+    elif op == "rename" and path.exists():
+        path.rename(vault / f"renamed{seed}.md")
+    elif op == "heading" and path.exists():
+        path.write_text(path.read_text().replace("heading text", f"heading {seed} text"))
+    elif op == "media":  # new bytes under the same name
+        (vault / "pic.png").write_bytes(b"\x89PNG " + bytes([seed]) * (seed + 1))
+    elif op == "state":  # the state file changed outside the build (git checkout, forget)
+        (vault / ".mkdeck-state").unlink(missing_ok=True)
+    for f in vault.rglob("*.md"):
+        os.utime(f, (MTIME + n, MTIME + n))
 
 
 @settings(max_examples=10, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(ops)
 def test_incremental_equals_cold_after_random_edits(tmp_path_factory, steps) -> None:
+    """The package of an incremental build (caches on disk, a new process each time) and of
+    a warm rebuild (``mkdeck watch``: one :class:`BuildSession` kept in memory, on its own
+    copy of the vault given the same edits) are the bytes of a cold build, step after step."""
+    from mkdeck.app.session import BuildSession
+
     tmp = tmp_path_factory.mktemp("inc")
-    vault = write_vault(tmp / "v", {".obsidian/app.json": "{}",
-                                    **{f"{n}.md": _note_text(i, (NAMES[(i + 1) % 3],))
-                                       for i, n in enumerate(NAMES)}}, MTIME)
+    files = {".obsidian/app.json": "{}", "pic.png": b"\x89PNG first",
+             "m.md": "START\nBasic\nthe picture\nBack: ![[pic.png]]\nEND\n",
+             **{f"{n}.md": _note_text(i, (NAMES[(i + 1) % 3],)) for i, n in enumerate(NAMES)}}
+    vault = write_vault(tmp / "v", files, MTIME)
+    warm = write_vault(tmp / "w" / "v", files, MTIME)
+    session = BuildSession()
     _both(vault, tmp, 0)
+    build([warm], tmp / "warm0.apkg", environ=_env(tmp / "xdg-warm"), jobs=1, session=session)
     for n, (op, which, seed, links) in enumerate(steps, start=1):
-        path = vault / f"{NAMES[which]}.md"
-        if op == "edit" or op == "add":
-            target = path if op == "edit" else vault / f"new{seed}.md"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(_note_text(seed, tuple(links)))
-        elif op == "delete":
-            path.unlink(missing_ok=True)
-        elif op == "rename" and path.exists():
-            path.rename(vault / f"renamed{seed}.md")
-        elif op == "heading" and path.exists():
-            path.write_text(path.read_text().replace(f"heading text", f"heading {seed} text"))
-        for f in vault.rglob("*.md"):
-            os.utime(f, (MTIME + n, MTIME + n))
+        _apply(vault, op, which, seed, links, n)
+        _apply(warm, op, which, seed, links, n)
         _outcome, inc, cold = _both(vault, tmp, n)
         assert inc == cold, (n, steps)
+        again = build([warm], tmp / f"warm{n}.apkg", environ=_env(tmp / "xdg-warm"), jobs=1,
+                      session=session)
+        assert (tmp / f"warm{n}.apkg").read_bytes() == cold, (n, steps)
+        assert again.diagnostics == _outcome.diagnostics
 
 
 def test_a_cache_hit_reads_the_state_back_only_when_asked(make_vault, tmp_path: Path) -> None:
@@ -201,3 +225,67 @@ def test_the_link_back_follows_the_heading_above_the_note(make_vault, tmp_path: 
     again, inc, cold = _both(vault, tmp_path, 1)
     assert inc == cold
     assert _rendered(again) == {"n.md:3", "n.md:11"}
+
+
+def _cold_bytes(vault: Path, tmp: Path, n: int) -> bytes:
+    """The package a cold build makes of a copy of ``vault`` as it is now."""
+    copy = tmp / f"cold-copy{n}" / vault.name
+    shutil.copytree(vault, copy, copy_function=shutil.copy2)
+    build([copy], tmp / f"cold{n}.apkg", environ=_env(tmp / f"xdg-cold{n}"), use_cache=False,
+          jobs=1)
+    return (tmp / f"cold{n}.apkg").read_bytes()
+
+
+def test_a_warm_rebuild_redoes_only_the_edited_note(make_vault, tmp_path: Path) -> None:
+    """``mkdeck watch``'s session: after one edit it parses one file and renders one note,
+    plans the rest from memory, and writes a cold build's bytes; a config edit empties
+    what it keeps, as it empties the caches on disk."""
+    from mkdeck.app.session import BuildSession
+
+    vault = make_vault(BASE, mtime=MTIME)
+    env = _env(tmp_path / "xdg")
+    session = BuildSession()
+    first = build([vault], tmp_path / "w.apkg", environ=env, session=session, jobs=1)
+    assert len(_rendered(first)) == 5
+    planned = dict(session.memo.planned)
+    assert len(planned) == 5
+
+    c = vault / "cards/c.md"
+    c.write_text(c.read_text().replace("- two", "- three"))
+    again = build([vault], tmp_path / "w.apkg", environ=env, session=session, jobs=1)
+    assert _rendered(again) == {"cards/c.md:1"}
+    assert again.stats.files_parsed == 1 and again.stats.files_reused == 3
+    assert (tmp_path / "w.apkg").read_bytes() == _cold_bytes(vault, tmp_path, 1)
+    # the four unchanged notes are planned from memory: the very same objects
+    kept = [p for k, p in session.memo.planned.items() if planned.get(k) is p]
+    assert len(kept) == 4 and session.builds == 2
+
+    (vault / "mkdeck.yaml").write_text("links: obsidian\n")
+    third = build([vault], tmp_path / "w.apkg", environ=env, session=session, jobs=1)
+    assert len(_rendered(third)) == 5 and not third.stats.cache_used
+    assert (tmp_path / "w.apkg").read_bytes() == _cold_bytes(vault, tmp_path, 2)
+
+
+def test_a_warm_rebuild_reads_a_state_file_changed_behind_it(make_vault,
+                                                           tmp_path: Path) -> None:
+    """The session keeps the sync state it wrote only while the file is unchanged: a state
+    put back from git (here: the first build's) is read again, as a cold build reads it."""
+    from mkdeck.app.session import BuildSession
+
+    vault = make_vault(BASE, mtime=MTIME)
+    env = _env(tmp_path / "xdg")
+    session = BuildSession()
+    build([vault], tmp_path / "w.apkg", environ=env, session=session, jobs=1)
+    state = vault / ".mkdeck-state"
+    first_state = state.read_bytes()
+    (vault / "cards/c.md").unlink()  # a tombstone enters the state
+    gone = build([vault], tmp_path / "w.apkg", environ=env, session=session, jobs=1)
+    assert gone.sync is not None and len(gone.sync.removed) == 1
+    assert state.read_bytes() != first_state
+    state.write_bytes(first_state)  # same size? no matter: ctime and inode change anyway
+    b = vault / "cards/b.md"
+    b.write_text(b.read_text().replace("**b**", "**bb**"))
+    again = build([vault], tmp_path / "w.apkg", environ=env, session=session, jobs=1)
+    assert again.sync is not None and again.sync.previous is not None
+    assert len(again.sync.previous.entries) == 5  # the file's, not the one kept in memory
+    assert (tmp_path / "w.apkg").read_bytes() == _cold_bytes(vault, tmp_path, 1)

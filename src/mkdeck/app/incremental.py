@@ -140,14 +140,28 @@ class IncrementalCache:
     :meth:`save` after the build.
     """
 
-    def __init__(self, path: Path | None, key: str, data: Mapping[str, Any] | None) -> None:
+    def __init__(self, path: Path | None, key: str, data: Mapping[str, Any] | None,
+                 live: Mapping[str, dict[Any, Any]] | None = None) -> None:
         self.path = path
         self.key = key
+        self._base_key = key
         self.stats = BuildStats(cache_used=data is not None)
         self.graph: DependencyGraph | None = None
         old = data or {}
         self._old_key = old.get("key")
         self._bound = False
+        # The objects the previous build of this process made (:meth:`carry`), so a warm
+        # rebuild unpickles nothing: path -> (text digest, notes, diagnostics); note key ->
+        # Staged; id(note) -> (note, note key); id(staged) -> (staged, RenderedNote). Each
+        # value holds the object whose id is its key, so an id is never a stale one.
+        live = live or {}
+        self._live_parse: dict[str, tuple[str, list[Note], list[Diagnostic]]] = (
+            live.get("parse", {}))
+        self._live_render: dict[str, Staged] = live.get("render", {})
+        self._live_keys: dict[int, tuple[Note, str]] = live.get("keys", {})
+        self._live_done: dict[int, tuple[Staged, RenderedNote]] = live.get("done", {})
+        self._next: dict[str, dict[Any, Any]] = {"parse": {}, "render": {}, "keys": {},
+                                                 "done": {}}
         # path -> (text digest, pickled (notes, diagnostics))
         self._old_parse: dict[str, tuple[str, bytes]] = dict(old.get("parse", {}))
         # note key -> ((dependency path, text digest)...), vault shape or None, pickled Staged)
@@ -191,7 +205,19 @@ class IncrementalCache:
         if self._old_key != self.key:
             self._old_parse.clear()
             self._old_render.clear()
+            for table in (self._live_parse, self._live_render, self._live_keys,
+                          self._live_done):
+                table.clear()
             self.stats.cache_used = False
+
+    def carry(self) -> IncrementalCache:
+        """The cache for the next build of the same vault in this process (``mkdeck watch``):
+        what this build parsed and rendered, as entries (the same as :meth:`save` writes)
+        and as the very objects, so nothing is read from disk or unpickled again. Keyed
+        like a cache read from disk: another config, or changed texts, miss as they would
+        there."""
+        data = {"key": self.key, "parse": self._parse, "render": self._render}
+        return IncrementalCache(self.path, self._base_key, data, self._next)
 
     # --- parse ----------------------------------------------------------------------------
 
@@ -211,13 +237,18 @@ class IncrementalCache:
             old = None
         if old is not None and old[0] == digest:
             self.stats.files_reused += 1
-            notes, diags = pickle.loads(old[1])
+            live = self._live_parse.get(note_file.path)
+            if live is not None and live[0] == digest:
+                notes, diags = live[1], live[2]
+            else:
+                notes, diags = pickle.loads(old[1])
             self._parse[note_file.path] = old
         else:
             self.stats.files_parsed += 1
             self._changed = True
             notes, diags = parse_file(note_file, config, index, regexes)
             self._parse[note_file.path] = (digest, _dumps((notes, diags)))
+        self._next["parse"][note_file.path] = (digest, notes, diags)
         return list(notes), list(diags)
 
     def _text_digest(self, note_file: NoteFile) -> str:
@@ -250,15 +281,17 @@ class IncrementalCache:
             nf = files.get(path)
             return self._text_digest(nf) if nf is not None else "-"
 
-        keys = [note_key(n) for n in result.notes]
+        keys = self._note_keys(result.notes)
         staged: list[Staged | None] = []
         misses: list[int] = []
+        live_render = self._live_render
         for i, (note, key) in enumerate(zip(result.notes, keys, strict=True)):
             entry = self._old_render.get(key)
             if (entry is not None
                     and (entry[1] is None or entry[1] == vault_shape())
                     and all(dep_digest(p) == d for p, d in entry[0])):
-                staged.append(Staged(*pickle.loads(entry[2])))
+                live = live_render.get(key)
+                staged.append(live if live is not None else Staged(*pickle.loads(entry[2])))
                 self._render[key] = entry
             else:
                 staged.append(None)
@@ -268,7 +301,8 @@ class IncrementalCache:
         for i, st in zip(misses, fresh, strict=True):
             staged[i] = st
         done = [st for st in staged if st is not None]
-        rendered, diags = finish_notes(result, done)
+        rendered, diags = self._same_objects(done, *finish_notes(result, done))
+        self._next["render"].update(zip(keys, done))
         graph = DependencyGraph.build(result, rendered)
         for i in misses:
             note = result.notes[i]
@@ -287,6 +321,36 @@ class IncrementalCache:
             self._changed = True
         self.graph = graph
         return rendered, diags
+
+    def _note_keys(self, notes: Sequence[Note]) -> list[str]:
+        """:func:`note_key` of each note, remembered per note object for the next build of
+        this process (an unchanged file gives the very same notes)."""
+        live, nxt = self._live_keys, self._next["keys"]
+        keys = []
+        for note in notes:
+            known = live.get(id(note))
+            key = known[1] if known is not None and known[0] is note else note_key(note)
+            nxt[id(note)] = (note, key)
+            keys.append(key)
+        return keys
+
+    def _same_objects(self, staged: Sequence[Staged], rendered: Sequence[RenderedNote],
+                      diags: tuple[Diagnostic, ...],
+                      ) -> tuple[tuple[RenderedNote, ...], tuple[Diagnostic, ...]]:
+        """``rendered`` with the previous build's object in place of each equal rendering of
+        the same note (so the later stages of a warm rebuild recognise it by identity)."""
+        live, nxt = self._live_done, self._next["done"]
+        out = []
+        for st, new in zip(staged, rendered, strict=True):
+            known = live.get(id(st))
+            if known is not None and known[0] is st:
+                old = known[1]
+                if (old.note is new.note and old.media == new.media and old.tags == new.tags
+                        and old.html == new.html):
+                    new = old
+            nxt[id(st)] = (st, new)
+            out.append(new)
+        return tuple(out), diags
 
     # --- storing --------------------------------------------------------------------------
 

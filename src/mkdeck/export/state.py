@@ -216,18 +216,20 @@ class SyncState:
 
     Attributes:
         entries: one :class:`StateEntry` per guid, sorted by guid.
-        lines: entry -> its line as read from the state file (no newline), for the entries
-            read from a file (:meth:`from_text`); writing the state reuses the line of an
-            unchanged entry instead of encoding it again (issue 15: encoding every entry
-            was 0.25 s of a one-edit rebuild at 10,000 notes). Not part of equality.
+        lines: guid -> ``(entry, its line as read from the state file, no newline)``, for
+            the entries read from a file (:meth:`from_text`); writing the state reuses the
+            line of an entry equal to the one read instead of encoding it again (issue 15:
+            encoding every entry was 0.25 s of a one-edit rebuild at 10,000 notes). Not
+            part of equality.
     """
 
     entries: tuple[StateEntry, ...] = ()
-    lines: Mapping[StateEntry, str] | None = field(default=None, compare=False, repr=False)
+    lines: Mapping[str, tuple[StateEntry, str]] | None = field(default=None, compare=False,
+                                                               repr=False)
 
     @classmethod
     def of(cls, entries: Iterable[StateEntry],
-           lines: Mapping[StateEntry, str] | None = None) -> SyncState:
+           lines: Mapping[str, tuple[StateEntry, str]] | None = None) -> SyncState:
         """A state of ``entries`` (sorted by guid here), with the read ``lines`` of the
         state it comes from (see :attr:`lines`). Raises ``ValueError`` when two entries
         share a guid."""
@@ -302,7 +304,7 @@ class SyncState:
             raise StateError(f"format {header['mkdeck_state']!r} is not {FORMAT_VERSION}, "
                              f"the one this mkdeck reads (a newer mkdeck wrote it?)", 1)
         entries: list[StateEntry] = []
-        read: dict[StateEntry, str] = {}  # lines as written by mkdeck, kept for the writer
+        read: dict[str, tuple[StateEntry, str]] = {}  # lines kept for the writer
         decode = _DECODER.raw_decode  # not .decode: its two whitespace regexes per line cost
         signatures, keys, new = _SIGNATURES, _KEYS, StateEntry._make
         for number, line in enumerate(lines[1:], start=2):
@@ -326,7 +328,7 @@ class SyncState:
                 values[12] = tuple(values[12])
                 values[13] = tuple(values[13].items())
                 entry = new(values)
-                read[entry] = line
+                read[entry.guid] = (entry, line)
                 entries.append(entry)
             else:
                 entries.append(_entry_from(data, number))
@@ -421,8 +423,9 @@ def _text_lines(state: SyncState) -> Iterator[str]:
             yield entry.to_json() + "\n"
         return
     for entry in state.entries:
-        line = read.get(entry)
-        yield (entry.to_json() if line is None else line) + "\n"
+        got = read.get(entry.guid)
+        yield (got[1] if got is not None and (got[0] is entry or got[0] == entry)
+               else entry.to_json()) + "\n"
 
 
 def _holds(text: str, lines: Iterable[str]) -> bool:
