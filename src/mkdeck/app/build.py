@@ -348,18 +348,20 @@ def _save_state(outcome: BuildOutcome, sync: SyncReport, root: str,
 
 def _with_state(base_key: str, root: str | Path | None) -> str:
     """The cache key of a build: ``base_key`` (the vault's files and the options) and the
-    bytes of the vault's state file (which the fingerprint leaves out: the build writes it),
+    state file (which the fingerprint leaves out: the build writes it) by its ``lstat``
+    (type, size, mtime and ctime in ns, device, inode: how the fingerprint knows every other
+    file; reading and hashing its bytes, 16 MB at 10,000 notes, cost a rebuild 0.04 s),
     or nothing of it for ``root=None`` (``--no-state``)."""
     import hashlib
 
     from mkdeck.export.state import STATE_FILE
-    from mkdeck.vault.read import DEFAULT_MEDIA_LIMIT, read_file
 
     h = hashlib.sha256(base_key.encode("ascii"))
     if root is not None:
         try:
-            data, _ = read_file(root, STATE_FILE, DEFAULT_MEDIA_LIMIT, setting="(state)")
-            h.update(b"state\x00" + data)
+            st = os.stat(os.path.join(root, STATE_FILE), follow_symlinks=False)
+            h.update(f"state\x00{st.st_mode}\x00{st.st_size}\x00{st.st_mtime_ns}\x00"
+                     f"{st.st_ctime_ns}\x00{st.st_dev}\x00{st.st_ino}".encode("ascii"))
         except OSError:
             h.update(b"no state")
     return h.hexdigest()
@@ -367,7 +369,7 @@ def _with_state(base_key: str, root: str | Path | None) -> str:
 
 def _cached_sync(root: str | Path) -> SyncReport | None:
     """The sync report of a build served from the cache: the state file is what that build
-    left (the cache key holds its bytes), nothing to write."""
+    left (the cache key holds its ``lstat``), nothing to write."""
     from mkdeck.export.state import read_state
     from mkdeck.export.sync import SyncReport
 

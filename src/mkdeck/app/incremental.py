@@ -60,7 +60,7 @@ from mkdeck.vault.graph import DependencyGraph
 LOG = logging.getLogger(__name__)
 
 # Bumped when what is kept changes shape.
-FORMAT = "incremental-1"
+FORMAT = "incremental-2"
 
 
 def _reducer(cls: type) -> Any:
@@ -162,12 +162,13 @@ class IncrementalCache:
         self._live_done: dict[int, tuple[Staged, RenderedNote]] = live.get("done", {})
         self._next: dict[str, dict[Any, Any]] = {"parse": {}, "render": {}, "keys": {},
                                                  "done": {}}
-        # path -> (text digest, pickled (notes, diagnostics))
-        self._old_parse: dict[str, tuple[str, bytes]] = dict(old.get("parse", {}))
+        # path -> (text digest, pickled (notes, diagnostics), note_key of each note)
+        self._old_parse: dict[str, tuple[str, bytes, tuple[str, ...]]] = dict(
+            old.get("parse", {}))
         # note key -> ((dependency path, text digest)...), vault shape or None, pickled Staged)
         self._old_render: dict[str, tuple[tuple[tuple[str, str], ...], str | None, bytes]] = (
             dict(old.get("render", {})))
-        self._parse: dict[str, tuple[str, bytes]] = {}
+        self._parse: dict[str, tuple[str, bytes, tuple[str, ...]]] = {}
         self._render: dict[str, tuple[tuple[tuple[str, str], ...], str | None, bytes]] = {}
         self._changed = data is None
         self._texts: dict[str, str] = {}
@@ -242,12 +243,16 @@ class IncrementalCache:
                 notes, diags = live[1], live[2]
             else:
                 notes, diags = pickle.loads(old[1])
+                known = self._live_keys
+                for note, key in zip(notes, old[2]):  # unchanged notes, unchanged keys
+                    known[id(note)] = (note, key)
             self._parse[note_file.path] = old
         else:
             self.stats.files_parsed += 1
             self._changed = True
             notes, diags = parse_file(note_file, config, index, regexes)
-            self._parse[note_file.path] = (digest, _dumps((notes, diags)))
+            self._parse[note_file.path] = (digest, _dumps((notes, diags)),
+                                           tuple(note_key(n) for n in notes))
         self._next["parse"][note_file.path] = (digest, notes, diags)
         return list(notes), list(diags)
 

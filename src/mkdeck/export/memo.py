@@ -30,6 +30,8 @@ class PlanMemo:
     (:meth:`start`, :meth:`finish`) and keeps only the entries it used.
 
     Attributes:
+        keep: remember what :meth:`derived_ids` computes (``False``: a memo made for one
+            build, where remembering only costs).
         specs: ``(note type, css)`` -> its :class:`ModelSpec` (the same object every build).
         notes: guid, validation, field values, card ordinals and tags of each rendered note.
         planned: the last :class:`~mkdeck.export.plan.PlannedNote` made of each rendered
@@ -39,7 +41,8 @@ class PlanMemo:
         ids: ``(guid, card ordinals)`` -> the note and card ids derived from them.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, keep: bool = True) -> None:
+        self.keep = keep
         self.specs: dict[tuple[NoteType, str], ModelSpec] = {}
         self.notes: dict[int, tuple[Any, ...]] = {}
         self.planned: dict[int, Any] = {}  # id -> mkdeck.export.plan.PlannedNote
@@ -63,6 +66,9 @@ class PlanMemo:
         """``(note_id(guid), (card_id(guid, o) for o in ords))`` per note (the ids each note
         would take before collisions are resolved): pure functions of their arguments,
         remembered between builds."""
+        if not self.keep:  # one build's memo: nothing to remember
+            return [(note_id(guid), tuple(card_id(guid, o) for o in its))
+                    for guid, its in zip(guids, ords, strict=True)]
         known, made = self.ids, self.next["ids"]
         out = []
         for guid, its in zip(guids, ords, strict=True):

@@ -342,7 +342,7 @@ def plan_export(
     diags: list[Diagnostic] = []
     models: dict[str, ModelSpec] = {}
     bad_types: set[str] = set()
-    memo = memo or PlanMemo()
+    memo = memo or PlanMemo(keep=False)
     known, facts = memo.notes, memo.next["notes"]
 
     all_guids = []

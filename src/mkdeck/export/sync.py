@@ -165,7 +165,8 @@ def apply_state(
     assigned = {id(r): (g, e) for r, g, e in zip(items, matching.guids, matching.entries)}
     claimed = {e.guid for e in matching.entries if e is not None}
 
-    live, entries, moved = _live_notes(plan, assigned, graph, build_time, memo or PlanMemo())
+    live, entries, moved = _live_notes(plan, assigned, graph, build_time,
+                                       memo or PlanMemo(keep=False))
     # state notes of cards that exist but were not written (errors): carried over
     for r in items:
         if id(r) not in planned_guid and assigned[id(r)][1] is not None:
