@@ -189,7 +189,7 @@ def _live_notes(plan: ExportPlan, assigned: Mapping[int, tuple[str, StateEntry |
     """The plan's notes with their guids, tags and mod times by the state, their new state
     entries by guid, and the moved ones (see :func:`apply_state`); ``memo`` serves the
     digest and the planned note of a rendered note this process saw last build."""
-    last, made = memo.synced, memo.next["synced"]
+    last, made, keep = memo.synced, memo.next["synced"], memo.keep
     entries: dict[str, StateEntry] = {}
     live: list[PlannedNote] = []
     moved: list[StateEntry] = []
@@ -205,10 +205,10 @@ def _live_notes(plan: ExportPlan, assigned: Mapping[int, tuple[str, StateEntry |
             tags = (*tags, MOVED_TAG)
         media = p.rendered.media
         uses = tuple((m.name, graph.media_digest(m.path)) for m in media) if media else ()
-        known = last.get(id(p.rendered))
+        known = last.get(id(p.rendered)) if keep else None
         if known is None or known[0] is not p.rendered or known[1] != (p.model, p.deck,
                                                                         tags, uses):
-            known = (p.rendered, (p.model, p.deck, tags, uses),
+            known = (p.rendered, (p.model, p.deck, tags, uses) if keep else None,
                      note_digest(p.model.name, p.deck, tags, p.fields, uses), None, None)
         digest = known[2]
         note = p.rendered.note
@@ -244,7 +244,8 @@ def _live_notes(plan: ExportPlan, assigned: Mapping[int, tuple[str, StateEntry |
                 # the constructor, not dataclasses.replace: 4x cheaper, and this runs per note
                 p = PlannedNote(p.rendered, guid, p.note_id, p.model, p.deck, p.fields, tags,
                                 mod, p.due, p.cards)
-        made[id(source.rendered)] = (*known[:3], source, p)
+        if keep:
+            made[id(source.rendered)] = (*known[:3], source, p)
         live.append(p)
     return live, entries, moved
 
