@@ -289,3 +289,26 @@ def test_a_warm_rebuild_reads_a_state_file_changed_behind_it(make_vault,
     assert again.sync is not None and again.sync.previous is not None
     assert len(again.sync.previous.entries) == 5  # the file's, not the one kept in memory
     assert (tmp_path / "w.apkg").read_bytes() == _cold_bytes(vault, tmp_path, 1)
+
+
+def test_a_session_writes_its_caches_for_the_next_process_when_closed(make_vault,
+                                                                      tmp_path: Path) -> None:
+    """A watch does not rewrite the cache file after every save (only every
+    ``SAVE_EVERY`` seconds); closing the session writes the last rebuild's work, so the
+    next `mkdeck build` parses and renders nothing again."""
+    from mkdeck.app.session import BuildSession
+
+    vault = make_vault(BASE, mtime=MTIME)
+    env = _env(tmp_path / "xdg")
+    session = BuildSession()
+    build([vault], tmp_path / "w.apkg", environ=env, session=session, jobs=1)
+    c = vault / "cards/c.md"
+    c.write_text(c.read_text().replace("- two", "- three"))
+    build([vault], tmp_path / "w.apkg", environ=env, session=session, jobs=1)
+    c.write_text(c.read_text().replace("- one", "- zero"))
+    build([vault], tmp_path / "w.apkg", environ=env, session=session, jobs=1)
+    session.close()
+    later = build([vault], tmp_path / "cli.apkg", environ=env, use_cache=True, jobs=1)
+    assert later.stats is not None and later.stats.files_parsed == 0
+    assert later.stats.rendered == [] and later.stats.notes_reused == 5
+    assert (tmp_path / "cli.apkg").read_bytes() == (tmp_path / "w.apkg").read_bytes()

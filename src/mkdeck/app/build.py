@@ -253,9 +253,10 @@ def _build_uncached(paths: Sequence[str | Path], out_path: Path, *, config: str 
     step("render")
     if incremental is not None:
         rendered, render_diags = incremental.render(result, jobs=jobs)
-        incremental.save()  # keyed by content: valid whatever the rest of the build does
-        if session is not None:
+        if session is not None:  # the session saves it now and then (and when closed)
             session.built(result.vault.root, incremental)
+        else:
+            incremental.save()  # keyed by content: valid whatever the rest of the build does
     else:
         rendered, render_diags = render_parallel(result, jobs=jobs)
     css = note_type_css()

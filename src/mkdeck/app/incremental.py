@@ -359,12 +359,14 @@ class IncrementalCache:
 
     # --- storing --------------------------------------------------------------------------
 
-    def save(self) -> None:
+    def save(self, force: bool = False) -> None:
         """Write what this build parsed and rendered (only that: entries of notes gone from
-        the vault are dropped), atomically. Failures are logged, never raised."""
+        the vault are dropped), atomically; unless nothing changed since the cache was read
+        (``force``: write anyway, e.g. after builds whose caches were not written).
+        Failures are logged, never raised."""
         if self.path is None:
             return
-        if (not self._changed and self._parse.keys() == self._old_parse.keys()
+        if (not force and not self._changed and self._parse.keys() == self._old_parse.keys()
                 and len(self._render) == len(self._old_render)):
             return  # nothing new, nothing gone: the file holds this build already
         # entries are pickled once, when made: rewriting the file costs no pickling of the

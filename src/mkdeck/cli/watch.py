@@ -119,6 +119,8 @@ def run(args: argparse.Namespace, io: IO) -> int:
     except KeyboardInterrupt:
         stop.set()
         print(f"{PROG}: stopped", file=io.stderr)
+    finally:
+        session.close()  # the caches on disk get the last rebuild's work
     return EXIT_OK
 
 
