@@ -312,3 +312,27 @@ def test_a_session_writes_its_caches_for_the_next_process_when_closed(make_vault
     assert later.stats is not None and later.stats.files_parsed == 0
     assert later.stats.rendered == [] and later.stats.notes_reused == 5
     assert (tmp_path / "cli.apkg").read_bytes() == (tmp_path / "w.apkg").read_bytes()
+
+
+def test_a_heading_renamed_under_a_markdown_link_is_reported_again(make_vault,
+                                                                   tmp_path: Path) -> None:
+    """Found in this work: a markdown link (or a reference definition) to another note's
+    heading warns when the heading is missing (MKD203), but the dependency graph follows
+    wikilinks only, so the incremental build kept the old, warning-free rendering after
+    the heading was renamed. Now such a note depends on every note's text."""
+    files = {".obsidian/app.json": "{}", "b.md": "# H\n\ntext\n", "c.md": "# other\n",
+             "a.md": "START\nBasic\nsee [it](b.md#H)\nBack: b\nEND\n",
+             "r.md": "START\nBasic\nsee [it][ref]\nBack: r\n\n[ref]: b.md#H\nEND\n",
+             "e.md": "START\nBasic\nembeds\nBack: ![[f]]\nEND\n",
+             "f.md": "a [link](b.md#H) in an embedded note\n"}
+    vault = make_vault(files, mtime=MTIME)
+    first, inc, cold = _both(vault, tmp_path, 0)
+    assert inc == cold and not first.warnings
+    (vault / "c.md").write_text("# other, edited\n")
+    again, inc, cold = _both(vault, tmp_path, 1)
+    assert inc == cold and not again.warnings
+    (vault / "b.md").write_text("# G\n\ntext\n")
+    renamed, inc, cold = _both(vault, tmp_path, 2)  # _both compares the diagnostics
+    assert inc == cold
+    assert sorted(d.location.path for d in renamed.diagnostics if d.code == "MKD203") == [
+        "a.md", "f.md"]

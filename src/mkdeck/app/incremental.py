@@ -15,9 +15,11 @@ the vault), read at the start of a build and rewritten at its end:
   its text; a note with a link or an embed also depends on its own file (a link to its own
   heading; with ``note_link: back`` every note does: its link names the heading above it) and
   on the vault's list of paths (a link resolves by the names of every file:
-  adding, removing or renaming one may change it). Media names are not cached: they are
-  given to the whole deck again after every build (:func:`mkdeck.render.finish_notes`), so a
-  replaced or renamed picture is always seen.
+  adding, removing or renaming one may change it). The graph follows wikilinks only: a note
+  that holds (or embeds) a markdown link or a reference definition depends on the text of
+  every note file, since its target's headings decide a warning. Media names are not
+  cached: they are given to the whole deck again after every build
+  (:func:`mkdeck.render.finish_notes`), so a replaced or renamed picture is always seen.
 
 The whole file is keyed by mkdeck's code and library versions (``app.build.code_stamp``), the
 vault root and the merged config: any change there starts from an empty cache. Output is
@@ -36,7 +38,7 @@ import logging
 import os
 import pickle
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -130,6 +132,20 @@ def _links_anything(note: Note) -> bool:
     markdown links and images, reference definitions and raw HTML (``<img src>`` is media)
     all need a ``[`` or a ``<``."""
     return any("[" in f.markdown or "<" in f.markdown for f in note.fields)
+
+
+# A dependency on the text of every note file (no vault path starts with NUL).
+_EVERY_NOTE = "\x00every note"
+
+
+def _markdown_links(note: Note, embedded: Iterable[NoteFile]) -> bool:
+    """Whether the note's fields or the notes it embeds may hold a markdown link or a
+    reference definition (``[text](target#heading)``, ``[ref]: target``): the renderer warns
+    when the target has no such heading (MKD203), and the dependency graph follows wikilinks
+    only, so such a note depends on the text of every note file (a heading renamed anywhere
+    renders it again)."""
+    return (any("](" in f.markdown or "]:" in f.markdown for f in note.fields)
+            or any("](" in nf.text or "]:" in nf.text for nf in embedded))
 
 
 class IncrementalCache:
@@ -282,7 +298,14 @@ class IncrementalCache:
                 shape = _digest("\x00".join([*files, "\x01", *vault.attachments]))
             return shape
 
+        every: str | None = None
+
         def dep_digest(path: str) -> str:
+            nonlocal every
+            if path == _EVERY_NOTE:  # the text of every note file of the vault
+                if every is None:
+                    every = _digest("\x00".join(self._text_digest(f) for f in vault.files))
+                return every
             nf = files.get(path)
             return self._text_digest(nf) if nf is not None else "-"
 
@@ -317,6 +340,8 @@ class IncrementalCache:
                 deps = graph.deps(i)
                 paths = sorted({note.location.path, *deps.embeds,
                                 *(p for p in deps.links if not p.startswith("?"))})
+                if _markdown_links(note, (files[p] for p in deps.embeds if p in files)):
+                    paths.append(_EVERY_NOTE)
                 entry = (tuple((p, dep_digest(p)) for p in paths), vault_shape(),
                          _dumps(tuple(done[i])))
             else:
