@@ -63,10 +63,16 @@ def test_an_edited_embedded_note_rerenders_the_notes_embedding_it(make_vault,
     lf.write_text(lf.read_text().replace("the child's pid", "the child's PID, 0 in the child"))
     second, inc, cold = _both(vault, tmp_path, 1)
     assert inc == cold
-    # a.md:3 embeds li fork#Returns; b.md:1 links to li fork (its headings decide link text)
-    assert _rendered(second) == {"cards/a.md:3", "cards/b.md:1"}
-    assert second.stats.notes_reused == 3
+    # a.md:3 embeds li fork#Returns; b.md:1 only links to li fork, whose headings, block
+    # ids and aliases (all a link reads of it) are unchanged
+    assert _rendered(second) == {"cards/a.md:3"}
+    assert second.stats.notes_reused == 4
     assert second.stats.files_parsed == 1 and second.stats.files_reused == 3
+
+    lf.write_text(lf.read_text().replace("## Errors", "## Failures"))  # a heading: both
+    renamed, inc, cold = _both(vault, tmp_path, 5)
+    assert inc == cold
+    assert _rendered(renamed) == {"cards/a.md:3", "cards/b.md:1"}
 
     c = vault / "cards" / "c.md"  # an edit of a note nothing embeds: only that note
     c.write_text(c.read_text().replace("- two", "- three"))
@@ -123,7 +129,7 @@ TEXTS = ["alpha", "beta `b`", "gamma **g**"]
 def _note_text(seed: int, links: tuple[str, ...]) -> str:
     cards = []
     for j in range(1 + seed % 3):
-        extra = "".join(f" [[{t}]]" if (seed + j + k) % 2 else f"\n![[{t}#H]]"
+        extra = "".join((f" [[{t}]]", f" [[{t}#H]]", f"\n![[{t}#H]]")[(seed + j + k) % 3]
                         for k, t in enumerate(links))
         cards.append(f"START\nBasic\nq{seed}-{j} {TEXTS[(seed + j) % 3]}{extra}\n"
                      f"Back: a{seed}\nEND\n")
@@ -131,7 +137,7 @@ def _note_text(seed: int, links: tuple[str, ...]) -> str:
 
 
 ops = st.lists(st.tuples(st.sampled_from(["edit", "add", "delete", "rename", "heading",
-                                          "media", "state"]),
+                                          "anchor", "media", "state"]),
                          st.integers(0, 3), st.integers(0, 9),
                          st.lists(st.sampled_from(NAMES[:3] + ["nope"]), max_size=2)),
                min_size=1, max_size=4)
@@ -148,8 +154,12 @@ def _apply(vault: Path, op: str, which: int, seed: int, links: list[str], n: int
         path.unlink(missing_ok=True)
     elif op == "rename" and path.exists():
         path.rename(vault / f"renamed{seed}.md")
-    elif op == "heading" and path.exists():
+    elif op == "heading" and path.exists():  # the text under a heading
         path.write_text(path.read_text().replace("heading text", f"heading {seed} text"))
+    elif op == "anchor" and path.exists():  # the heading itself: links to it break or mend
+        text = path.read_text()
+        path.write_text(text.replace("## H\n", "## K\n") if "## H\n" in text
+                        else text.replace("## K\n", "## H\n"))
     elif op == "media":  # new bytes under the same name
         (vault / "pic.png").write_bytes(b"\x89PNG " + bytes([seed]) * (seed + 1))
     elif op == "state":  # the state file changed outside the build (git checkout, forget)

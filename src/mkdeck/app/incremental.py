@@ -37,8 +37,9 @@ import io
 import logging
 import os
 import pickle
+import re
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,12 +58,13 @@ from mkdeck.model import (
     SourceLocation,
 )
 from mkdeck.render import Staged
-from mkdeck.vault.graph import DependencyGraph
+from mkdeck.vault.graph import DependencyGraph, NoteDeps
+from mkdeck.vault.links import VaultIndex
 
 LOG = logging.getLogger(__name__)
 
 # Bumped when what is kept changes shape.
-FORMAT = "incremental-2"
+FORMAT = "incremental-3"
 
 
 def _reducer(cls: type) -> Any:
@@ -148,6 +150,98 @@ def _markdown_links(note: Note, embedded: Iterable[NoteFile]) -> bool:
             or any("](" in nf.text or "]:" in nf.text for nf in embedded))
 
 
+_BLOCK_ID_RE = re.compile(r"\^([A-Za-z0-9-]+)")  # every candidate (a superset of the index's)
+
+# A render cache entry's dependency: (vault path, digest of its text, digest of what a link
+# reads of it, or None when the note reads the whole text).
+Dep = tuple[str, str, str | None]
+
+
+class _Inputs:
+    """What the notes of one build may read of the vault, each computed at most once: the
+    digest of a file's text, of what a link to it reads (:meth:`anchors`), of the list of
+    paths (:meth:`shape`)."""
+
+    def __init__(self, result: ParseResult, text_digest: Callable[[NoteFile], str]) -> None:
+        self.result = result
+        self.files = {f.path: f for f in result.vault.files}
+        self._text_digest = text_digest
+        self._shape: str | None = None
+        self._every: str | None = None
+        self._anchors: dict[str, str] = {}
+        self._index: VaultIndex | None = None
+
+    def shape(self) -> str:
+        """A digest of every path of the vault (a link resolves by all of them)."""
+        if self._shape is None:
+            vault = self.result.vault
+            self._shape = _digest("\x00".join([*self.files, "\x01", *vault.attachments]))
+        return self._shape
+
+    def text(self, path: str) -> str:
+        """A digest of the text of note file ``path`` (of every note file for
+        :data:`_EVERY_NOTE`); ``"-"`` when there is no such note."""
+        if path == _EVERY_NOTE:
+            if self._every is None:
+                self._every = _digest("\x00".join(
+                    self._text_digest(f) for f in self.result.vault.files))
+            return self._every
+        nf = self.files.get(path)
+        return self._text_digest(nf) if nf is not None else "-"
+
+    def anchors(self, path: str) -> str:
+        """A digest of what a wikilink to note ``path`` reads of it: its headings (level and
+        key, in order: ``[[n#a#b]]`` finds ``b`` under ``a``), which block ids resolve, and
+        its first frontmatter alias (``link_text: alias``); see
+        :func:`mkdeck.vault.links.link_diagnostics` and
+        :func:`mkdeck.render.plugins.linktext.link_text`."""
+        done = self._anchors.get(path)
+        if done is None:
+            from mkdeck.render.plugins.linktext import first_alias
+
+            index = self._index = self._index or VaultIndex(self.result.vault)
+            nf = self.files.get(path)
+            if nf is None:
+                done = "-"
+            else:
+                heads = [(h.level, h.key) for h in index.headings(path)]
+                ids = sorted({m.group(1).casefold() for m in _BLOCK_ID_RE.finditer(nf.text)})
+                blocks = [i for i in ids if index.block(path, i) is not None]
+                done = _digest(repr((heads, blocks, first_alias(index, path))))
+            self._anchors[path] = done
+        return done
+
+    def deps(self, note: Note, deps: NoteDeps) -> tuple[Dep, ...]:
+        """The dependencies of a note that was just rendered: embedded notes by their text;
+        link targets by what a link reads of them; its own file by its text when it embeds
+        (``![[#heading]]`` of its own file) or links back to the heading above it, else as a
+        link target (``[[#heading]]``); every note's text when it holds a markdown link."""
+        whole = set(deps.embeds)
+        if any("![[" in f.markdown for f in note.fields) or (
+                self.result.vault.config.note_link == "back"):
+            whole.add(note.location.path)
+        linked = ({note.location.path, *(p for p in deps.links if not p.startswith("?"))}
+                  - whole)
+        out = [(p, self.text(p), None) for p in sorted(whole)]
+        out += [(p, self.text(p), self.anchors(p)) for p in sorted(linked)]
+        if _markdown_links(note, (self.files[p] for p in deps.embeds if p in self.files)):
+            out.append((_EVERY_NOTE, self.text(_EVERY_NOTE), None))
+        return tuple(out)
+
+    def still(self, deps: tuple[Dep, ...]) -> tuple[Dep, ...] | None:
+        """``deps`` when every file is unchanged; the same with the new text digests when
+        only texts changed whose anchors a link reads are unchanged; ``None``: stale."""
+        changed = False
+        for path, text, anchors in deps:
+            if self.text(path) != text:
+                if anchors is None or self.anchors(path) != anchors:
+                    return None
+                changed = True
+        if not changed:
+            return deps
+        return tuple((p, self.text(p), a) for p, _, a in deps)
+
+
 class IncrementalCache:
     """The parse and render caches of one vault for one build (see the module's doc).
 
@@ -181,11 +275,12 @@ class IncrementalCache:
         # path -> (text digest, pickled (notes, diagnostics), note_key of each note)
         self._old_parse: dict[str, tuple[str, bytes, tuple[str, ...]]] = dict(
             old.get("parse", {}))
-        # note key -> ((dependency path, text digest)...), vault shape or None, pickled Staged)
-        self._old_render: dict[str, tuple[tuple[tuple[str, str], ...], str | None, bytes]] = (
+        # note key -> ((dependency path, text digest, anchors)...), vault shape or None,
+        # pickled Staged)
+        self._old_render: dict[str, tuple[tuple[Dep, ...], str | None, bytes]] = (
             dict(old.get("render", {})))
         self._parse: dict[str, tuple[str, bytes, tuple[str, ...]]] = {}
-        self._render: dict[str, tuple[tuple[tuple[str, str], ...], str | None, bytes]] = {}
+        self._render: dict[str, tuple[tuple[Dep, ...], str | None, bytes]] = {}
         self._changed = data is None
         self._texts: dict[str, str] = {}
 
@@ -289,37 +384,21 @@ class IncrementalCache:
         from mkdeck.render.parallel import stage_parallel
         vault = result.vault
         self.bind(vault.config)
-        files = {f.path: f for f in vault.files}
-        shape: str | None = None
-
-        def vault_shape() -> str:
-            nonlocal shape
-            if shape is None:
-                shape = _digest("\x00".join([*files, "\x01", *vault.attachments]))
-            return shape
-
-        every: str | None = None
-
-        def dep_digest(path: str) -> str:
-            nonlocal every
-            if path == _EVERY_NOTE:  # the text of every note file of the vault
-                if every is None:
-                    every = _digest("\x00".join(self._text_digest(f) for f in vault.files))
-                return every
-            nf = files.get(path)
-            return self._text_digest(nf) if nf is not None else "-"
-
+        inputs = _Inputs(result, self._text_digest)
         keys = self._note_keys(result.notes)
         staged: list[Staged | None] = []
         misses: list[int] = []
         live_render = self._live_render
         for i, (note, key) in enumerate(zip(result.notes, keys, strict=True)):
             entry = self._old_render.get(key)
-            if (entry is not None
-                    and (entry[1] is None or entry[1] == vault_shape())
-                    and all(dep_digest(p) == d for p, d in entry[0])):
+            deps = (inputs.still(entry[0]) if entry is not None
+                    and (entry[1] is None or entry[1] == inputs.shape()) else None)
+            if entry is not None and deps is not None:
                 live = live_render.get(key)
                 staged.append(live if live is not None else Staged(*pickle.loads(entry[2])))
+                if deps is not entry[0]:  # texts changed, not what the note reads of them
+                    entry = (deps, entry[1], entry[2])
+                    self._changed = True
                 self._render[key] = entry
             else:
                 staged.append(None)
@@ -337,12 +416,7 @@ class IncrementalCache:
             self.stats.rendered.append(f"{note.location.path}:{note.location.line}")
             # note_link: back points at the nearest heading or block id above the note
             if _links_anything(note) or vault.config.note_link == "back":
-                deps = graph.deps(i)
-                paths = sorted({note.location.path, *deps.embeds,
-                                *(p for p in deps.links if not p.startswith("?"))})
-                if _markdown_links(note, (files[p] for p in deps.embeds if p in files)):
-                    paths.append(_EVERY_NOTE)
-                entry = (tuple((p, dep_digest(p)) for p in paths), vault_shape(),
+                entry = (inputs.deps(note, graph.deps(i)), inputs.shape(),
                          _dumps(tuple(done[i])))
             else:
                 entry = ((), None, _dumps(tuple(done[i])))
