@@ -25,11 +25,19 @@ baseline in the same run:
 * **edit one note**: the vault built once with the caches on (not counted), one card's
   back edited (a word, same lines), then built again with the caches;
 * **nothing changed**: that build once more (the build cache serves the package);
+* **watch, edit one note**: what ``mkdeck watch`` does after a save: one process that keeps
+  a :class:`mkdeck.app.session.BuildSession` (built once, not counted) rebuilds its own copy
+  of the vault after the same edit; the wall and CPU time of that rebuild alone (the
+  debounce before it is the user's setting, not build time);
 * **peak memory** at ``--memory-cards`` (default 100,000) cards: the largest RSS of the
   build's processes (``wait4``) and the PSS summed over mkdeck and its workers
   (``/proc/PID/smaps_rollup``, sampled every 50 ms), for a cold build.
 
-Targets (issue 15) are printed beside the figures, never asserted. The load average is
+mkdeck's own modules are compiled to bytecode first (``compileall``), as a wheel install
+does: an editable checkout run with ``PYTHONDONTWRITEBYTECODE`` would otherwise compile them
+again in every process (0.25 s of CPU per run, which flatters no one).
+
+Targets (issues 15 and 16) are printed beside the figures, never asserted. The load average is
 printed with the figures: on a busy machine only the ratios mean something.
 """
 
@@ -75,6 +83,55 @@ for path in sorted(vault.rglob("*.md")):
         deck.add_note(genanki.Note(model=basic, fields=[md.render(front), md.render(back)]))
 genanki.Package(deck).write_to_file(out, timestamp=1700000000)
 '''
+
+
+WATCH = r'''
+import resource, sys, time
+from mkdeck.app.build import build
+from mkdeck.app.session import BuildSession
+
+vault, out = sys.argv[1], sys.argv[2]
+session = BuildSession()
+
+
+def cpu() -> float:
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+for line in sys.stdin:  # one build per line, as mkdeck watch after each batch of saves
+    wall, used = time.perf_counter(), cpu()
+    build([vault], out, session=session)
+    print(f"{time.perf_counter() - wall} {cpu() - used}", flush=True)
+'''
+
+
+class WatchChild:
+    """A long-running process building one vault with one ``BuildSession`` (see
+    :data:`WATCH`); :meth:`rebuild` returns ``(wall s, CPU s)`` of one build."""
+
+    def __init__(self, vault: Path, out: Path, env: dict[str, str]) -> None:
+        self.proc = subprocess.Popen([PYTHON, "-c", WATCH, str(vault), str(out)], env=env,
+                                     cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     text=True)
+
+    def rebuild(self) -> tuple[float, float]:
+        """Build once more; ``(wall, CPU)`` seconds."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write("build\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise SystemExit(f"the watch process died ({self.proc.wait()})")
+        wall, cpu = map(float, line.split())
+        return wall, cpu
+
+    def close(self) -> None:
+        """End the process."""
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        self.proc.wait()
 
 
 def run_child(argv: list[str], env: dict[str, str] | None = None,
@@ -142,6 +199,13 @@ def ankdown_venv() -> Path | None:
     return exe
 
 
+def compile_bytecode() -> None:
+    """Compile mkdeck's modules to ``__pycache__`` (as a wheel install does), even under
+    ``PYTHONDONTWRITEBYTECODE``: ``compileall`` writes them regardless."""
+    subprocess.run([PYTHON, "-m", "compileall", "-q", str(ROOT / "src" / "mkdeck")],
+                   check=True)
+
+
 def _edit_one(vault: Path, n: int) -> None:
     """Change one word of one card's back (same number of lines)."""
     path = sorted(vault.rglob("*.md"))[len(list(vault.rglob("*.md"))) // 2]
@@ -164,8 +228,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="mkdeck-bench-"))
+    watcher = None
     try:
+        compile_bytecode()
         vault = gen_vault.generate(work / "vault", cards=args.cards, distinct_code=True)
+        watched = gen_vault.generate(work / "watched" / "vault", cards=args.cards,
+                                     distinct_code=True)
         ank_dir = gen_vault.write_ankdown(vault, work / "ankdown")
         ankdown = None if args.no_peers else ankdown_venv()
         env_cold = dict(os.environ, XDG_CACHE_HOME=str(work / "cold-cache"))
@@ -181,8 +249,12 @@ def main(argv: list[str] | None = None) -> int:
                                    str(work / "ankdown.apkg"), *extra], None)
         inc_cmd = [*mk, "-o", str(work / "inc.apkg")]
         results: dict[str, list[tuple[float, float, int, int]]] = {
-            k: [] for k in [*commands, "edit one note", "nothing changed"]}
+            k: [] for k in [*commands, "edit one note", "nothing changed",
+                            "watch, edit one note"]}
         run_child(inc_cmd, env_inc)  # fills the caches
+        env_watch = dict(os.environ, XDG_CACHE_HOME=str(work / "watch-cache"))
+        watcher = WatchChild(watched, work / "watched.apkg", env_watch)
+        watcher.rebuild()  # its first build (cold caches): what `mkdeck watch` starts with
         for rnd in range(args.rounds + 1):  # round 0 warms up the page cache and pyc files
             for name, (cmd, env) in commands.items():
                 r = run_child(cmd, env)
@@ -191,9 +263,12 @@ def main(argv: list[str] | None = None) -> int:
             _edit_one(vault, rnd)
             r1 = run_child(inc_cmd, env_inc)
             r2 = run_child(inc_cmd, env_inc)
+            _edit_one(watched, rnd)
+            w = watcher.rebuild()
             if rnd:
                 results["edit one note"].append(r1)
                 results["nothing changed"].append(r2)
+                results["watch, edit one note"].append((*w, 0, 0))
         load = os.getloadavg()
 
         wall = {k: _med([x[0] for x in v]) for k, v in results.items()}
@@ -215,6 +290,9 @@ def main(argv: list[str] | None = None) -> int:
         row("cold build vs the floor", "cold", "floor", "report")
         row("rebuild after editing one note vs cold", "edit one note", "cold", "<= 0.15x")
         row("rebuild with nothing changed vs cold", "nothing changed", "cold", "<= 0.05x")
+        row("watch: edit one note, rebuild vs cold", "watch, edit one note", "cold",
+            f"well under 1 s: here {wall['watch, edit one note']:.2f} s wall, "
+            f"{cpu['watch, edit one note']:.2f} s CPU")
 
         if args.memory_cards:
             big = gen_vault.generate(work / "big", cards=args.memory_cards, distinct_code=True)
@@ -227,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{pss / 1024:.0f} MB (target <= 400 MB both); wall {w:.1f} s, CPU {c:.1f} s, "
                   f"load {load[0]:.1f}")
     finally:
+        if watcher is not None:
+            watcher.close()
         shutil.rmtree(work, ignore_errors=True)
     return 0
 

@@ -152,3 +152,32 @@ def test_the_state_is_written_line_by_line_with_the_same_bytes(make_vault,
     assert write_state(vault, state, old_text=text + "\n") is True  # one byte more
     assert state_path(vault).read_text("utf-8") == text
     assert not [p for p in vault.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_the_state_writer_keeps_the_lines_of_unchanged_notes(make_vault, tmp_path: Path) -> None:
+    """Only the entries that changed are encoded again: an unchanged note keeps its line as
+    read (here spelled without spaces, as another JSON tool might), the edited one gets
+    mkdeck's own spelling, and the file reads back to the same state."""
+    import json
+
+    from mkdeck.export.state import read_state, state_path
+
+    vault = make_vault(VAULT, mtime=1_780_000_000)
+    assert _build(vault, tmp_path / "d.apkg")[0] == 0
+    path = state_path(vault)
+    header, first, second = path.read_text("utf-8").splitlines()
+    compact = json.dumps(json.loads(first), ensure_ascii=False, separators=(",", ":"))
+    assert compact != first
+    path.write_text(f"{header}\n{compact}\n{second}\n", "utf-8")
+    edited_path = "b.md" if '"path": "b.md"' in second else "a.md"
+    note = vault / edited_path
+    note.write_text(note.read_text("utf-8").replace("Back: ", "Back: new "), "utf-8")
+    assert _build(vault, tmp_path / "d.apkg")[0] == 0
+
+    lines = path.read_text("utf-8").splitlines()
+    assert lines[:2] == [header, compact]
+    assert lines[2] != second and '"path": "%s"' % edited_path in lines[2]
+    state = read_state(vault).state
+    assert state is not None
+    assert lines[2] == state.entries[1].to_json()
+    assert json.loads(compact) == json.loads(state.entries[0].to_json())

@@ -63,10 +63,16 @@ def test_an_edited_embedded_note_rerenders_the_notes_embedding_it(make_vault,
     lf.write_text(lf.read_text().replace("the child's pid", "the child's PID, 0 in the child"))
     second, inc, cold = _both(vault, tmp_path, 1)
     assert inc == cold
-    # a.md:3 embeds li fork#Returns; b.md:1 links to li fork (its headings decide link text)
-    assert _rendered(second) == {"cards/a.md:3", "cards/b.md:1"}
-    assert second.stats.notes_reused == 3
+    # a.md:3 embeds li fork#Returns; b.md:1 only links to li fork, whose headings, block
+    # ids and aliases (all a link reads of it) are unchanged
+    assert _rendered(second) == {"cards/a.md:3"}
+    assert second.stats.notes_reused == 4
     assert second.stats.files_parsed == 1 and second.stats.files_reused == 3
+
+    lf.write_text(lf.read_text().replace("## Errors", "## Failures"))  # a heading: both
+    renamed, inc, cold = _both(vault, tmp_path, 5)
+    assert inc == cold
+    assert _rendered(renamed) == {"cards/a.md:3", "cards/b.md:1"}
 
     c = vault / "cards" / "c.md"  # an edit of a note nothing embeds: only that note
     c.write_text(c.read_text().replace("- two", "- three"))
@@ -123,44 +129,72 @@ TEXTS = ["alpha", "beta `b`", "gamma **g**"]
 def _note_text(seed: int, links: tuple[str, ...]) -> str:
     cards = []
     for j in range(1 + seed % 3):
-        extra = "".join(f" [[{t}]]" if (seed + j + k) % 2 else f"\n![[{t}#H]]"
+        extra = "".join((f" [[{t}]]", f" [[{t}#H]]", f"\n![[{t}#H]]")[(seed + j + k) % 3]
                         for k, t in enumerate(links))
         cards.append(f"START\nBasic\nq{seed}-{j} {TEXTS[(seed + j) % 3]}{extra}\n"
                      f"Back: a{seed}\nEND\n")
     return f"# top\n\n## H\n\nheading text {seed}\n\n" + "\n".join(cards)
 
 
-ops = st.lists(st.tuples(st.sampled_from(["edit", "add", "delete", "rename", "heading"]),
+ops = st.lists(st.tuples(st.sampled_from(["edit", "add", "delete", "rename", "heading",
+                                          "anchor", "media", "state"]),
                          st.integers(0, 3), st.integers(0, 9),
                          st.lists(st.sampled_from(NAMES[:3] + ["nope"]), max_size=2)),
                min_size=1, max_size=4)
+
+
+def _apply(vault: Path, op: str, which: int, seed: int, links: list[str], n: int) -> None:
+    """One step of the random edit sequences below, on ``vault``."""
+    path = vault / f"{NAMES[which]}.md"
+    if op == "edit" or op == "add":
+        target = path if op == "edit" else vault / f"new{seed}.md"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(_note_text(seed, tuple(links)))
+    elif op == "delete":
+        path.unlink(missing_ok=True)
+    elif op == "rename" and path.exists():
+        path.rename(vault / f"renamed{seed}.md")
+    elif op == "heading" and path.exists():  # the text under a heading
+        path.write_text(path.read_text().replace("heading text", f"heading {seed} text"))
+    elif op == "anchor" and path.exists():  # the heading itself: links to it break or mend
+        text = path.read_text()
+        path.write_text(text.replace("## H\n", "## K\n") if "## H\n" in text
+                        else text.replace("## K\n", "## H\n"))
+    elif op == "media":  # new bytes under the same name
+        (vault / "pic.png").write_bytes(b"\x89PNG " + bytes([seed]) * (seed + 1))
+    elif op == "state":  # the state file changed outside the build (git checkout, forget)
+        (vault / ".mkdeck-state").unlink(missing_ok=True)
+    for f in vault.rglob("*.md"):
+        os.utime(f, (MTIME + n, MTIME + n))
 
 
 @settings(max_examples=10, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(ops)
 def test_incremental_equals_cold_after_random_edits(tmp_path_factory, steps) -> None:
+    """The package of an incremental build (caches on disk, a new process each time) and of
+    a warm rebuild (``mkdeck watch``: one :class:`BuildSession` kept in memory, on its own
+    copy of the vault given the same edits) are the bytes of a cold build, step after step."""
+    from mkdeck.app.session import BuildSession
+
     tmp = tmp_path_factory.mktemp("inc")
-    vault = write_vault(tmp / "v", {".obsidian/app.json": "{}",
-                                    **{f"{n}.md": _note_text(i, (NAMES[(i + 1) % 3],))
-                                       for i, n in enumerate(NAMES)}}, MTIME)
+    files = {".obsidian/app.json": "{}", "pic.png": b"\x89PNG first",
+             "m.md": "START\nBasic\nthe picture\nBack: ![[pic.png]]\nEND\n",
+             **{f"{n}.md": _note_text(i, (NAMES[(i + 1) % 3],)) for i, n in enumerate(NAMES)}}
+    vault = write_vault(tmp / "v", files, MTIME)
+    warm = write_vault(tmp / "w" / "v", files, MTIME)
+    session = BuildSession()
     _both(vault, tmp, 0)
+    build([warm], tmp / "warm0.apkg", environ=_env(tmp / "xdg-warm"), jobs=1, session=session)
     for n, (op, which, seed, links) in enumerate(steps, start=1):
-        path = vault / f"{NAMES[which]}.md"
-        if op == "edit" or op == "add":
-            target = path if op == "edit" else vault / f"new{seed}.md"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(_note_text(seed, tuple(links)))
-        elif op == "delete":
-            path.unlink(missing_ok=True)
-        elif op == "rename" and path.exists():
-            path.rename(vault / f"renamed{seed}.md")
-        elif op == "heading" and path.exists():
-            path.write_text(path.read_text().replace(f"heading text", f"heading {seed} text"))
-        for f in vault.rglob("*.md"):
-            os.utime(f, (MTIME + n, MTIME + n))
+        _apply(vault, op, which, seed, links, n)
+        _apply(warm, op, which, seed, links, n)
         _outcome, inc, cold = _both(vault, tmp, n)
         assert inc == cold, (n, steps)
+        again = build([warm], tmp / f"warm{n}.apkg", environ=_env(tmp / "xdg-warm"), jobs=1,
+                      session=session)
+        assert (tmp / f"warm{n}.apkg").read_bytes() == cold, (n, steps)
+        assert again.diagnostics == _outcome.diagnostics
 
 
 def test_a_cache_hit_reads_the_state_back_only_when_asked(make_vault, tmp_path: Path) -> None:
@@ -201,3 +235,114 @@ def test_the_link_back_follows_the_heading_above_the_note(make_vault, tmp_path: 
     again, inc, cold = _both(vault, tmp_path, 1)
     assert inc == cold
     assert _rendered(again) == {"n.md:3", "n.md:11"}
+
+
+def _cold_bytes(vault: Path, tmp: Path, n: int) -> bytes:
+    """The package a cold build makes of a copy of ``vault`` as it is now."""
+    copy = tmp / f"cold-copy{n}" / vault.name
+    shutil.copytree(vault, copy, copy_function=shutil.copy2)
+    build([copy], tmp / f"cold{n}.apkg", environ=_env(tmp / f"xdg-cold{n}"), use_cache=False,
+          jobs=1)
+    return (tmp / f"cold{n}.apkg").read_bytes()
+
+
+def test_a_warm_rebuild_redoes_only_the_edited_note(make_vault, tmp_path: Path) -> None:
+    """``mkdeck watch``'s session: after one edit it parses one file and renders one note,
+    plans the rest from memory, and writes a cold build's bytes; a config edit empties
+    what it keeps, as it empties the caches on disk."""
+    from mkdeck.app.session import BuildSession
+
+    vault = make_vault(BASE, mtime=MTIME)
+    env = _env(tmp_path / "xdg")
+    session = BuildSession()
+    first = build([vault], tmp_path / "w.apkg", environ=env, session=session, jobs=1)
+    assert len(_rendered(first)) == 5
+    planned = dict(session.memo.planned)
+    assert len(planned) == 5
+
+    c = vault / "cards/c.md"
+    c.write_text(c.read_text().replace("- two", "- three"))
+    again = build([vault], tmp_path / "w.apkg", environ=env, session=session, jobs=1)
+    assert _rendered(again) == {"cards/c.md:1"}
+    assert again.stats.files_parsed == 1 and again.stats.files_reused == 3
+    assert (tmp_path / "w.apkg").read_bytes() == _cold_bytes(vault, tmp_path, 1)
+    # the four unchanged notes are planned from memory: the very same objects
+    kept = [p for k, p in session.memo.planned.items() if planned.get(k) is p]
+    assert len(kept) == 4 and session.builds == 2
+
+    (vault / "mkdeck.yaml").write_text("links: obsidian\n")
+    third = build([vault], tmp_path / "w.apkg", environ=env, session=session, jobs=1)
+    assert len(_rendered(third)) == 5 and not third.stats.cache_used
+    assert (tmp_path / "w.apkg").read_bytes() == _cold_bytes(vault, tmp_path, 2)
+
+
+def test_a_warm_rebuild_reads_a_state_file_changed_behind_it(make_vault,
+                                                           tmp_path: Path) -> None:
+    """The session keeps the sync state it wrote only while the file is unchanged: a state
+    put back from git (here: the first build's) is read again, as a cold build reads it."""
+    from mkdeck.app.session import BuildSession
+
+    vault = make_vault(BASE, mtime=MTIME)
+    env = _env(tmp_path / "xdg")
+    session = BuildSession()
+    build([vault], tmp_path / "w.apkg", environ=env, session=session, jobs=1)
+    state = vault / ".mkdeck-state"
+    first_state = state.read_bytes()
+    (vault / "cards/c.md").unlink()  # a tombstone enters the state
+    gone = build([vault], tmp_path / "w.apkg", environ=env, session=session, jobs=1)
+    assert gone.sync is not None and len(gone.sync.removed) == 1
+    assert state.read_bytes() != first_state
+    state.write_bytes(first_state)  # same size? no matter: ctime and inode change anyway
+    b = vault / "cards/b.md"
+    b.write_text(b.read_text().replace("**b**", "**bb**"))
+    again = build([vault], tmp_path / "w.apkg", environ=env, session=session, jobs=1)
+    assert again.sync is not None and again.sync.previous is not None
+    assert len(again.sync.previous.entries) == 5  # the file's, not the one kept in memory
+    assert (tmp_path / "w.apkg").read_bytes() == _cold_bytes(vault, tmp_path, 1)
+
+
+def test_a_session_writes_its_caches_for_the_next_process_when_closed(make_vault,
+                                                                      tmp_path: Path) -> None:
+    """A watch does not rewrite the cache file after every save (only every
+    ``SAVE_EVERY`` seconds); closing the session writes the last rebuild's work, so the
+    next `mkdeck build` parses and renders nothing again."""
+    from mkdeck.app.session import BuildSession
+
+    vault = make_vault(BASE, mtime=MTIME)
+    env = _env(tmp_path / "xdg")
+    session = BuildSession()
+    build([vault], tmp_path / "w.apkg", environ=env, session=session, jobs=1)
+    c = vault / "cards/c.md"
+    c.write_text(c.read_text().replace("- two", "- three"))
+    build([vault], tmp_path / "w.apkg", environ=env, session=session, jobs=1)
+    c.write_text(c.read_text().replace("- one", "- zero"))
+    build([vault], tmp_path / "w.apkg", environ=env, session=session, jobs=1)
+    session.close()
+    later = build([vault], tmp_path / "cli.apkg", environ=env, use_cache=True, jobs=1)
+    assert later.stats is not None and later.stats.files_parsed == 0
+    assert later.stats.rendered == [] and later.stats.notes_reused == 5
+    assert (tmp_path / "cli.apkg").read_bytes() == (tmp_path / "w.apkg").read_bytes()
+
+
+def test_a_heading_renamed_under_a_markdown_link_is_reported_again(make_vault,
+                                                                   tmp_path: Path) -> None:
+    """Found in this work: a markdown link (or a reference definition) to another note's
+    heading warns when the heading is missing (MKD203), but the dependency graph follows
+    wikilinks only, so the incremental build kept the old, warning-free rendering after
+    the heading was renamed. Now such a note depends on every note's text."""
+    files = {".obsidian/app.json": "{}", "b.md": "# H\n\ntext\n", "c.md": "# other\n",
+             "a.md": "START\nBasic\nsee [it](b.md#H)\nBack: b\nEND\n",
+             "r.md": "START\nBasic\nsee [it][ref]\nBack: r\n\n[ref]: b.md#H\nEND\n",
+             "e.md": "START\nBasic\nembeds\nBack: ![[f]]\nEND\n",
+             "f.md": "a [link](b.md#H) in an embedded note\n"}
+    vault = make_vault(files, mtime=MTIME)
+    first, inc, cold = _both(vault, tmp_path, 0)
+    assert inc == cold and not first.warnings
+    (vault / "c.md").write_text("# other, edited\n")
+    again, inc, cold = _both(vault, tmp_path, 1)
+    assert inc == cold and not again.warnings
+    (vault / "b.md").write_text("# G\n\ntext\n")
+    renamed, inc, cold = _both(vault, tmp_path, 2)  # _both compares the diagnostics
+    assert inc == cold
+    assert sorted(d.location.path for d in renamed.diagnostics if d.code == "MKD203") == [
+        "a.md", "f.md"]

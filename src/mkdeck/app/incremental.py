@@ -15,9 +15,11 @@ the vault), read at the start of a build and rewritten at its end:
   its text; a note with a link or an embed also depends on its own file (a link to its own
   heading; with ``note_link: back`` every note does: its link names the heading above it) and
   on the vault's list of paths (a link resolves by the names of every file:
-  adding, removing or renaming one may change it). Media names are not cached: they are
-  given to the whole deck again after every build (:func:`mkdeck.render.finish_notes`), so a
-  replaced or renamed picture is always seen.
+  adding, removing or renaming one may change it). The graph follows wikilinks only: a note
+  that holds (or embeds) a markdown link or a reference definition depends on the text of
+  every note file, since its target's headings decide a warning. Media names are not
+  cached: they are given to the whole deck again after every build
+  (:func:`mkdeck.render.finish_notes`), so a replaced or renamed picture is always seen.
 
 The whole file is keyed by mkdeck's code and library versions (``app.build.code_stamp``), the
 vault root and the merged config: any change there starts from an empty cache. Output is
@@ -35,8 +37,9 @@ import io
 import logging
 import os
 import pickle
+import re
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,12 +58,13 @@ from mkdeck.model import (
     SourceLocation,
 )
 from mkdeck.render import Staged
-from mkdeck.vault.graph import DependencyGraph
+from mkdeck.vault.graph import DependencyGraph, NoteDeps
+from mkdeck.vault.links import VaultIndex
 
 LOG = logging.getLogger(__name__)
 
 # Bumped when what is kept changes shape.
-FORMAT = "incremental-1"
+FORMAT = "incremental-3"
 
 
 def _reducer(cls: type) -> Any:
@@ -132,6 +136,112 @@ def _links_anything(note: Note) -> bool:
     return any("[" in f.markdown or "<" in f.markdown for f in note.fields)
 
 
+# A dependency on the text of every note file (no vault path starts with NUL).
+_EVERY_NOTE = "\x00every note"
+
+
+def _markdown_links(note: Note, embedded: Iterable[NoteFile]) -> bool:
+    """Whether the note's fields or the notes it embeds may hold a markdown link or a
+    reference definition (``[text](target#heading)``, ``[ref]: target``): the renderer warns
+    when the target has no such heading (MKD203), and the dependency graph follows wikilinks
+    only, so such a note depends on the text of every note file (a heading renamed anywhere
+    renders it again)."""
+    return (any("](" in f.markdown or "]:" in f.markdown for f in note.fields)
+            or any("](" in nf.text or "]:" in nf.text for nf in embedded))
+
+
+_BLOCK_ID_RE = re.compile(r"\^([A-Za-z0-9-]+)")  # every candidate (a superset of the index's)
+
+# A render cache entry's dependency: (vault path, digest of its text, digest of what a link
+# reads of it, or None when the note reads the whole text).
+Dep = tuple[str, str, str | None]
+
+
+class _Inputs:
+    """What the notes of one build may read of the vault, each computed at most once: the
+    digest of a file's text, of what a link to it reads (:meth:`anchors`), of the list of
+    paths (:meth:`shape`)."""
+
+    def __init__(self, result: ParseResult, text_digest: Callable[[NoteFile], str]) -> None:
+        self.result = result
+        self.files = {f.path: f for f in result.vault.files}
+        self._text_digest = text_digest
+        self._shape: str | None = None
+        self._every: str | None = None
+        self._anchors: dict[str, str] = {}
+        self._index: VaultIndex | None = None
+
+    def shape(self) -> str:
+        """A digest of every path of the vault (a link resolves by all of them)."""
+        if self._shape is None:
+            vault = self.result.vault
+            self._shape = _digest("\x00".join([*self.files, "\x01", *vault.attachments]))
+        return self._shape
+
+    def text(self, path: str) -> str:
+        """A digest of the text of note file ``path`` (of every note file for
+        :data:`_EVERY_NOTE`); ``"-"`` when there is no such note."""
+        if path == _EVERY_NOTE:
+            if self._every is None:
+                self._every = _digest("\x00".join(
+                    self._text_digest(f) for f in self.result.vault.files))
+            return self._every
+        nf = self.files.get(path)
+        return self._text_digest(nf) if nf is not None else "-"
+
+    def anchors(self, path: str) -> str:
+        """A digest of what a wikilink to note ``path`` reads of it: its headings (level and
+        key, in order: ``[[n#a#b]]`` finds ``b`` under ``a``), which block ids resolve, and
+        its first frontmatter alias (``link_text: alias``); see
+        :func:`mkdeck.vault.links.link_diagnostics` and
+        :func:`mkdeck.render.plugins.linktext.link_text`."""
+        done = self._anchors.get(path)
+        if done is None:
+            from mkdeck.render.plugins.linktext import first_alias
+
+            index = self._index = self._index or VaultIndex(self.result.vault)
+            nf = self.files.get(path)
+            if nf is None:
+                done = "-"
+            else:
+                heads = [(h.level, h.key) for h in index.headings(path)]
+                ids = sorted({m.group(1).casefold() for m in _BLOCK_ID_RE.finditer(nf.text)})
+                blocks = [i for i in ids if index.block(path, i) is not None]
+                done = _digest(repr((heads, blocks, first_alias(index, path))))
+            self._anchors[path] = done
+        return done
+
+    def deps(self, note: Note, deps: NoteDeps) -> tuple[Dep, ...]:
+        """The dependencies of a note that was just rendered: embedded notes by their text;
+        link targets by what a link reads of them; its own file by its text when it embeds
+        (``![[#heading]]`` of its own file) or links back to the heading above it, else as a
+        link target (``[[#heading]]``); every note's text when it holds a markdown link."""
+        whole = set(deps.embeds)
+        if any("![[" in f.markdown for f in note.fields) or (
+                self.result.vault.config.note_link == "back"):
+            whole.add(note.location.path)
+        linked = ({note.location.path, *(p for p in deps.links if not p.startswith("?"))}
+                  - whole)
+        out = [(p, self.text(p), None) for p in sorted(whole)]
+        out += [(p, self.text(p), self.anchors(p)) for p in sorted(linked)]
+        if _markdown_links(note, (self.files[p] for p in deps.embeds if p in self.files)):
+            out.append((_EVERY_NOTE, self.text(_EVERY_NOTE), None))
+        return tuple(out)
+
+    def still(self, deps: tuple[Dep, ...]) -> tuple[Dep, ...] | None:
+        """``deps`` when every file is unchanged; the same with the new text digests when
+        only texts changed whose anchors a link reads are unchanged; ``None``: stale."""
+        changed = False
+        for path, text, anchors in deps:
+            if self.text(path) != text:
+                if anchors is None or self.anchors(path) != anchors:
+                    return None
+                changed = True
+        if not changed:
+            return deps
+        return tuple((p, self.text(p), a) for p, _, a in deps)
+
+
 class IncrementalCache:
     """The parse and render caches of one vault for one build (see the module's doc).
 
@@ -140,21 +250,37 @@ class IncrementalCache:
     :meth:`save` after the build.
     """
 
-    def __init__(self, path: Path | None, key: str, data: Mapping[str, Any] | None) -> None:
+    def __init__(self, path: Path | None, key: str, data: Mapping[str, Any] | None,
+                 live: Mapping[str, dict[Any, Any]] | None = None) -> None:
         self.path = path
         self.key = key
+        self._base_key = key
         self.stats = BuildStats(cache_used=data is not None)
         self.graph: DependencyGraph | None = None
         old = data or {}
         self._old_key = old.get("key")
         self._bound = False
-        # path -> (text digest, pickled (notes, diagnostics))
-        self._old_parse: dict[str, tuple[str, bytes]] = dict(old.get("parse", {}))
-        # note key -> ((dependency path, text digest)...), vault shape or None, pickled Staged)
-        self._old_render: dict[str, tuple[tuple[tuple[str, str], ...], str | None, bytes]] = (
+        # The objects the previous build of this process made (:meth:`carry`), so a warm
+        # rebuild unpickles nothing: path -> (text digest, notes, diagnostics); note key ->
+        # Staged; id(note) -> (note, note key); id(staged) -> (staged, RenderedNote). Each
+        # value holds the object whose id is its key, so an id is never a stale one.
+        live = live or {}
+        self._live_parse: dict[str, tuple[str, list[Note], list[Diagnostic]]] = (
+            live.get("parse", {}))
+        self._live_render: dict[str, Staged] = live.get("render", {})
+        self._live_keys: dict[int, tuple[Note, str]] = live.get("keys", {})
+        self._live_done: dict[int, tuple[Staged, RenderedNote]] = live.get("done", {})
+        self._next: dict[str, dict[Any, Any]] = {"parse": {}, "render": {}, "keys": {},
+                                                 "done": {}}
+        # path -> (text digest, pickled (notes, diagnostics), note_key of each note)
+        self._old_parse: dict[str, tuple[str, bytes, tuple[str, ...]]] = dict(
+            old.get("parse", {}))
+        # note key -> ((dependency path, text digest, anchors)...), vault shape or None,
+        # pickled Staged)
+        self._old_render: dict[str, tuple[tuple[Dep, ...], str | None, bytes]] = (
             dict(old.get("render", {})))
-        self._parse: dict[str, tuple[str, bytes]] = {}
-        self._render: dict[str, tuple[tuple[tuple[str, str], ...], str | None, bytes]] = {}
+        self._parse: dict[str, tuple[str, bytes, tuple[str, ...]]] = {}
+        self._render: dict[str, tuple[tuple[Dep, ...], str | None, bytes]] = {}
         self._changed = data is None
         self._texts: dict[str, str] = {}
 
@@ -191,7 +317,19 @@ class IncrementalCache:
         if self._old_key != self.key:
             self._old_parse.clear()
             self._old_render.clear()
+            for table in (self._live_parse, self._live_render, self._live_keys,
+                          self._live_done):
+                table.clear()
             self.stats.cache_used = False
+
+    def carry(self) -> IncrementalCache:
+        """The cache for the next build of the same vault in this process (``mkdeck watch``):
+        what this build parsed and rendered, as entries (the same as :meth:`save` writes)
+        and as the very objects, so nothing is read from disk or unpickled again. Keyed
+        like a cache read from disk: another config, or changed texts, miss as they would
+        there."""
+        data = {"key": self.key, "parse": self._parse, "render": self._render}
+        return IncrementalCache(self.path, self._base_key, data, self._next)
 
     # --- parse ----------------------------------------------------------------------------
 
@@ -211,13 +349,22 @@ class IncrementalCache:
             old = None
         if old is not None and old[0] == digest:
             self.stats.files_reused += 1
-            notes, diags = pickle.loads(old[1])
+            live = self._live_parse.get(note_file.path)
+            if live is not None and live[0] == digest:
+                notes, diags = live[1], live[2]
+            else:
+                notes, diags = pickle.loads(old[1])
+                known = self._live_keys
+                for note, key in zip(notes, old[2]):  # unchanged notes, unchanged keys
+                    known[id(note)] = (note, key)
             self._parse[note_file.path] = old
         else:
             self.stats.files_parsed += 1
             self._changed = True
             notes, diags = parse_file(note_file, config, index, regexes)
-            self._parse[note_file.path] = (digest, _dumps((notes, diags)))
+            self._parse[note_file.path] = (digest, _dumps((notes, diags)),
+                                           tuple(note_key(n) for n in notes))
+        self._next["parse"][note_file.path] = (digest, notes, diags)
         return list(notes), list(diags)
 
     def _text_digest(self, note_file: NoteFile) -> str:
@@ -237,28 +384,21 @@ class IncrementalCache:
         from mkdeck.render.parallel import stage_parallel
         vault = result.vault
         self.bind(vault.config)
-        files = {f.path: f for f in vault.files}
-        shape: str | None = None
-
-        def vault_shape() -> str:
-            nonlocal shape
-            if shape is None:
-                shape = _digest("\x00".join([*files, "\x01", *vault.attachments]))
-            return shape
-
-        def dep_digest(path: str) -> str:
-            nf = files.get(path)
-            return self._text_digest(nf) if nf is not None else "-"
-
-        keys = [note_key(n) for n in result.notes]
+        inputs = _Inputs(result, self._text_digest)
+        keys = self._note_keys(result.notes)
         staged: list[Staged | None] = []
         misses: list[int] = []
+        live_render = self._live_render
         for i, (note, key) in enumerate(zip(result.notes, keys, strict=True)):
             entry = self._old_render.get(key)
-            if (entry is not None
-                    and (entry[1] is None or entry[1] == vault_shape())
-                    and all(dep_digest(p) == d for p, d in entry[0])):
-                staged.append(Staged(*pickle.loads(entry[2])))
+            deps = (inputs.still(entry[0]) if entry is not None
+                    and (entry[1] is None or entry[1] == inputs.shape()) else None)
+            if entry is not None and deps is not None:
+                live = live_render.get(key)
+                staged.append(live if live is not None else Staged(*pickle.loads(entry[2])))
+                if deps is not entry[0]:  # texts changed, not what the note reads of them
+                    entry = (deps, entry[1], entry[2])
+                    self._changed = True
                 self._render[key] = entry
             else:
                 staged.append(None)
@@ -268,17 +408,15 @@ class IncrementalCache:
         for i, st in zip(misses, fresh, strict=True):
             staged[i] = st
         done = [st for st in staged if st is not None]
-        rendered, diags = finish_notes(result, done)
+        rendered, diags = self._same_objects(done, *finish_notes(result, done))
+        self._next["render"].update(zip(keys, done))
         graph = DependencyGraph.build(result, rendered)
         for i in misses:
             note = result.notes[i]
             self.stats.rendered.append(f"{note.location.path}:{note.location.line}")
             # note_link: back points at the nearest heading or block id above the note
             if _links_anything(note) or vault.config.note_link == "back":
-                deps = graph.deps(i)
-                paths = sorted({note.location.path, *deps.embeds,
-                                *(p for p in deps.links if not p.startswith("?"))})
-                entry = (tuple((p, dep_digest(p)) for p in paths), vault_shape(),
+                entry = (inputs.deps(note, graph.deps(i)), inputs.shape(),
                          _dumps(tuple(done[i])))
             else:
                 entry = ((), None, _dumps(tuple(done[i])))
@@ -288,14 +426,46 @@ class IncrementalCache:
         self.graph = graph
         return rendered, diags
 
+    def _note_keys(self, notes: Sequence[Note]) -> list[str]:
+        """:func:`note_key` of each note, remembered per note object for the next build of
+        this process (an unchanged file gives the very same notes)."""
+        live, nxt = self._live_keys, self._next["keys"]
+        keys = []
+        for note in notes:
+            known = live.get(id(note))
+            key = known[1] if known is not None and known[0] is note else note_key(note)
+            nxt[id(note)] = (note, key)
+            keys.append(key)
+        return keys
+
+    def _same_objects(self, staged: Sequence[Staged], rendered: Sequence[RenderedNote],
+                      diags: tuple[Diagnostic, ...],
+                      ) -> tuple[tuple[RenderedNote, ...], tuple[Diagnostic, ...]]:
+        """``rendered`` with the previous build's object in place of each equal rendering of
+        the same note (so the later stages of a warm rebuild recognise it by identity)."""
+        live, nxt = self._live_done, self._next["done"]
+        out = []
+        for st, new in zip(staged, rendered, strict=True):
+            known = live.get(id(st))
+            if known is not None and known[0] is st:
+                old = known[1]
+                if (old.note is new.note and old.media == new.media and old.tags == new.tags
+                        and old.html == new.html):
+                    new = old
+            nxt[id(st)] = (st, new)
+            out.append(new)
+        return tuple(out), diags
+
     # --- storing --------------------------------------------------------------------------
 
-    def save(self) -> None:
+    def save(self, force: bool = False) -> None:
         """Write what this build parsed and rendered (only that: entries of notes gone from
-        the vault are dropped), atomically. Failures are logged, never raised."""
+        the vault are dropped), atomically; unless nothing changed since the cache was read
+        (``force``: write anyway, e.g. after builds whose caches were not written).
+        Failures are logged, never raised."""
         if self.path is None:
             return
-        if (not self._changed and self._parse.keys() == self._old_parse.keys()
+        if (not force and not self._changed and self._parse.keys() == self._old_parse.keys()
                 and len(self._render) == len(self._old_render)):
             return  # nothing new, nothing gone: the file holds this build already
         # entries are pickled once, when made: rewriting the file costs no pickling of the

@@ -5,8 +5,10 @@ which groups the events of one save (an editor's temp file + rename) into one ba
 ends after ``step`` ms without a new event, or after ``debounce`` ms in all. This module
 decides which events matter (:class:`VaultFilter`), names a batch in a few words
 (:func:`describe_changes`) and yields one :class:`Rebuild` per build (:func:`rebuilds`);
-``mkdeck.cli.watch`` pushes (``--push``) and prints. Each rebuild is a full ``mkdeck build``
-(with its cache): the incremental build (issue 15) is not used yet.
+``mkdeck.cli.watch`` pushes (``--push``) and prints. Each rebuild is ``mkdeck build`` with
+one :class:`mkdeck.app.session.BuildSession` kept for the whole watch: what the previous
+rebuild parsed, rendered and planned stays in memory, so a save costs only what it changed
+(issue 16), and the package is the bytes a cold build writes.
 """
 
 from __future__ import annotations

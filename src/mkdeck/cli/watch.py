@@ -63,6 +63,7 @@ def run(args: argparse.Namespace, io: IO) -> int:
     from mkdeck.cli.build import summary_line
     from mkdeck.report.text import format_line
     from mkdeck.app.build import build
+    from mkdeck.app.session import BuildSession
     from mkdeck.vault import VaultError, find_root, resolve_paths
 
     out = Path(args.output)
@@ -86,10 +87,11 @@ def run(args: argparse.Namespace, io: IO) -> int:
     stop = threading.Event()
 
     changed = [False]  # whether a file was saved during the last build (deletions wait)
+    session = BuildSession()  # what one rebuild keeps for the next (app.session)
 
     def one_build() -> object:
         before = vault_snapshot(root) if args.push else None
-        outcome = build(args.paths, out, config=args.config, deck=args.deck)
+        outcome = build(args.paths, out, config=args.config, deck=args.deck, session=session)
         changed[0] = before is not None and vault_snapshot(root) != before
         return outcome
 
@@ -117,6 +119,8 @@ def run(args: argparse.Namespace, io: IO) -> int:
     except KeyboardInterrupt:
         stop.set()
         print(f"{PROG}: stopped", file=io.stderr)
+    finally:
+        session.close()  # the caches on disk get the last rebuild's work
     return EXIT_OK
 
 

@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from mkdeck.codes import register
 from mkdeck.export.cards import (
@@ -32,7 +33,8 @@ from mkdeck.export.identity import (
     note_guid,
     note_id,
 )
-from mkdeck.export.notetypes import ModelSpec, model_spec
+from mkdeck.export.memo import PlanMemo
+from mkdeck.export.notetypes import ModelSpec
 from mkdeck.model import Diagnostic, Note, RenderedNote, Severity, Vault
 from mkdeck.vault import read as vault_read
 from mkdeck.vault.read import DEFAULT_MEDIA_LIMIT
@@ -264,18 +266,26 @@ def deck_id(name: str) -> int:
 
 
 def _note_deck(note: Note, deck_spelling: dict[tuple[str, ...], str],
-               diags: list[Diagnostic]) -> str:
+               diags: list[Diagnostic],
+               seen: dict[str, tuple[str, bool, str]] | None = None) -> str:
     """The deck ``note`` goes to: empty name parts dropped (``DECK_NAME_FIXED``)
     and spelled as the first deck that differs only in case (``DECK_CASE``); findings are
-    appended to ``diags``, ``deck_spelling`` remembers the spellings seen."""
-    deck, changed = normalize_deck(note.deck)
+    appended to ``diags``, ``deck_spelling`` remembers the spellings seen; ``seen`` (one
+    build's) remembers each deck line's result, which the notes of a file share (a deck
+    spelled once keeps that spelling)."""
+    done = seen.get(note.deck) if seen is not None else None
+    if done is None:
+        deck, changed = normalize_deck(note.deck)
+        done = (deck, changed, _canonical_deck(deck, deck_spelling))
+        if seen is not None:
+            seen[note.deck] = done
+    deck, changed, spelled = done
     if changed and note.deck.strip():
         diags.append(
             DECK_NAME_FIXED.at(
                 note.location, f"deck name {note.deck!r} has an empty part; using {deck!r}."
             )
         )
-    spelled = _canonical_deck(deck, deck_spelling)
     if spelled != deck:
         diags.append(
             DECK_CASE.at(
@@ -312,6 +322,7 @@ def plan_export(
     css: str,
     now: float | None = None,
     environ: dict[str, str] | None = None,
+    memo: PlanMemo | None = None,
 ) -> ExportPlan:
     """Validate ``rendered`` notes (vault order) and compute what the package holds.
 
@@ -321,6 +332,8 @@ def plan_export(
         css: the note types' stylesheet (``mkdeck.render.note_type_css()``).
         now: the current time (seconds), for tests; default ``time.time()``.
         environ: environment for ``SOURCE_DATE_EPOCH``; default ``os.environ``.
+        memo: per-note results of the previous build of this process (``mkdeck watch``),
+            reused for the very same rendered notes; the plan is the same without it.
     Returns:
         An :class:`ExportPlan`; invalid notes are left out and reported in its diagnostics.
     """
@@ -329,8 +342,13 @@ def plan_export(
     diags: list[Diagnostic] = []
     models: dict[str, ModelSpec] = {}
     bad_types: set[str] = set()
+    memo = memo or PlanMemo(keep=False)
+    known, facts = memo.notes, memo.next["notes"]
 
-    all_guids = [note_guid(r.note) for r in rendered]
+    all_guids = []
+    for r in rendered:
+        old = known.get(id(r))
+        all_guids.append(old[1] if old is not None and old[0] is r else note_guid(r.note))
     dup_diags = duplicate_guid_diagnostics([r.note for r in rendered], all_guids)
     diags.extend(dup_diags)
     dup_locations = {d.location for d in dup_diags}
@@ -347,7 +365,7 @@ def plan_export(
         spec = models.get(type_name)
         if spec is None and type_name not in bad_types:
             try:
-                spec = model_spec(note.note_type, css)
+                spec = memo.spec(note.note_type, css)
                 models[type_name] = spec
             except ValueError as exc:
                 bad_types.add(type_name)
@@ -355,48 +373,18 @@ def plan_export(
         if spec is None:
             skipped += 1
             continue
-        error = _validate(item, spec, diags)
-        if error:
+        old = known.get(id(item))
+        if old is None or old[0] is not item or old[2] is not spec:
+            old = (item, guid, spec, *_note_facts(item, spec))
+        facts[id(item)] = old
+        diags.extend(old[4])
+        if old[3]:
             skipped += 1
             continue
-        values = tuple(item.html[name] for name in spec.fields)
-        if spec.kind == "cloze":
-            ords = cloze_card_ords(dict(zip(spec.fields, values)))
-        else:
-            ords = standard_card_ords(spec.qfmts, dict(zip(spec.fields, values)))
-        accepted.append((item, spec, values, ords))
+        accepted.append((item, spec, old[5], old[6]))
         guids.append(guid)
 
-    nids = allocate_ids([note_id(g) for g in guids])
-    wanted_cids = [card_id(g, o) for g, (_, _, _, ords) in zip(guids, accepted) for o in ords]
-    cids = iter(allocate_ids(wanted_cids))
-
-    deck_names: set[str] = set()
-    deck_spelling: dict[tuple[str, ...], str] = {}
-    notes: list[PlannedNote] = []
-    for position, ((item, spec, values, ords), guid, nid) in enumerate(
-        zip(accepted, guids, nids), start=1
-    ):
-        note = item.note
-        deck = _note_deck(note, deck_spelling, diags)
-        deck_names.add(deck)
-        tags = _note_tags(item, diags)
-        mod = min(mtimes.get(note.location.path, 0) or cap, cap)
-        notes.append(
-            PlannedNote(
-                rendered=item,
-                guid=guid,
-                note_id=nid,
-                model=spec,
-                deck=deck,
-                fields=values,
-                tags=tuple(tags),
-                mod=int(mod),
-                due=position,
-                cards=tuple(PlannedCard(o, next(cids)) for o in ords),
-            )
-        )
-
+    notes, deck_names = _planned_notes(accepted, guids, memo, mtimes, cap, diags)
     media = _plan_media(notes, vault, diags)
     names = sorted(deck_names)
     decks = tuple(zip(names, allocate_ids([deck_id(n) for n in names])))
@@ -411,6 +399,73 @@ def plan_export(
         skipped=skipped,
         diagnostics=tuple(diags),
     )
+
+
+def _planned_notes(accepted: Sequence[tuple[RenderedNote, ModelSpec, tuple[str, ...],
+                                            list[int]]],
+                   guids: Sequence[str], memo: PlanMemo, mtimes: dict[str, float], cap: int,
+                   diags: list[Diagnostic]) -> tuple[list[PlannedNote], set[str]]:
+    """The :class:`PlannedNote` of each accepted note (ids, deck, tags, mod time, position,
+    cards) and the deck names used; deck and tag findings are appended to ``diags``. A note
+    equal to the one ``memo`` made of the same rendered note last build is that object."""
+    wanted = memo.derived_ids(guids, [ords for _, _, _, ords in accepted], note_id, card_id)
+    nids = allocate_ids([nid for nid, _ in wanted])
+    cids = allocate_ids([cid for _, card_ids in wanted for cid in card_ids])
+    facts = memo.next["notes"]
+    deck_names: set[str] = set()
+    deck_spelling: dict[tuple[str, ...], str] = {}
+    seen_decks: dict[str, tuple[str, bool, str]] = {}
+    notes: list[PlannedNote] = []
+    last, made = memo.planned, memo.next["planned"]
+    at = 0
+    for position, ((item, spec, values, ords), guid, nid) in enumerate(
+        zip(accepted, guids, nids), start=1
+    ):
+        note = item.note
+        deck = _note_deck(note, deck_spelling, diags, seen_decks)
+        deck_names.add(deck)
+        tags, tag_diags = facts[id(item)][7:9]
+        diags.extend(tag_diags)
+        mod = int(min(mtimes.get(note.location.path, 0) or cap, cap))
+        card_ids = cids[at:at + len(ords)]
+        at += len(ords)
+        planned = last.get(id(item))
+        if (planned is None or planned.rendered is not item or planned.guid != guid
+                or planned.note_id != nid or planned.deck != deck or planned.mod != mod
+                or planned.due != position or planned.model is not spec
+                or [c.card_id for c in planned.cards] != card_ids):
+            planned = PlannedNote(
+                rendered=item,
+                guid=guid,
+                note_id=nid,
+                model=spec,
+                deck=deck,
+                fields=values,
+                tags=tags,
+                mod=mod,
+                due=position,
+                cards=tuple(PlannedCard(o, c) for o, c in zip(ords, card_ids)),
+            )
+        made[id(item)] = planned
+        notes.append(planned)
+    return notes, deck_names
+
+
+def _note_facts(item: RenderedNote, spec: ModelSpec) -> tuple[Any, ...]:
+    """What planning derives from one rendered note alone: ``(skip it?, its validation
+    diagnostics, field values in the note type's order, card ordinals, tags, tag
+    diagnostics)`` (see :func:`plan_export`)."""
+    found: list[Diagnostic] = []
+    if _validate(item, spec, found):
+        return True, tuple(found), (), [], (), ()
+    values = tuple(item.html[name] for name in spec.fields)
+    if spec.kind == "cloze":
+        ords = cloze_card_ords(dict(zip(spec.fields, values)))
+    else:
+        ords = standard_card_ords(spec.qfmts, dict(zip(spec.fields, values)))
+    tag_diags: list[Diagnostic] = []
+    tags = tuple(_note_tags(item, tag_diags))
+    return False, tuple(found), values, ords, tags, tuple(tag_diags)
 
 
 def _validate(item: RenderedNote, spec: ModelSpec, diags: list[Diagnostic]) -> bool:

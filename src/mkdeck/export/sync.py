@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from mkdeck.export.cards import cloze_card_ords, standard_card_ords
 from mkdeck.export.identity import allocate_ids, card_id, note_guid, note_id
 from mkdeck.export.matching import Candidate, match_cards
+from mkdeck.export.memo import PlanMemo
 from mkdeck.export.notetypes import ModelSpec, model_spec
 from mkdeck.export.plan import TEMPLATES_EPOCH, ExportPlan, PlannedCard, PlannedNote, deck_id
 from mkdeck.export.state import (
@@ -38,6 +39,7 @@ from mkdeck.export.state import (
     STATE_FILE,
     STATE_NOT_WRITTEN,
     StateEntry,
+    StateRead,
     SyncState,
     next_mod,
     note_digest,
@@ -125,6 +127,7 @@ def apply_state(
     css: str,
     selected: frozenset[str] | None = None,
     keep_paths: frozenset[str] = frozenset(),
+    memo: PlanMemo | None = None,
 ) -> tuple[ExportPlan, SyncReport, list[Diagnostic]]:
     """The plan to write and the state to keep, given the last build's state.
 
@@ -142,6 +145,8 @@ def apply_state(
             notes of other paths are carried over unchanged.
         keep_paths: paths with an error this build (a card the parser dropped): their state
             notes are carried over, not tombstoned.
+        memo: what the previous build of this process derived per rendered note
+            (``mkdeck watch``); the result is the same without it.
     Returns:
         ``(plan, report, diagnostics)``: the plan with guids, note and card ids, mod times,
         tags, tombstones and decks set; the :class:`SyncReport` (``written`` False: the
@@ -160,7 +165,8 @@ def apply_state(
     assigned = {id(r): (g, e) for r, g, e in zip(items, matching.guids, matching.entries)}
     claimed = {e.guid for e in matching.entries if e is not None}
 
-    live, entries, moved = _live_notes(plan, assigned, graph, build_time)
+    live, entries, moved = _live_notes(plan, assigned, graph, build_time,
+                                       memo or PlanMemo(keep=False))
     # state notes of cards that exist but were not written (errors): carried over
     for r in items:
         if id(r) not in planned_guid and assigned[id(r)][1] is not None:
@@ -170,7 +176,7 @@ def apply_state(
     tombstones = _tombstones(previous, claimed, entries, models, css=css,
                              build_time=build_time, selected=selected, keep_paths=keep_paths)
     new_plan = _assemble(plan, live, tombstones, models, build_time)
-    state = SyncState.of(entries.values())
+    state = SyncState.of(entries.values(), previous.lines if previous is not None else None)
     removed = state.removed()
     diags.extend(summary_diagnostics(removed, moved))
     report = SyncReport(state=state, previous=previous, removed=removed, moved=tuple(moved))
@@ -178,10 +184,12 @@ def apply_state(
 
 
 def _live_notes(plan: ExportPlan, assigned: Mapping[int, tuple[str, StateEntry | None]],
-                graph: DependencyGraph, build_time: int,
+                graph: DependencyGraph, build_time: int, memo: PlanMemo,
                 ) -> tuple[list[PlannedNote], dict[str, StateEntry], list[StateEntry]]:
     """The plan's notes with their guids, tags and mod times by the state, their new state
-    entries by guid, and the moved ones (see :func:`apply_state`)."""
+    entries by guid, and the moved ones (see :func:`apply_state`); ``memo`` serves the
+    digest and the planned note of a rendered note this process saw last build."""
+    last, made, keep = memo.synced, memo.next["synced"], memo.keep
     entries: dict[str, StateEntry] = {}
     live: list[PlannedNote] = []
     moved: list[StateEntry] = []
@@ -196,9 +204,13 @@ def _live_notes(plan: ExportPlan, assigned: Mapping[int, tuple[str, StateEntry |
         if is_moved:
             tags = (*tags, MOVED_TAG)
         media = p.rendered.media
-        digest = note_digest(p.model.name, p.deck, tags, p.fields,
-                             [(m.name, graph.media_digest(m.path)) for m in media]
-                             if media else ())
+        uses = tuple((m.name, graph.media_digest(m.path)) for m in media) if media else ()
+        known = last.get(id(p.rendered)) if keep else None
+        if known is None or known[0] is not p.rendered or known[1] != (p.model, p.deck,
+                                                                        tags, uses):
+            known = (p.rendered, (p.model, p.deck, tags, uses) if keep else None,
+                     note_digest(p.model.name, p.deck, tags, p.fields, uses), None, None)
+        digest = known[2]
         note = p.rendered.note
         if old is None:
             mod = p.mod
@@ -222,10 +234,18 @@ def _live_notes(plan: ExportPlan, assigned: Mapping[int, tuple[str, StateEntry |
         entries[guid] = entry
         if is_moved:
             moved.append(entry)
+        source = p
         if guid != p.guid or tags != p.tags or mod != p.mod:
-            # the constructor, not dataclasses.replace: 4x cheaper, and this runs per note
-            p = PlannedNote(p.rendered, guid, p.note_id, p.model, p.deck, p.fields, tags, mod,
-                            p.due, p.cards)
+            done = known[4]
+            if (known[3] is p and done.guid == guid and done.tags == tags
+                    and done.mod == mod):
+                p = done  # the very note the previous build of this process made
+            else:
+                # the constructor, not dataclasses.replace: 4x cheaper, and this runs per note
+                p = PlannedNote(p.rendered, guid, p.note_id, p.model, p.deck, p.fields, tags,
+                                mod, p.due, p.cards)
+        if keep:
+            made[id(source.rendered)] = (*known[:3], source, p)
         live.append(p)
     return live, entries, moved
 
@@ -295,6 +315,7 @@ def _assemble(plan: ExportPlan, live: list[PlannedNote],
 
 def reconcile(result: ParseResult, rendered: Sequence[RenderedNote], plan: ExportPlan, *,
               css: str, build_time: int, graph: DependencyGraph | None = None,
+              read: StateRead | None = None, memo: PlanMemo | None = None,
               ) -> tuple[ExportPlan, SyncReport | None, list[Diagnostic]]:
     """Read the vault's state and apply it to ``plan`` (what ``mkdeck build`` does).
 
@@ -306,6 +327,9 @@ def reconcile(result: ParseResult, rendered: Sequence[RenderedNote], plan: Expor
         build_time: ``time_cap()`` of this build.
         graph: the build's dependency graph over ``rendered`` when it has one already (the
             incremental build's); default: built here.
+        read: the state file as read already (``mkdeck watch`` keeps what its last build
+            read or wrote while the file is unchanged); default: read here.
+        memo: per-note results of the previous build of this process (:func:`apply_state`).
     Returns:
         ``(plan, report, diagnostics)``. A state file that cannot be used gives the plan
         unchanged (the rules without a state), ``report=None`` and its MKD330/MKD331
@@ -314,7 +338,8 @@ def reconcile(result: ParseResult, rendered: Sequence[RenderedNote], plan: Expor
     was_enabled = gc.isenabled()
     gc.disable()  # thousands of small long-lived objects, no cycles: as in app.load.load
     try:
-        return _reconcile(result, rendered, plan, css=css, build_time=build_time, graph=graph)
+        return _reconcile(result, rendered, plan, css=css, build_time=build_time, graph=graph,
+                          read=read, memo=memo)
     finally:
         if was_enabled:
             gc.enable()
@@ -322,9 +347,11 @@ def reconcile(result: ParseResult, rendered: Sequence[RenderedNote], plan: Expor
 
 def _reconcile(result: ParseResult, rendered: Sequence[RenderedNote], plan: ExportPlan, *,
                css: str, build_time: int, graph: DependencyGraph | None,
+               read: StateRead | None, memo: PlanMemo | None,
                ) -> tuple[ExportPlan, SyncReport | None, list[Diagnostic]]:
     vault = result.vault
-    read = read_state(vault.root)
+    if read is None:
+        read = read_state(vault.root)
     if not read.usable:
         return plan, None, list(read.diagnostics)
     files = vault.files
@@ -336,8 +363,10 @@ def _reconcile(result: ParseResult, rendered: Sequence[RenderedNote], plan: Expo
         graph = DependencyGraph.build(result, rendered)
     new_plan, report, diags = apply_state(plan, rendered, read.state, graph=graph,
                                           build_time=build_time, css=css, selected=selected,
-                                          keep_paths=keep)
-    return new_plan, dataclasses.replace(report, path=read.path, text=read.text), diags
+                                          keep_paths=keep, memo=memo)
+    # the read lines stand for the text (the writer compares with the file if it must)
+    text = None if read.state is not None and read.state.lines else read.text
+    return new_plan, dataclasses.replace(report, path=read.path, text=text), diags
 
 
 def save_state(root: str, report: SyncReport) -> tuple[SyncReport, list[Diagnostic]]:
