@@ -68,6 +68,16 @@ class ProbeSpec:
 
 
 PROBES: tuple[ProbeSpec, ...] = (
+    # listed first: its facts are more specific than the "signal.", "fd.", "pipe.", "wait."
+    # and "orphan." prefixes of the probes below
+    ProbeSpec("lifecycle", "lifecycle", "python", "p_lifecycle.py", (
+        "signal.default_action.", "signal.number.", "signal.blocked_stays_pending",
+        "signal.standard_not_queued", "signal.kill_no_process_errno", "wait.no_children_errno",
+        "wait.zombie_survives_sigkill", "wait.wuntraced_", "wait.wcontinued_",
+        "exit.fds_closed_before_reap", "fd.dup", "fd.lowest_free_number", "pipe.pipe_buf_bytes",
+        "pipe.fifo_", "orphan.subreaper_", "exit.shell_status.", "signal.sigaction_sigkill_errno",
+        "signal.block_sigkill_silently_ignored", "session.setsid_group_leader_errno",
+        "credentials.")),
     ProbeSpec("clone-c", "clone", "c", "clone_probe.c", ("clone.",), ("clone",),
               ("linux", "cc"), cross_check="clone-py"),
     ProbeSpec("clone-py", "clone", "python", "p_clone_libc.py", ("clone.",)),

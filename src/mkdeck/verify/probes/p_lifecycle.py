@@ -1,0 +1,665 @@
+"""Probe: facts of a process's life around signals, descriptors, pipes, FIFOs, waiting and
+subreapers that the other probes do not measure (signal(7), dup(2), pipe(7), fifo(7),
+wait(2), kill(2), prctl(2)). Every fact has its control; a fact whose control misbehaved is
+reported not valid (never used for a verdict).
+
+- Default actions: a child with the signal's default disposition sends it to itself; the
+  parent's ``waitpid(WUNTRACED)`` says whether it was killed by it, stopped or survived.
+  Signals whose default also dumps core are not sent (a core dump is a side effect on the
+  host). Controls: a child that ignores SIGTERM survives it, one sent SIGKILL dies of it.
+- Signal numbers, as the kernel sends them: the signal a parent gets when its child exits
+  (SIGCHLD), the one that kills a writer to a pipe with no reader (SIGPIPE), the one that
+  ends an interval timer (SIGALRM), the two that cannot be caught (one kills: SIGKILL, one
+  stops: SIGSTOP), the ones a terminal's line discipline sends for Ctrl-C, Ctrl-Z, Ctrl-\\
+  and on hangup (SIGINT, SIGTSTP, SIGQUIT, SIGHUP; a pseudo-terminal in a new session), and
+  the one the shell's ``kill PID`` sends (SIGTERM). Control: the number each name has in this
+  interpreter's signal module agrees for the signals no terminal is needed for.
+- A blocked signal stays pending until unblocked; a standard signal sent three times while
+  blocked is delivered once (control: a real-time signal sent three times arrives three times).
+- kill() of a PID no process has fails with ESRCH (control: the same PID while its process
+  lived succeeds); wait() without children fails with ECHILD (control: with one it succeeds).
+- dup(): the copy shares the file offset and the status flags (O_NONBLOCK), not the
+  close-on-exec flag, and is the lowest free number (controls: two open() calls have
+  independent offsets and flags; the original keeps FD_CLOEXEC); dup2(fd, fd) returns fd,
+  dup3(fd, fd, 0) fails with EINVAL; dup3(..., O_CLOEXEC) and F_DUPFD_CLOEXEC set
+  close-on-exec on the new descriptor only (control: F_DUPFD does not).
+- PIPE_BUF: with one byte free, a non-blocking write of 4096 bytes fails whole (EAGAIN) and
+  one of 4097 bytes writes a part (control: both fit whole in an empty pipe).
+- FIFOs: mkfifo() makes a name in the file system (a pipe() has none: its /proc link is
+  ``pipe:[N]``); a non-blocking write-only open without a reader fails with ENXIO (control:
+  with a reader it opens); a blocking read-only open waits for a writer (control: it returns
+  once one opens; a non-blocking one returns at once).
+- Subreapers: the attribute is not inherited by a child of fork() and is kept across
+  execve() (control: the setter reads it back as 1).
+- A zombie survives SIGKILL (control: its parent's wait() then reaps it); the kernel closes a
+  process's descriptors when it exits, before its parent reaps it (control: while it runs the
+  reader sees no end of file).
+- waitpid() with WUNTRACED reports a stopped child and with WCONTINUED a continued one
+  (control: with WNOHANG alone neither is reported).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import fcntl
+import os
+import pty
+import select
+import signal
+import stat
+import sys
+import tempfile
+import termios
+import time
+
+from _probelib import Facts, proc_state, status_field
+
+F = Facts("lifecycle")
+libc = ctypes.CDLL(None, use_errno=True)
+F_GETPIPE_SZ = 1032
+PR_SET_CHILD_SUBREAPER = 36
+PR_GET_CHILD_SUBREAPER = 37
+CATCHABLE = [s for s in range(1, 32) if s not in (signal.SIGKILL, signal.SIGSTOP)]
+
+
+def wait_for(pred, limit: float = 3.0) -> bool:
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.0005)
+    return pred()
+
+
+# ---- default actions ----------------------------------------------------------------------
+DEFAULT_TESTED = ("SIGHUP", "SIGINT", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGUSR1", "SIGUSR2",
+                  "SIGKILL", "SIGCHLD", "SIGURG", "SIGWINCH", "SIGSTOP")
+
+
+def default_action(sig: int, ignore_first: bool = False) -> str:
+    """What the default disposition of ``sig`` did to a child that sent it to itself."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            if sig not in (signal.SIGKILL, signal.SIGSTOP):
+                signal.signal(sig, signal.SIG_IGN if ignore_first else signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {sig})
+            os.kill(os.getpid(), sig)
+        finally:
+            os._exit(0)
+    _, st = os.waitpid(pid, os.WUNTRACED)
+    if os.WIFSTOPPED(st):
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        return "stop"
+    if os.WIFSIGNALED(st):
+        return "terminate" if os.WTERMSIG(st) == sig else f"killed by {os.WTERMSIG(st)}"
+    return "ignore" if os.WIFEXITED(st) and os.WEXITSTATUS(st) == 0 else f"status {st}"
+
+
+actions = {name: default_action(getattr(signal, name)) for name in DEFAULT_TESTED}
+ctl_ignored = default_action(signal.SIGTERM, ignore_first=True) == "ignore"
+ctl_killed = actions["SIGKILL"] == "terminate"
+for name, act in actions.items():
+    F.add(f"signal.default_action.{name}", act, ctl_ignored and ctl_killed,
+          control_sigterm_ignored_survives=ctl_ignored, control_sigkill_kills=ctl_killed)
+
+# ---- signal numbers as the kernel sends them ------------------------------------------------
+numbers: dict[str, int | None] = {}
+# SIGCHLD: what a parent gets when its child exits
+signal.pthread_sigmask(signal.SIG_BLOCK, set(CATCHABLE))
+pid = os.fork()
+if pid == 0:
+    os._exit(0)
+info = signal.sigtimedwait(set(CATCHABLE), 5)
+os.waitpid(pid, 0)
+numbers["SIGCHLD"] = info.si_signo if info is not None and info.si_pid == pid else None
+# SIGALRM: what an expired ITIMER_REAL sends
+signal.setitimer(signal.ITIMER_REAL, 0.001)
+info = signal.sigtimedwait(set(CATCHABLE), 5)
+numbers["SIGALRM"] = info.si_signo if info is not None else None
+signal.pthread_sigmask(signal.SIG_UNBLOCK, set(CATCHABLE))
+
+# SIGPIPE: what kills a writer to a pipe with no reader
+r, w = os.pipe()
+os.close(r)
+pid = os.fork()
+if pid == 0:
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    try:
+        os.write(w, b"x")
+    finally:
+        os._exit(0)
+os.close(w)
+_, st = os.waitpid(pid, 0)
+numbers["SIGPIPE"] = os.WTERMSIG(st) if os.WIFSIGNALED(st) else None
+
+
+# the two signals no handler can be installed for: one kills, one stops
+def catchable(sig: int) -> bool:
+    try:
+        old = signal.signal(sig, signal.SIG_IGN)
+    except OSError:
+        return False
+    signal.signal(sig, old if old is not None else signal.SIG_DFL)
+    return True
+
+
+uncatchable = [s for s in range(1, 32) if not catchable(s)]
+for s in uncatchable:
+    act = default_action(s)
+    if act == "terminate":
+        numbers["SIGKILL"] = s
+    elif act == "stop":
+        numbers["SIGSTOP"] = s
+
+# SIGTERM: what the shell's `kill PID` sends
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execv("/bin/sh", ["sh", "-c", 'kill "$$"; sleep 5'])
+    finally:
+        os._exit(127)
+_, st = os.waitpid(pid, 0)
+numbers["SIGTERM"] = os.WTERMSIG(st) if os.WIFSIGNALED(st) else None
+
+
+def tty_signal(keys: bytes | None) -> int | None:
+    """The first signal a session leader on a pseudo-terminal receives when ``keys`` are typed
+    (``None``: the terminal hangs up)."""
+    master, slave = pty.openpty()
+    slave_name = os.ttyname(slave)
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(master)
+            os.close(r)
+            os.setsid()
+            fd = os.open(slave_name, os.O_RDWR)  # the controlling terminal of the new session
+            fcntl.ioctl(fd, termios.TIOCSCTTY, 0)
+            got: list[int] = []
+            for s in CATCHABLE:
+                signal.signal(s, lambda n, f: got.append(n))
+            os.write(w, b"r")
+            end = time.monotonic() + 5
+            while not got and time.monotonic() < end:
+                time.sleep(0.001)
+            os.write(w, str(got[0] if got else 0).encode())
+        finally:
+            os._exit(0)
+    os.close(w)
+    os.close(slave)
+    ready = os.read(r, 1) == b"r"
+    if keys is None:
+        os.close(master)
+    else:
+        os.write(master, keys)
+    out = os.read(r, 8)
+    os.close(r)
+    if keys is not None:
+        os.close(master)
+    os.waitpid(pid, 0)
+    return int(out) if ready and out.isdigit() and int(out) else None
+
+
+try:
+    numbers["SIGINT"] = tty_signal(b"\x03")
+    numbers["SIGQUIT"] = tty_signal(b"\x1c")
+    numbers["SIGTSTP"] = tty_signal(b"\x1a")
+    numbers["SIGHUP"] = tty_signal(None)
+except OSError as exc:  # no pseudo-terminals on this host
+    numbers.update(SIGINT=None, SIGQUIT=None, SIGTSTP=None, SIGHUP=None, pty_error=repr(exc))
+# control: the measured number of each signal no terminal was needed for is the one this
+# interpreter's signal module (the C library's) names
+ctl_numbers = all(numbers.get(n) == getattr(signal, n)
+                  for n in ("SIGCHLD", "SIGALRM", "SIGPIPE", "SIGKILL", "SIGSTOP", "SIGTERM"))
+for name in ("SIGHUP", "SIGINT", "SIGQUIT", "SIGKILL", "SIGPIPE", "SIGALRM", "SIGTERM",
+             "SIGCHLD", "SIGSTOP", "SIGTSTP"):
+    F.add(f"signal.number.{name}", numbers.get(name), ctl_numbers and numbers.get(name),
+          measured=numbers, control_module_numbers_agree=ctl_numbers)
+
+# ---- pending and queueing -----------------------------------------------------------------
+got: list[int] = []
+signal.signal(signal.SIGUSR1, lambda n, f: got.append(n))
+os.kill(os.getpid(), signal.SIGUSR1)
+unblocked_at_once = got == [signal.SIGUSR1]
+got.clear()
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1, signal.SIGRTMIN})
+for _ in range(3):
+    os.kill(os.getpid(), signal.SIGUSR1)
+    os.kill(os.getpid(), signal.SIGRTMIN)
+pending = signal.SIGUSR1 in signal.sigpending()
+before_unblock = list(got)
+
+
+def instances(sig: int) -> int:
+    """How many instances of the blocked ``sig`` are pending (each taken with sigtimedwait)."""
+    n = 0
+    while signal.sigtimedwait({sig}, 0) is not None:
+        n += 1
+    return n
+
+
+n_usr1, n_rt = instances(signal.SIGUSR1), instances(signal.SIGRTMIN)
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGUSR1, signal.SIGRTMIN})
+signal.signal(signal.SIGUSR1, signal.SIG_DFL)
+signal.signal(signal.SIGRTMIN, signal.SIG_DFL)
+F.add("signal.blocked_stays_pending", pending and not before_unblock and n_usr1 >= 1,
+      unblocked_at_once, pending_while_blocked=pending, delivered_while_blocked=before_unblock,
+      control_unblocked_delivered_at_once=unblocked_at_once)
+F.add("signal.standard_not_queued", n_usr1 == 1, n_rt == 3 and pending,
+      sigusr1_sent=3, sigusr1_delivered=n_usr1, control_sigrtmin_sent=3,
+      control_sigrtmin_delivered=n_rt)
+
+# ---- kill() ESRCH, wait() ECHILD -----------------------------------------------------------
+pid = os.fork()
+if pid == 0:
+    time.sleep(5)
+    os._exit(0)
+try:
+    os.kill(pid, 0)
+    alive_ok = True
+except OSError:
+    alive_ok = False
+os.kill(pid, signal.SIGKILL)
+os.waitpid(pid, 0)
+try:
+    os.kill(pid, 0)
+    kill_err = "none"
+except OSError as exc:
+    kill_err = errno.errorcode.get(exc.errno or 0, str(exc.errno))
+F.add("signal.kill_no_process_errno", kill_err, alive_ok, pid=pid,
+      control_kill_while_alive_succeeded=alive_ok)
+
+
+def wait_errno() -> str:
+    try:
+        os.wait()
+        return "none"
+    except OSError as exc:
+        return errno.errorcode.get(exc.errno or 0, str(exc.errno))
+
+
+no_child = wait_errno()
+pid = os.fork()
+if pid == 0:
+    os._exit(0)
+with_child = wait_errno()
+F.add("wait.no_children_errno", no_child, with_child == "none",
+      control_wait_with_a_child=with_child)
+
+# ---- dup ----------------------------------------------------------------------------------
+tmp = tempfile.mkdtemp(prefix="mkdeck-life-")
+path = os.path.join(tmp, "f")
+with open(path, "wb") as fh:
+    fh.write(b"0123456789")
+a = os.open(path, os.O_RDONLY)
+b = os.dup(a)
+c = os.open(path, os.O_RDONLY)
+os.lseek(a, 4, os.SEEK_SET)
+dup_offset, open_offset = os.lseek(b, 0, os.SEEK_CUR), os.lseek(c, 0, os.SEEK_CUR)
+fcntl.fcntl(a, fcntl.F_SETFL, fcntl.fcntl(a, fcntl.F_GETFL) | os.O_NONBLOCK)
+dup_nonblock = bool(fcntl.fcntl(b, fcntl.F_GETFL) & os.O_NONBLOCK)
+open_nonblock = bool(fcntl.fcntl(c, fcntl.F_GETFL) & os.O_NONBLOCK)
+F.add("fd.dup_shares_offset", dup_offset == 4, open_offset == 0,
+      dup_offset_after_seek_4=dup_offset, control_other_open_offset=open_offset)
+F.add("fd.dup_shares_status_flags", dup_nonblock, not open_nonblock,
+      dup_sees_o_nonblock=dup_nonblock, control_other_open_sees_it=open_nonblock)
+fcntl.fcntl(a, fcntl.F_SETFD, fcntl.FD_CLOEXEC)
+libc.dup.argtypes = [ctypes.c_int]
+d = libc.dup(a)  # os.dup() would set close-on-exec on the copy itself (PEP 446)
+orig_cloexec = bool(fcntl.fcntl(a, fcntl.F_GETFD) & fcntl.FD_CLOEXEC)
+copy_cloexec = bool(fcntl.fcntl(d, fcntl.F_GETFD) & fcntl.FD_CLOEXEC)
+F.add("fd.dup_shares_cloexec", copy_cloexec, orig_cloexec, copy_has_fd_cloexec=copy_cloexec,
+      control_original_has_it=orig_cloexec)
+os.close(d)
+# lowest free number: close a low one, dup/open must take it
+low = min(a, b, c)
+os.close(low)
+again = os.dup(max(a, b, c))
+lowest_dup = again == low
+os.close(again)
+opened = os.open(path, os.O_RDONLY)
+lowest_open = opened == low
+F.add("fd.lowest_free_number", lowest_dup and lowest_open, opened < max(a, b, c) + 1 + 8,
+      freed=low, dup_gave=again, open_gave=opened)
+os.close(opened)
+fd = max(a, b, c)
+libc.dup2.argtypes = [ctypes.c_int, ctypes.c_int]
+libc.dup3.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
+same2 = libc.dup2(fd, fd)
+same3 = libc.dup3(fd, fd, 0)
+err3 = errno.errorcode.get(ctypes.get_errno(), "none") if same3 == -1 else "none"
+other3 = libc.dup3(fd, fd + 20, 0)
+F.add("fd.dup2_same_returns_fd", same2 == fd, same2 != -1, dup2_fd_fd_returned=same2, fd=fd)
+F.add("fd.dup3_same_errno", err3, other3 == fd + 20, dup3_fd_fd_returned=same3,
+      control_dup3_to_other_returned=other3)
+os.close(fd + 20)
+fcntl.fcntl(fd, fcntl.F_SETFD, 0)
+n3 = libc.dup3(fd, fd + 21, os.O_CLOEXEC)
+new3 = bool(fcntl.fcntl(n3, fcntl.F_GETFD) & fcntl.FD_CLOEXEC) if n3 >= 0 else None
+old3 = bool(fcntl.fcntl(fd, fcntl.F_GETFD) & fcntl.FD_CLOEXEC)
+dc = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 0)
+dn = fcntl.fcntl(fd, fcntl.F_DUPFD, 0)
+dc_set = bool(fcntl.fcntl(dc, fcntl.F_GETFD) & fcntl.FD_CLOEXEC)
+dn_set = bool(fcntl.fcntl(dn, fcntl.F_GETFD) & fcntl.FD_CLOEXEC)
+F.add("fd.dup3_cloexec_sets_new", bool(new3) and not old3, n3 >= 0 and not dn_set,
+      new_has_cloexec=new3, old_has_cloexec=old3, control_f_dupfd_copy_has_it=dn_set)
+F.add("fd.dupfd_cloexec_sets_copy", dc_set and not old3, not dn_set,
+      copy_has_cloexec=dc_set, control_f_dupfd_copy_has_it=dn_set)
+for x in (n3, dc, dn, a, b, c):
+    try:
+        os.close(x)
+    except OSError:
+        pass
+
+# ---- PIPE_BUF -----------------------------------------------------------------------------
+
+
+def write_with_one_byte_free(n: int) -> int | str:
+    r, w = os.pipe2(os.O_NONBLOCK)
+    cap = fcntl.fcntl(w, F_GETPIPE_SZ)
+    done = 0
+    while done < cap - 1:
+        done += os.write(w, b"x" * (cap - 1 - done))
+    try:
+        out: int | str = os.write(w, b"y" * n)
+    except BlockingIOError:
+        out = "EAGAIN"
+    os.close(r)
+    os.close(w)
+    return out
+
+
+def fits_empty(n: int) -> bool:
+    r, w = os.pipe2(os.O_NONBLOCK)
+    ok = os.write(w, b"z" * n) == n
+    os.close(r)
+    os.close(w)
+    return ok
+
+
+w4096, w4097 = write_with_one_byte_free(4096), write_with_one_byte_free(4097)
+pipe_buf = 4096 if w4096 == "EAGAIN" and isinstance(w4097, int) and w4097 < 4097 else None
+F.add("pipe.pipe_buf_bytes", pipe_buf, fits_empty(4096) and fits_empty(4097),
+      write_4096_one_byte_free=w4096, write_4097_one_byte_free=w4097,
+      pipe_buf_header=select.PIPE_BUF)
+
+# ---- FIFOs --------------------------------------------------------------------------------
+fifo = os.path.join(tmp, "fifo")
+os.mkfifo(fifo, 0o600)
+is_fifo = stat.S_ISFIFO(os.stat(fifo).st_mode)
+pr, pw = os.pipe()
+pipe_link = os.readlink(f"/proc/self/fd/{pr}")
+os.close(pr)
+os.close(pw)
+F.add("pipe.fifo_has_name", is_fifo, pipe_link.startswith("pipe:"),
+      fifo_is_s_isfifo=is_fifo, control_pipe_fd_link=pipe_link)
+try:
+    os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+    enx = "none"
+except OSError as exc:
+    enx = errno.errorcode.get(exc.errno or 0, str(exc.errno))
+rd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # a non-blocking reader opens at once
+nonblock_read_open_returned = rd >= 0
+try:
+    wr = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+    with_reader = True
+    os.close(wr)
+except OSError:
+    with_reader = False
+os.close(rd)
+F.add("pipe.fifo_nonblock_write_open_errno", enx, with_reader, control_with_a_reader=with_reader)
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    os.close(r)
+    os.write(w, b"b")
+    f = os.open(fifo, os.O_RDONLY)
+    os.write(w, b"a")
+    os.close(f)
+    os._exit(0)
+os.close(w)
+os.read(r, 1)
+asleep = wait_for(lambda: proc_state(pid) == "S", 2)
+time.sleep(0.05)
+early = select.select([r], [], [], 0)[0] != []
+wr = os.open(fifo, os.O_WRONLY)  # the reader's open returns now
+late = select.select([r], [], [], 3)[0] != [] and os.read(r, 1) == b"a"
+os.close(wr)
+os.close(r)
+os.waitpid(pid, 0)
+F.add("pipe.fifo_read_open_blocks", asleep and not early, late, child_asleep_in_open=asleep,
+      opened_before_a_writer=early, control_opened_once_a_writer_came=late,
+      control_nonblocking_open_returned_at_once=nonblock_read_open_returned)
+os.unlink(fifo)
+os.unlink(path)
+os.rmdir(tmp)
+
+# ---- subreaper across fork and exec --------------------------------------------------------
+libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong,
+                       ctypes.c_ulong]
+
+
+def get_subreaper() -> int:
+    v = ctypes.c_int(-1)
+    libc.prctl(PR_GET_CHILD_SUBREAPER, ctypes.addressof(v), 0, 0, 0)
+    return v.value
+
+
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    me = get_subreaper()
+    g = os.fork()
+    if g == 0:
+        os.write(w, f"{me} {get_subreaper()} ".encode())
+        os._exit(0)
+    os.waitpid(g, 0)
+    code = ("import ctypes,os;l=ctypes.CDLL(None);v=ctypes.c_int(-1);"
+            f"l.prctl({PR_GET_CHILD_SUBREAPER},ctypes.byref(v),0,0,0);"
+            f"os.write({w},str(v.value).encode())")
+    os.set_inheritable(w, True)
+    try:
+        os.execv(sys.executable, [sys.executable, "-E", "-s", "-S", "-c", code])
+    finally:
+        os._exit(127)
+os.close(w)
+os.waitpid(pid, 0)
+out = os.read(r, 64).decode().split()
+os.close(r)
+setter, child_of_fork, after_exec = (out + ["?", "?", "?"])[:3]
+F.add("orphan.subreaper_inherited_by_fork_child", child_of_fork == "1", setter == "1",
+      setter_reads=setter, child_of_fork_reads=child_of_fork)
+F.add("orphan.subreaper_kept_across_exec", after_exec == "1", setter == "1",
+      setter_reads=setter, after_execve_reads=after_exec)
+
+# ---- zombies and exit ----------------------------------------------------------------------
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    os.close(r)
+    os.read(os.open("/dev/null", os.O_RDONLY), 1)
+    time.sleep(0.05)
+    os._exit(0)
+os.close(w)
+eof_while_alive = select.select([r], [], [], 0)[0] != []
+zombie = wait_for(lambda: proc_state(pid) == "Z", 3)
+eof_at_exit = select.select([r], [], [], 0)[0] != [] and os.read(r, 1) == b""
+os.close(r)
+os.kill(pid, signal.SIGKILL)
+still_zombie = proc_state(pid) == "Z"
+reaped = os.waitpid(pid, 0)[0] == pid
+F.add("exit.fds_closed_before_reap", zombie and eof_at_exit, not eof_while_alive and zombie,
+      child_was_zombie=zombie, reader_saw_eof_before_wait=eof_at_exit,
+      control_no_eof_while_alive=not eof_while_alive)
+F.add("wait.zombie_survives_sigkill", still_zombie, zombie and reaped,
+      zombie_after_sigkill=still_zombie, control_wait_reaped_it=reaped)
+
+# ---- WUNTRACED / WCONTINUED ------------------------------------------------------------------
+pid = os.fork()
+if pid == 0:
+    time.sleep(5)
+    os._exit(0)
+os.kill(pid, signal.SIGSTOP)
+wait_for(lambda: proc_state(pid) == "T", 3)
+plain = os.waitpid(pid, os.WNOHANG)[0]
+p, st = os.waitpid(pid, os.WUNTRACED)
+stopped = p == pid and os.WIFSTOPPED(st)
+os.kill(pid, signal.SIGCONT)
+wait_for(lambda: proc_state(pid) in ("S", "R"), 3)
+plain2 = os.waitpid(pid, os.WNOHANG)[0]
+p, st = os.waitpid(pid, os.WCONTINUED)
+continued = p == pid and os.WIFCONTINUED(st)
+os.kill(pid, signal.SIGKILL)
+os.waitpid(pid, 0)
+F.add("wait.wuntraced_reports_stopped", stopped, plain == 0, control_wnohang_alone=plain)
+F.add("wait.wcontinued_reports_continued", continued, plain2 == 0, control_wnohang_alone=plain2)
+
+# ---- a shell's status for a child killed by a signal ------------------------------------------
+script = ('for s in HUP INT KILL TERM; do /bin/sh -c "kill -$s \\$\\$"; echo "$s $?"; done;'
+          ' /bin/sh -c "exit 3"; echo "control $?"')
+out = {}
+pid_r, pid_w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    os.dup2(pid_w, 1)
+    os.dup2(os.open("/dev/null", os.O_WRONLY), 2)  # "Killed", "Terminated" notices
+    try:
+        os.execv("/bin/sh", ["sh", "-c", script])
+    finally:
+        os._exit(127)
+os.close(pid_w)
+text = b""
+while True:
+    chunk = os.read(pid_r, 4096)
+    if not chunk:
+        break
+    text += chunk
+os.close(pid_r)
+os.waitpid(pid, 0)
+for line in text.decode().splitlines():
+    name, _, code = line.partition(" ")
+    out[name] = int(code) if code.isdigit() else None
+for name in ("HUP", "INT", "KILL", "TERM"):
+    F.add(f"exit.shell_status.SIG{name}", out.get(name), out.get("control") == 3,
+          shell_statuses=out)
+
+# ---- sigaction() and sigprocmask() on SIGKILL -------------------------------------------------
+try:
+    signal.signal(signal.SIGKILL, signal.SIG_IGN)
+    act_err = "none"
+except OSError as exc:
+    act_err = errno.errorcode.get(exc.errno or 0, str(exc.errno))
+try:
+    old_usr1 = signal.signal(signal.SIGUSR1, signal.SIG_IGN)
+    signal.signal(signal.SIGUSR1, old_usr1)
+    usr1_ok = True
+except OSError:
+    usr1_ok = False
+F.add("signal.sigaction_sigkill_errno", act_err, usr1_ok, control_sigaction_sigusr1_ok=usr1_ok)
+try:
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGKILL, signal.SIGUSR1})
+    block_err = "none"
+except OSError as exc:
+    block_err = errno.errorcode.get(exc.errno or 0, str(exc.errno))
+blk = int(status_field("self", "SigBlk") or "0", 16)
+kill_blocked = bool(blk & (1 << (signal.SIGKILL - 1)))
+usr1_blocked = bool(blk & (1 << (signal.SIGUSR1 - 1)))
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGUSR1})
+F.add("signal.block_sigkill_silently_ignored", block_err == "none" and not kill_blocked,
+      usr1_blocked, sigprocmask_error=block_err, sigkill_in_sigblk=kill_blocked,
+      control_sigusr1_in_sigblk=usr1_blocked)
+
+# ---- setsid() by a process group leader --------------------------------------------------------
+
+
+def setsid_errno(leader: bool) -> str:
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            if leader:
+                os.setpgid(0, 0)
+            try:
+                os.setsid()
+                res = "none"
+            except OSError as exc:
+                res = errno.errorcode.get(exc.errno or 0, str(exc.errno))
+            os.write(w, res.encode())
+        finally:
+            os._exit(0)
+    os.close(w)
+    res = os.read(r, 32).decode()
+    os.close(r)
+    os.waitpid(pid, 0)
+    return res
+
+
+leader_err, plain_err = setsid_errno(True), setsid_errno(False)
+F.add("session.setsid_group_leader_errno", leader_err, plain_err == "none",
+      control_non_leader_setsid=plain_err)
+
+# ---- credentials across fork ---------------------------------------------------------------------
+r, w = os.pipe()
+hold_r, hold_w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.close(hold_w)
+        os.write(w, repr((os.getresuid(), os.getresgid())).encode())
+        os.read(hold_r, 1)  # alive until the parent has read its /proc status
+    finally:
+        os._exit(0)
+os.close(w)
+os.close(hold_r)
+child_ids = os.read(r, 256).decode()
+uid_line = status_field(pid, "Uid") or ""
+os.close(hold_w)
+os.close(r)
+os.waitpid(pid, 0)
+mine = repr((os.getresuid(), os.getresgid()))
+proc_uids = uid_line.split()[:3]
+# control: the kernel's own record of the child's uids (/proc/PID/status) says what the child
+# said
+F.add("credentials.inherited_by_fork_child", child_ids == mine,
+      bool(uid_line) and repr(tuple(int(u) for u in proc_uids)) in child_ids,
+      parent_ids=mine, child_ids=child_ids, child_proc_status_uid=uid_line)
+
+# ---- SIGCHLD to a subreaper when an adopted orphan ends ----------------------------------------
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    try:
+        libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+        signal.pthread_sigmask(signal.SIG_BLOCK, set(CATCHABLE))
+        gr, gw = os.pipe()
+        mid = os.fork()
+        if mid == 0:
+            g = os.fork()
+            if g == 0:
+                os.read(gr, 1)  # the orphan waits until it has been adopted
+                os._exit(0)
+            os.write(w, f"{g} ".encode())
+            os._exit(0)
+        os.waitpid(mid, 0)
+        while signal.sigtimedwait({signal.SIGCHLD}, 0) is not None:
+            pass  # the middle process's own SIGCHLD
+        os.write(gw, b"go")
+        info = signal.sigtimedwait(set(CATCHABLE), 5)
+        got = f"{info.si_signo} {info.si_pid}" if info is not None else "none 0"
+        os.waitpid(-1, 0)
+        os.write(w, got.encode())
+    finally:
+        os._exit(0)
+os.close(w)
+os.waitpid(pid, 0)
+words = (os.read(r, 128).decode().split() + ["?", "?", "?"])[:3]
+os.close(r)
+orphan_pid, signo, from_pid = words
+F.add("orphan.subreaper_gets_sigchld", signo == str(signal.SIGCHLD), from_pid == orphan_pid,
+      orphan=orphan_pid, signal_number=signo, si_pid=from_pid)
+F.emit()
