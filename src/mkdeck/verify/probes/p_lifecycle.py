@@ -662,4 +662,115 @@ os.close(r)
 orphan_pid, signo, from_pid = words
 F.add("orphan.subreaper_gets_sigchld", signo == str(signal.SIGCHLD), from_pid == orphan_pid,
       orphan=orphan_pid, signal_number=signo, si_pid=from_pid)
+
+# ---- the signal mask is per thread ---------------------------------------------------------
+import threading  # noqa: E402  (only this measurement needs a thread)
+
+seen: dict[str, bool] = {}
+
+
+def blocker() -> None:
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR2})
+    seen["thread_blocked"] = signal.SIGUSR2 in signal.pthread_sigmask(signal.SIG_BLOCK, set())
+
+
+t = threading.Thread(target=blocker)
+t.start()
+t.join()
+main_blocked = signal.SIGUSR2 in signal.pthread_sigmask(signal.SIG_BLOCK, set())
+F.add("signal.mask_per_thread", seen.get("thread_blocked", False) and not main_blocked,
+      seen.get("thread_blocked", False), thread_blocked_sigusr2=seen.get("thread_blocked"),
+      main_thread_has_it_blocked=main_blocked)
+
+# ---- EINTR and SA_RESTART: a blocking wait() interrupted by a handler -------------------------
+libc.waitpid.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_int]
+libc.read.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t]
+
+
+def interrupted_read(restart: bool) -> tuple[str, bool]:
+    """A read() of an empty pipe, interrupted by a SIGALRM handler installed with or without
+    SA_RESTART (through the C library, so Python does not retry it). Returns (the read's
+    outcome, whether the handler ran). With SA_RESTART the read resumes and gets the byte a
+    helper writes 0.15 s later."""
+    ran: list[int] = []
+    signal.signal(signal.SIGALRM, lambda n, f: ran.append(n))
+    signal.siginterrupt(signal.SIGALRM, not restart)
+    r, w = os.pipe()
+    helper = os.fork()
+    if helper == 0:
+        time.sleep(0.15)
+        os.write(w, b"x")
+        os._exit(0)
+    signal.setitimer(signal.ITIMER_REAL, 0.02)
+    buf = ctypes.create_string_buffer(1)
+    n = libc.read(r, buf, 1)
+    err = ctypes.get_errno()
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    os.kill(helper, signal.SIGKILL)  # its byte is needed only by a read that resumed
+    os.waitpid(helper, 0)
+    os.close(r)
+    os.close(w)
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    return (errno.errorcode.get(err, str(err)) if n < 0 else f"read {n}"), bool(ran)
+
+
+no_restart, ran1 = interrupted_read(False)
+with_restart, ran2 = interrupted_read(True)
+F.add("signal.interrupted_call_errno", no_restart, ran1, without_sa_restart=no_restart,
+      handler_ran=ran1)
+F.add("signal.sa_restart_restarts", with_restart == "read 1", ran2, with_sa_restart=with_restart,
+      handler_ran=ran2)
+
+# ---- pipes: a read returns what is there; EOF only when every write end is closed ----------
+r, w = os.pipe()
+os.write(w, b"abc")
+got3 = os.read(r, 100)
+os.set_blocking(r, False)
+try:
+    os.read(r, 1)
+    emptied = False
+except BlockingIOError:
+    emptied = True  # control: the read took all there was, and the pipe is empty now
+os.close(w)
+os.close(r)
+F.add("pipe.read_returns_available", got3 == b"abc", emptied, asked=100, got=len(got3),
+      control_pipe_empty_after=emptied)
+r, w = os.pipe()
+hold_r, hold_w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    os.close(r)
+    os.close(hold_w)
+    os.read(hold_r, 1)  # keeps its copy of the write end until told
+    os._exit(0)
+os.close(hold_r)
+os.close(w)
+eof_with_copy = select.select([r], [], [], 0.05)[0] != []
+os.close(hold_w)
+eof_after = select.select([r], [], [], 3)[0] != [] and os.read(r, 1) == b""
+os.close(r)
+os.waitpid(pid, 0)
+F.add("pipe.eof_only_when_all_writers_closed", not eof_with_copy and eof_after, eof_after,
+      eof_while_a_child_held_a_copy=eof_with_copy, control_eof_after_it_closed=eof_after)
+
+# ---- a zombie's state letter; a file unlinked while open ----------------------------------------
+pid = os.fork()
+if pid == 0:
+    os._exit(0)
+zstate = proc_state(pid) if wait_for(lambda: proc_state(pid) == "Z", 3) else proc_state(pid)
+live = proc_state(os.getpid())
+os.waitpid(pid, 0)
+F.add("wait.zombie_state_letter", zstate, live in ("R", "S"), control_running_state=live)
+tmp2 = tempfile.mkdtemp(prefix="mkdeck-life-")
+name = os.path.join(tmp2, "gone")
+fd = os.open(name, os.O_RDWR | os.O_CREAT, 0o600)
+os.write(fd, b"kept")
+os.unlink(name)
+os.lseek(fd, 0, os.SEEK_SET)
+still = os.read(fd, 4) == b"kept"
+nlink = os.fstat(fd).st_nlink
+os.close(fd)
+os.rmdir(tmp2)
+F.add("fd.open_survives_unlink", still, nlink == 0 and not os.path.exists(name),
+      read_after_unlink=still, links_left=nlink)
 F.emit()
