@@ -45,6 +45,7 @@ import errno
 import fcntl
 import os
 import pty
+import resource
 import select
 import signal
 import stat
@@ -74,7 +75,10 @@ def wait_for(pred, limit: float = 3.0) -> bool:
 
 # ---- default actions ----------------------------------------------------------------------
 DEFAULT_TESTED = ("SIGHUP", "SIGINT", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGUSR1", "SIGUSR2",
-                  "SIGKILL", "SIGCHLD", "SIGURG", "SIGWINCH", "SIGSTOP")
+                  "SIGKILL", "SIGCHLD", "SIGURG", "SIGWINCH", "SIGSTOP", "SIGQUIT", "SIGSEGV",
+                  "SIGABRT", "SIGBUS", "SIGFPE", "SIGILL", "SIGTRAP", "SIGSYS", "SIGTSTP",
+                  "SIGTTIN", "SIGTTOU")
+PR_SET_DUMPABLE = 4
 
 
 def default_action(sig: int, ignore_first: bool = False) -> str:
@@ -82,6 +86,11 @@ def default_action(sig: int, ignore_first: bool = False) -> str:
     pid = os.fork()
     if pid == 0:
         try:
+            # never a core dump (a side effect on the host), whatever core_pattern says; a
+            # process group of its own that is not orphaned, so SIGTSTP/SIGTTIN/SIGTTOU stop it
+            libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+            os.setpgid(0, 0)
             if sig not in (signal.SIGKILL, signal.SIGSTOP):
                 signal.signal(sig, signal.SIG_IGN if ignore_first else signal.SIG_DFL)
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {sig})
@@ -99,6 +108,27 @@ def default_action(sig: int, ignore_first: bool = False) -> str:
 
 
 actions = {name: default_action(getattr(signal, name)) for name in DEFAULT_TESTED}
+
+
+def sigcont_default() -> str:
+    """What SIGCONT's default disposition does to a stopped child: ``continue`` when waitpid()
+    reports it continued and it then runs to its end."""
+    pid = os.fork()
+    if pid == 0:
+        signal.signal(signal.SIGCONT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGSTOP)
+        os._exit(0)
+    _, st = os.waitpid(pid, os.WUNTRACED)
+    if not os.WIFSTOPPED(st):
+        return f"status {st}"
+    os.kill(pid, signal.SIGCONT)
+    _, st = os.waitpid(pid, os.WCONTINUED)
+    cont = os.WIFCONTINUED(st)
+    _, st = os.waitpid(pid, 0)
+    return "continue" if cont and os.WIFEXITED(st) else f"status {st}"
+
+
+actions["SIGCONT"] = sigcont_default()
 ctl_ignored = default_action(signal.SIGTERM, ignore_first=True) == "ignore"
 ctl_killed = actions["SIGKILL"] == "terminate"
 for name, act in actions.items():
@@ -134,6 +164,20 @@ if pid == 0:
 os.close(w)
 _, st = os.waitpid(pid, 0)
 numbers["SIGPIPE"] = os.WTERMSIG(st) if os.WIFSIGNALED(st) else None
+
+
+# SIGSEGV: what kills a process that reads unmapped address 16 (made non-dumpable: no core dump)
+pid = os.fork()
+if pid == 0:
+    try:
+        libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        signal.signal(signal.SIGSEGV, signal.SIG_DFL)
+        ctypes.string_at(16, 1)  # an unmapped page (ctypes refuses NULL itself)
+    finally:
+        os._exit(0)
+_, st = os.waitpid(pid, 0)
+numbers["SIGSEGV"] = os.WTERMSIG(st) if os.WIFSIGNALED(st) else None
 
 
 # the two signals no handler can be installed for: one kills, one stops
@@ -214,9 +258,10 @@ except OSError as exc:  # no pseudo-terminals on this host
 # control: the measured number of each signal no terminal was needed for is the one this
 # interpreter's signal module (the C library's) names
 ctl_numbers = all(numbers.get(n) == getattr(signal, n)
-                  for n in ("SIGCHLD", "SIGALRM", "SIGPIPE", "SIGKILL", "SIGSTOP", "SIGTERM"))
-for name in ("SIGHUP", "SIGINT", "SIGQUIT", "SIGKILL", "SIGPIPE", "SIGALRM", "SIGTERM",
-             "SIGCHLD", "SIGSTOP", "SIGTSTP"):
+                  for n in ("SIGCHLD", "SIGALRM", "SIGPIPE", "SIGKILL", "SIGSTOP", "SIGTERM",
+                            "SIGSEGV"))
+for name in ("SIGHUP", "SIGINT", "SIGQUIT", "SIGKILL", "SIGSEGV", "SIGPIPE", "SIGALRM",
+             "SIGTERM", "SIGCHLD", "SIGSTOP", "SIGTSTP"):
     F.add(f"signal.number.{name}", numbers.get(name), ctl_numbers and numbers.get(name),
           measured=numbers, control_module_numbers_agree=ctl_numbers)
 
