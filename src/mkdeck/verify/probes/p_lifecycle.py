@@ -255,6 +255,10 @@ try:
     numbers["SIGHUP"] = tty_signal(None)
 except OSError as exc:  # no pseudo-terminals on this host
     numbers.update(SIGINT=None, SIGQUIT=None, SIGTSTP=None, SIGHUP=None, pty_error=repr(exc))
+for key, name in (("ctrl_c", "SIGINT"), ("ctrl_backslash", "SIGQUIT"), ("ctrl_z", "SIGTSTP")):
+    n = numbers.get(name)
+    F.add(f"signal.tty_key.{key}", signal.Signals(n).name if n else None, bool(n),
+          number_received=n)
 # control: the measured number of each signal no terminal was needed for is the one this
 # interpreter's signal module (the C library's) names
 ctl_numbers = all(numbers.get(n) == getattr(signal, n)
@@ -294,6 +298,8 @@ signal.signal(signal.SIGRTMIN, signal.SIG_DFL)
 F.add("signal.blocked_stays_pending", pending and not before_unblock and n_usr1 >= 1,
       unblocked_at_once, pending_while_blocked=pending, delivered_while_blocked=before_unblock,
       control_unblocked_delivered_at_once=unblocked_at_once)
+F.add("signal.realtime_queued", n_rt == 3, n_usr1 == 1 and pending,
+      sigrtmin_sent=3, sigrtmin_delivered=n_rt, control_sigusr1_delivered=n_usr1)
 F.add("signal.standard_not_queued", n_usr1 == 1, n_rt == 3 and pending,
       sigusr1_sent=3, sigusr1_delivered=n_usr1, control_sigrtmin_sent=3,
       control_sigrtmin_delivered=n_rt)
@@ -818,4 +824,122 @@ os.close(fd)
 os.rmdir(tmp2)
 F.add("fd.open_survives_unlink", still, nlink == 0 and not os.path.exists(name),
       read_after_unlink=still, links_left=nlink)
+
+# ---- process group and session across fork and exec -----------------------------------------
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.write(w, f"{os.getpgrp()} {os.getsid(0)} ".encode())
+        new_group = os.fork()
+        if new_group == 0:
+            os.setpgid(0, 0)  # control: a process that moved has a group of its own
+            os.write(w, f"{os.getpgrp() == os.getpid()} ".encode())
+            os._exit(0)
+        os.waitpid(new_group, 0)
+        os.set_inheritable(w, True)
+        os.execv("/bin/sh", ["sh", "-c", f'ps_id=$(cut -d" " -f5,6 /proc/$$/stat); echo "$ps_id" >&{w}'])
+    finally:
+        os._exit(127)
+os.close(w)
+os.waitpid(pid, 0)
+out = os.read(r, 256).decode().split()
+os.close(r)
+mine = [str(os.getpgrp()), str(os.getsid(0))]
+F.add("session.pgid_inherited_by_fork_child", out[0:1] == mine[0:1], out[2:3] == ["True"],
+      parent_pgid=mine[0], child_pgid=out[0:1], control_setpgid_made_own_group=out[2:3])
+F.add("session.sid_inherited_by_fork_child", out[1:2] == mine[1:2], out[2:3] == ["True"],
+      parent_sid=mine[1], child_sid=out[1:2])
+F.add("session.pgid_sid_kept_across_exec", out[3:5] == mine, out[0:2] == mine,
+      after_execve_pgid_sid=out[3:5], before=mine)
+
+# ---- pipes: an empty pipe's read with and without O_NONBLOCK -------------------------------
+r, w = os.pipe()
+os.set_blocking(r, False)
+try:
+    os.read(r, 1)
+    nb_err = "none"
+except OSError as exc:
+    nb_err = errno.errorcode.get(exc.errno or 0, str(exc.errno))
+os.write(w, b"d")
+nb_data = os.read(r, 1) == b"d"  # control: with data the same read succeeds
+os.set_blocking(r, True)
+hold_r, hold_w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    os.close(w)
+    os.write(hold_w, b"b")
+    got = os.read(r, 1)
+    os._exit(0 if got == b"x" else 1)
+os.read(hold_r, 1)
+asleep = wait_for(lambda: proc_state(pid) == "S", 2)
+time.sleep(0.02)
+blocked = proc_state(pid) == "S"
+os.write(w, b"x")
+_, st = os.waitpid(pid, 0)
+woke = os.WIFEXITED(st) and os.WEXITSTATUS(st) == 0
+for x in (r, w, hold_r, hold_w):
+    os.close(x)
+F.add("pipe.empty_nonblocking_read_errno", nb_err, nb_data, control_read_with_data=nb_data)
+F.add("pipe.empty_read_blocks", asleep and blocked, woke, child_asleep_in_read=blocked,
+      control_woke_when_written=woke)
+
+# ---- kill(): EINVAL for an invalid signal, EPERM without permission ---------------------------
+try:
+    os.kill(os.getpid(), 99999)
+    inval = "none"
+except OSError as exc:
+    inval = errno.errorcode.get(exc.errno or 0, str(exc.errno))
+try:
+    os.kill(os.getpid(), 0)
+    self_ok = True  # control: the same target with signal 0 is accepted
+except OSError:
+    self_ok = False
+F.add("signal.kill_invalid_signal_errno", inval, self_ok, signal_number=99999,
+      control_signal_0_accepted=self_ok)
+pid1_uid = (status_field(1, "Uid") or "").split()[:1]
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    try:
+        if os.geteuid() == 0:
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)  # an unprivileged user (nobody)
+        try:
+            os.kill(1, 0)
+            res = "none"
+        except OSError as exc:
+            res = errno.errorcode.get(exc.errno or 0, str(exc.errno))
+        own = "ok"
+        try:
+            os.kill(os.getpid(), 0)  # control: the same call on its own process succeeds
+        except OSError:
+            own = "fail"
+        os.write(w, f"{res} {own} {os.geteuid()}".encode())
+    finally:
+        os._exit(0)
+os.close(w)
+os.waitpid(pid, 0)
+res, own, euid = (os.read(r, 64).decode().split() + ["?", "?", "?"])[:3]
+os.close(r)
+F.add("signal.kill_unprivileged_errno", res, own == "ok" and pid1_uid != [euid] and euid != "0",
+      kill_pid_1_as_uid=euid, pid1_uid=pid1_uid, control_kill_own_process=own)
+
+# ---- SIGCHLD when a child stops -----------------------------------------------------------------
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
+pid = os.fork()
+if pid == 0:
+    os.kill(os.getpid(), signal.SIGSTOP)
+    os._exit(0)
+info = signal.sigtimedwait({signal.SIGCHLD}, 5)
+stopped_code = info.si_code if info is not None else None
+os.kill(pid, signal.SIGKILL)
+os.waitpid(pid, 0)
+while signal.sigtimedwait({signal.SIGCHLD}, 0) is not None:
+    pass
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+CLD_STOPPED = 5
+F.add("signal.sigchld_on_child_stop", stopped_code == CLD_STOPPED, info is not None and info.si_pid == pid,
+      si_code=stopped_code, expected_cld_stopped=CLD_STOPPED)
 F.emit()
