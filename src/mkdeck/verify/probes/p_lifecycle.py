@@ -35,7 +35,23 @@ reported not valid (never used for a verdict).
   process's descriptors when it exits, before its parent reaps it (control: while it runs the
   reader sees no end of file).
 - waitpid() with WUNTRACED reports a stopped child and with WCONTINUED a continued one
-  (control: with WNOHANG alone neither is reported).
+  (control: with WNOHANG alone neither is reported); the parent gets SIGCHLD (CLD_STOPPED)
+  when a child stops.
+- A shell's status for a child killed by SIGHUP/SIGINT/SIGKILL/SIGTERM (control: ``exit 3``
+  gives 3); sigaction() on SIGKILL fails with EINVAL and blocking it is silently ignored
+  (control: SIGUSR1 can be handled and blocked); setsid() by a group leader fails with EPERM
+  (control: a non-leader's succeeds); kill() of an invalid signal fails with EINVAL and, by
+  an unprivileged process (root drops to nobody in a child), of PID 1 with EPERM.
+- Credentials, process group and session: a child of fork() has its parent's uids, gids,
+  process group and session (controls: /proc/PID/status; setpgid(0, 0) gives a group of its
+  own); execve() keeps the process group and session.
+- The signal mask is per thread (a thread's block is not the main thread's); real-time
+  signals are queued; Ctrl-C, Ctrl-Z and Ctrl-\ on a pseudo-terminal deliver SIGINT, SIGTSTP
+  and SIGQUIT; a read() interrupted by a handler without SA_RESTART fails with EINTR and with
+  SA_RESTART resumes (control: the handler ran); an empty pipe's read blocks, or with
+  O_NONBLOCK fails with EAGAIN; a read returns what the pipe holds; a reader sees EOF only
+  when every copy of the write end is closed; a zombie's state is Z; a file unlinked while
+  open stays readable.
 """
 
 from __future__ import annotations
@@ -52,6 +68,7 @@ import stat
 import sys
 import tempfile
 import termios
+import threading
 import time
 
 from _probelib import Facts, proc_state, status_field
@@ -715,8 +732,6 @@ F.add("orphan.subreaper_gets_sigchld", signo == str(signal.SIGCHLD), from_pid ==
       orphan=orphan_pid, signal_number=signo, si_pid=from_pid)
 
 # ---- the signal mask is per thread ---------------------------------------------------------
-import threading  # noqa: E402  (only this measurement needs a thread)
-
 seen: dict[str, bool] = {}
 
 
@@ -838,7 +853,8 @@ if pid == 0:
             os._exit(0)
         os.waitpid(new_group, 0)
         os.set_inheritable(w, True)
-        os.execv("/bin/sh", ["sh", "-c", f'ps_id=$(cut -d" " -f5,6 /proc/$$/stat); echo "$ps_id" >&{w}'])
+        # fields 5 and 6 of /proc/PID/stat: the process group and session of the new program
+        os.execv("/bin/sh", ["sh", "-c", f'echo "$(cut -d" " -f5,6 /proc/$$/stat)" >&{w}'])
     finally:
         os._exit(127)
 os.close(w)
@@ -940,6 +956,7 @@ while signal.sigtimedwait({signal.SIGCHLD}, 0) is not None:
     pass
 signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
 CLD_STOPPED = 5
-F.add("signal.sigchld_on_child_stop", stopped_code == CLD_STOPPED, info is not None and info.si_pid == pid,
+F.add("signal.sigchld_on_child_stop", stopped_code == CLD_STOPPED,
+      info is not None and info.si_pid == pid,
       si_code=stopped_code, expected_cld_stopped=CLD_STOPPED)
 F.emit()

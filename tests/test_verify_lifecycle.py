@@ -1,0 +1,190 @@
+"""The lifecycle checks (catalogue/lifecycle.yaml, probes/p_lifecycle.py): default signal
+actions, signal numbers as the kernel sends them, pending and queued signals, kill/wait/setsid/
+dup3/FIFO errnos, dup sharing, PIPE_BUF, empty-pipe reads, subreapers across fork and exec,
+process groups and sessions, a shell's status for a signal, credentials across fork.
+
+Every statement below is judged by the real probe on this kernel. The true ones are verified,
+the false ones (one word changed: a number, signal, errno, role, negation, quantifier or
+condition) refuted; a fact whose control needs something the host may lack (a pseudo-terminal,
+a PID 1 owned by another user) may be inconclusive there, never the wrong way round."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mkdeck.verify.probeset import PROBE_DIR
+from tests.conftest import verify_json
+
+TRUE = [
+    "The default action of SIGTERM is to terminate the process.",
+    "SIGPIPE kills the process by default.",
+    "By default, SIGCHLD is ignored.",
+    "The default action of SIGTSTP is to stop the process.",
+    "The default action of SIGCONT is to continue a stopped process.",
+    "The default action of SIGSEGV is to terminate the process.",
+    "SIGKILL is signal number 9.",
+    "The signal number of SIGCHLD is 17.",
+    "SIGINT is signal number 2 and SIGHUP is signal number 1.",
+    "A blocked signal remains pending until it is unblocked.",
+    "Standard signals are not queued.",
+    "Real-time signals are queued.",
+    "kill() fails with ESRCH if the process does not exist.",
+    "kill() fails with EINVAL when the signal is not valid.",
+    "wait() fails with ECHILD if the calling process has no children.",
+    "dup() returns a new descriptor that shares the file offset with the old one.",
+    "O_NONBLOCK set through one descriptor is also seen through a dup() of it.",
+    "dup() returns the lowest-numbered unused descriptor.",
+    "dup2(fd, fd) with a valid fd does nothing and returns fd.",
+    "dup3() fails with EINVAL if oldfd equals newfd.",
+    "fcntl(F_DUPFD_CLOEXEC) sets the close-on-exec flag on the new descriptor.",
+    "PIPE_BUF is 4096 bytes on Linux.",
+    "A FIFO created with mkfifo() has a name in the file system, unlike a pipe from pipe().",
+    "Opening a FIFO for reading blocks until another process opens it for writing.",
+    "Opening a FIFO write-only with O_NONBLOCK fails with ENXIO when no process has it open "
+    "for reading.",
+    "A read from an empty pipe blocks until data is written.",
+    "With O_NONBLOCK, a read from an empty pipe fails with EAGAIN.",
+    "A reader sees end of file only after every copy of the write end has been closed.",
+    "The child subreaper attribute is not inherited by a child created by fork().",
+    "The child subreaper attribute is preserved across execve().",
+    "A subreaper receives SIGCHLD when an adopted orphan terminates.",
+    "A zombie cannot be killed with SIGKILL, because it is already dead.",
+    "A zombie is shown with state Z.",
+    "When a process terminates, the kernel closes all of its open file descriptors.",
+    "WUNTRACED makes waitpid() also report children that have stopped.",
+    "WCONTINUED makes waitpid() also report stopped children resumed by SIGCONT.",
+    "A shell shows exit status 143 for a child killed by SIGTERM.",
+    "sigaction() on SIGKILL fails with EINVAL.",
+    "setsid() fails with EPERM when the caller is already a process group leader.",
+    "A child created by fork() has the same user ID as its parent.",
+    "A child created by fork() belongs to the same process group as its parent.",
+    "execve() keeps the process group ID and the session ID.",
+    "Each thread has its own signal mask.",
+    "A slow system call interrupted by a handler installed without SA_RESTART fails with EINTR.",
+    "The parent receives SIGCHLD when a child is stopped.",
+]
+FALSE = [
+    "The default action of SIGTERM is to ignore the signal.",
+    "SIGCHLD terminates the process by default.",
+    "The default action of SIGINT is to stop the process.",
+    "SIGTERM is signal number 9.",
+    "SIGINT is signal number 3 and SIGHUP is signal number 1.",
+    "A blocked signal is discarded.",
+    "Standard signals are queued.",
+    "Real-time signals are not queued.",
+    "wait() fails with ESRCH if the calling process has no children.",
+    "dup() returns a new descriptor with its own file offset.",
+    "dup() returns the highest-numbered unused descriptor.",
+    "dup3() fails with EBADF if oldfd equals newfd.",
+    "PIPE_BUF is 512 bytes on Linux.",
+    "With O_NONBLOCK, a read from an empty pipe blocks until data is written.",
+    "With O_NONBLOCK, a read from an empty pipe fails with EINTR.",
+    "The child subreaper attribute is inherited by a child created by fork().",
+    "execve() clears the child subreaper attribute.",
+    "Sending SIGKILL to a zombie removes it from the process table.",
+    "A zombie is shown with state S.",
+    "When a process terminates, its open file descriptors stay open until its parent reaps it.",
+    "A shell shows exit status 15 for a child killed by SIGTERM.",
+    "sigaction() on SIGKILL fails with EPERM.",
+    "setsid() succeeds when the caller is already a process group leader.",
+    "A child created by fork() is in a new process group.",
+    "execve() changes the process group ID.",
+    "The signal mask is shared by all threads of a process.",
+    "A read from a pipe blocks until the full requested count is available.",
+    "Unlinking a file's name closes every descriptor open on it.",
+]
+HOST = [  # need a pseudo-terminal or a PID 1 of another user: inconclusive where there is none
+    ("Pressing Ctrl-C in a terminal with default settings sends SIGINT to the foreground "
+     "process group.", "verified"),
+    ("Ctrl-Z sends SIGTSTP to the foreground process group.", "verified"),
+    ("kill() fails with EPERM when the caller has no permission to signal the target.",
+     "verified"),
+    ("SIGHUP is signal number 2.", "refuted"),
+]
+NEVER_VERIFIED = [  # false, and read only in part: unchecked at worst
+    "Ctrl-C sends SIGTERM to the foreground process group.",
+    "WCONTINUED makes waitpid() also report children that have stopped.",
+    "A pipe from pipe() has a name in the file system, unlike a FIFO created with mkfifo().",
+    "dup3(fd, fd, 0) with a valid fd does nothing and returns fd.",
+    "The default action of SIGCHLD is to terminate the process with a core dump.",
+]
+
+
+@pytest.fixture(scope="module")
+def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    root = tmp_path_factory.mktemp("lifecycle")
+    texts = TRUE + FALSE + [t for t, _ in HOST] + NEVER_VERIFIED
+    lines = ["# Anki", "", "START", "Basic", "statements", "Back:"]
+    lines += [f"- {t}" for t in texts] + ["END", ""]
+    (root / "life.md").write_text("\n".join(lines), encoding="utf-8")
+    data = verify_json(root)
+    by_line = {c["line"]: c for c in data["claims"]}
+    return {t: by_line[7 + i] for i, t in enumerate(texts)}
+
+
+@pytest.mark.skipif(platform.system() != "Linux", reason="Linux probes")
+def test_true_statements_are_verified(verdicts: dict[str, dict]) -> None:
+    wrong = {t: (verdicts[t]["verdict"], verdicts[t]["reason"]) for t in TRUE
+             if verdicts[t]["verdict"] != "verified"}
+    assert wrong == {}
+
+
+@pytest.mark.skipif(platform.system() != "Linux", reason="Linux probes")
+def test_false_statements_are_refuted_with_the_measured_value(verdicts: dict[str, dict]) -> None:
+    wrong = {t: (verdicts[t]["verdict"], verdicts[t]["reason"]) for t in FALSE
+             if verdicts[t]["verdict"] != "refuted"}
+    assert wrong == {}
+    assert "true: 15" in verdicts["SIGTERM is signal number 9."]["reason"]
+    assert "'EAGAIN'" in verdicts[
+        "With O_NONBLOCK, a read from an empty pipe blocks until data is written."]["reason"]
+
+
+@pytest.mark.skipif(platform.system() != "Linux", reason="Linux probes")
+def test_host_facts_are_right_or_inconclusive_and_partial_readings_never_verify(
+        verdicts: dict[str, dict]) -> None:
+    for text, expect in HOST:
+        assert verdicts[text]["verdict"] in (expect, "inconclusive"), (text, verdicts[text])
+    for text in NEVER_VERIFIED:
+        assert verdicts[text]["verdict"] in ("unchecked", "refuted"), (text, verdicts[text])
+
+
+@pytest.mark.skipif(platform.system() != "Linux", reason="Linux probes")
+def test_the_probe_measures_with_its_controls() -> None:
+    """The probe's own output: every fact that needs nothing from the host is valid and has
+    the value Linux gives (signal(7), dup(2), fifo(7), pipe(7), prctl(2), setsid(2))."""
+    out = subprocess.run([sys.executable, "-E", "-s", "-S", str(PROBE_DIR / "p_lifecycle.py")],
+                         capture_output=True, text=True, timeout=60, cwd=PROBE_DIR)
+    facts = json.loads(out.stdout)["facts"]
+    host = {"signal.kill_unprivileged_errno", "signal.tty_key.ctrl_c", "signal.tty_key.ctrl_z",
+            "signal.tty_key.ctrl_backslash", "signal.number.SIGINT", "signal.number.SIGQUIT",
+            "signal.number.SIGTSTP", "signal.number.SIGHUP",
+            # timing: an interval timer against a helper's write, a FIFO open that must wait
+            "signal.interrupted_call_errno", "signal.sa_restart_restarts",
+            "pipe.fifo_read_open_blocks", "pipe.empty_read_blocks"}
+    invalid = sorted(k for k, v in facts.items() if not v["valid"] and k not in host)
+    assert invalid == []
+    value = {k: v["value"] for k, v in facts.items()}
+    assert value["signal.default_action.SIGCHLD"] == "ignore"
+    assert value["signal.default_action.SIGSEGV"] == "terminate"  # in a non-dumpable child
+    assert value["signal.default_action.SIGTTOU"] == "stop"
+    assert value["signal.default_action.SIGCONT"] == "continue"
+    if platform.machine() in ("x86_64", "aarch64", "i686"):
+        assert value["signal.number.SIGCHLD"] == 17 and value["signal.number.SIGSTOP"] == 19
+    assert (value["signal.kill_no_process_errno"], value["wait.no_children_errno"],
+            value["fd.dup3_same_errno"], value["pipe.fifo_nonblock_write_open_errno"],
+            value["session.setsid_group_leader_errno"]) == (
+        "ESRCH", "ECHILD", "EINVAL", "ENXIO", "EPERM")
+    assert value["pipe.pipe_buf_bytes"] == 4096
+    assert value["fd.dup_shares_offset"] is True and value["fd.dup_shares_cloexec"] is False
+    assert value["orphan.subreaper_inherited_by_fork_child"] is False
+    assert value["orphan.subreaper_kept_across_exec"] is True
+    assert value["exit.shell_status.SIGKILL"] == 137
+    assert not any(name.startswith("core") for name in os.listdir(PROBE_DIR))  # no core dump
+    assert Path(PROBE_DIR).is_dir()
