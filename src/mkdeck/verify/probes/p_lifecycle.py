@@ -270,8 +270,12 @@ try:
     numbers["SIGQUIT"] = tty_signal(b"\x1c")
     numbers["SIGTSTP"] = tty_signal(b"\x1a")
     numbers["SIGHUP"] = tty_signal(None)
+    hangup = numbers["SIGHUP"]
 except OSError as exc:  # no pseudo-terminals on this host
     numbers.update(SIGINT=None, SIGQUIT=None, SIGTSTP=None, SIGHUP=None, pty_error=repr(exc))
+    hangup = None
+F.add("signal.tty_hangup", signal.Signals(hangup).name if hangup else None, bool(hangup),
+      first_signal_of_the_session_leader_on_hangup=hangup)
 for key, name in (("ctrl_c", "SIGINT"), ("ctrl_backslash", "SIGQUIT"), ("ctrl_z", "SIGTSTP")):
     n = numbers.get(name)
     F.add(f"signal.tty_key.{key}", signal.Signals(n).name if n else None, bool(n),
@@ -959,4 +963,25 @@ CLD_STOPPED = 5
 F.add("signal.sigchld_on_child_stop", stopped_code == CLD_STOPPED,
       info is not None and info.si_pid == pid,
       si_code=stopped_code, expected_cld_stopped=CLD_STOPPED)
+
+# ---- the wait status macros on a real status ------------------------------------------------
+pid = os.fork()
+if pid == 0:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.kill(os.getpid(), signal.SIGTERM)
+    os._exit(0)
+_, killed = os.waitpid(pid, 0)
+pid = os.fork()
+if pid == 0:
+    os._exit(3)
+_, exited = os.waitpid(pid, 0)
+F.add("wait.status_macros_read_a_kill",
+      os.WIFSIGNALED(killed) and os.WTERMSIG(killed) == signal.SIGTERM
+      and not os.WIFEXITED(killed),
+      os.WIFEXITED(exited) and not os.WIFSIGNALED(exited), raw_status=killed,
+      control_raw_status_of_exit_3=exited)
+F.add("wait.status_macros_read_an_exit",
+      os.WIFEXITED(exited) and os.WEXITSTATUS(exited) == 3 and not os.WIFSIGNALED(exited),
+      os.WIFSIGNALED(killed) and not os.WIFEXITED(killed), raw_status=exited,
+      control_raw_status_of_sigterm=killed)
 F.emit()
