@@ -69,6 +69,20 @@ TRUE = [
     "Each thread has its own signal mask.",
     "A slow system call interrupted by a handler installed without SA_RESTART fails with EINTR.",
     "The parent receives SIGCHLD when a child is stopped.",
+    "WTERMSIG(status) gives the number of the signal that killed the child.",
+    "WIFEXITED(status) is true when the child exited normally.",
+    "Two separate open() calls on the same file give two independent file offsets.",
+    "A file stays open while any descriptor still refers to its open file description, even "
+    "after its name is unlinked.",
+    "A signal handler stays installed after it runs.",
+    "The signal mask is preserved across execve().",
+    "wait() returns the PID of the child that terminated.",
+    "A pipe is unidirectional.",
+    "Data written to a pipe is read in the order it was written.",
+    "pipe2() with O_CLOEXEC sets close-on-exec on both ends.",
+    "dup2() closes newfd first if it is open.",
+    "setpgid(0, 0) makes the caller the leader of a new process group.",
+    "execve() keeps the real user ID of the process.",
 ]
 FALSE = [
     "The default action of SIGTERM is to ignore the signal.",
@@ -99,6 +113,14 @@ FALSE = [
     "The signal mask is shared by all threads of a process.",
     "A read from a pipe blocks until the full requested count is available.",
     "Unlinking a file's name closes every descriptor open on it.",
+    "WEXITSTATUS(status) gives the number of the signal that killed the child.",
+    "Two separate open() calls on the same file share one file offset.",
+    "Pending signals are cleared by execve().",
+    "wait() returns the PID of the parent.",
+    "A pipe is bidirectional.",
+    "pipe2() with O_CLOEXEC sets close-on-exec on the read end only.",
+    "The descriptor made by dup2() keeps the close-on-exec flag of newfd.",
+    "execve() changes the real user ID of the process.",
 ]
 HOST = [  # need a pseudo-terminal or a PID 1 of another user: inconclusive where there is none
     ("Pressing Ctrl-C in a terminal with default settings sends SIGINT to the foreground "
@@ -107,6 +129,8 @@ HOST = [  # need a pseudo-terminal or a PID 1 of another user: inconclusive wher
     ("kill() fails with EPERM when the caller has no permission to signal the target.",
      "verified"),
     ("SIGHUP is signal number 2.", "refuted"),
+    ("When the controlling terminal hangs up, SIGHUP is sent to the controlling process (the "
+     "session leader).", "verified"),
 ]
 NEVER_VERIFIED = [  # false, and read only in part: unchecked at worst
     "Ctrl-C sends SIGTERM to the foreground process group.",
@@ -164,7 +188,7 @@ def test_the_probe_measures_with_its_controls() -> None:
     facts = json.loads(out.stdout)["facts"]
     host = {"signal.kill_unprivileged_errno", "signal.tty_key.ctrl_c", "signal.tty_key.ctrl_z",
             "signal.tty_key.ctrl_backslash", "signal.number.SIGINT", "signal.number.SIGQUIT",
-            "signal.number.SIGTSTP", "signal.number.SIGHUP",
+            "signal.number.SIGTSTP", "signal.number.SIGHUP", "signal.tty_hangup",
             # timing: an interval timer against a helper's write, a FIFO open that must wait
             "signal.interrupted_call_errno", "signal.sa_restart_restarts",
             "pipe.fifo_read_open_blocks", "pipe.empty_read_blocks"}
@@ -186,5 +210,7 @@ def test_the_probe_measures_with_its_controls() -> None:
     assert value["orphan.subreaper_inherited_by_fork_child"] is False
     assert value["orphan.subreaper_kept_across_exec"] is True
     assert value["exit.shell_status.SIGKILL"] == 137
+    assert value["signal.mask_kept_across_exec"] is True  # read in /proc by the parent
+    assert value["fd.dup2_closes_newfd"] is True and value["fd.dup2_copy_cloexec"] is False
     assert not any(name.startswith("core") for name in os.listdir(PROBE_DIR))  # no core dump
     assert Path(PROBE_DIR).is_dir()

@@ -984,4 +984,148 @@ F.add("wait.status_macros_read_an_exit",
       os.WIFEXITED(exited) and os.WEXITSTATUS(exited) == 3 and not os.WIFSIGNALED(exited),
       os.WIFSIGNALED(killed) and not os.WIFEXITED(killed), raw_status=exited,
       control_raw_status_of_sigterm=killed)
+
+# ---- a handler stays installed; the mask and pending signals across execve --------------------
+signal.signal(signal.SIGUSR1, lambda n, f: None)
+os.kill(os.getpid(), signal.SIGUSR1)
+caught = int(status_field("self", "SigCgt") or "0", 16)
+stays = bool(caught & (1 << (signal.SIGUSR1 - 1)))
+signal.signal(signal.SIGUSR1, signal.SIG_DFL)
+after_dfl = bool(int(status_field("self", "SigCgt") or "0", 16) & (1 << (signal.SIGUSR1 - 1)))
+F.add("signal.handler_stays_installed", stays, not after_dfl,
+      sigcgt_has_sigusr1_after_it_ran=stays, control_after_sig_dfl=after_dfl)
+sleep = "/bin/sleep" if os.path.exists("/bin/sleep") else "/usr/bin/sleep"
+pid = os.fork()
+if pid == 0:
+    try:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1, signal.SIGUSR2})
+        os.kill(os.getpid(), signal.SIGUSR2)  # pending (blocked) when execve() runs
+        os.execv(sleep, ["sleep", "5"])  # a program that leaves its signal mask alone
+    finally:
+        os._exit(127)
+# the parent reads the new program's /proc status: the kernel's record, not the program's
+execd = wait_for(lambda: status_field(pid, "Name") == "sleep", 3)
+fields = {k: status_field(pid, k) or "0" for k in ("SigBlk", "SigPnd", "ShdPnd")}
+os.kill(pid, signal.SIGKILL)
+os.waitpid(pid, 0)
+blk = int(fields["SigBlk"], 16)
+pnd = int(fields["SigPnd"], 16) | int(fields["ShdPnd"], 16)
+mine = int(status_field("self", "SigBlk") or "0", 16)
+F.add("signal.mask_kept_across_exec", bool(blk & (1 << (signal.SIGUSR1 - 1))),
+      execd and not mine & (1 << (signal.SIGUSR1 - 1)),
+      sigblk_after_execve=hex(blk), control_execve_done=execd,
+      control_probe_itself_does_not_block_it=hex(mine))
+F.add("signal.pending_kept_across_exec", bool(pnd & (1 << (signal.SIGUSR2 - 1))), execd,
+      pending_after_execve=hex(pnd), control_execve_done=execd)
+
+# ---- wait() returns the child's PID ----------------------------------------------------------
+pid = os.fork()
+if pid == 0:
+    os._exit(0)
+got_pid, _ = os.wait()
+F.add("wait.returns_child_pid", got_pid == pid, got_pid != os.getpid(), forked=pid,
+      wait_returned=got_pid)
+
+# ---- a pipe is one-way and keeps the order of the data -----------------------------------------
+
+
+def errname(fn) -> str:
+    try:
+        fn()
+        return "none"
+    except OSError as exc:
+        return errno.errorcode.get(exc.errno or 0, str(exc.errno))
+
+
+r, w = os.pipe()
+write_read_end = errname(lambda: os.write(r, b"x"))
+read_write_end = errname(lambda: os.read(w, 1))
+for chunk in (b"one ", b"two ", b"three"):
+    os.write(w, chunk)
+ordered = os.read(r, 100) == b"one two three"
+os.close(r)
+os.close(w)
+F.add("pipe.one_way", write_read_end == "EBADF" and read_write_end == "EBADF", ordered,
+      write_to_read_end=write_read_end, read_from_write_end=read_write_end)
+F.add("pipe.keeps_order", ordered, write_read_end != "none", read_back="one two three")
+
+# ---- pipe2() flags on both ends --------------------------------------------------------------
+r, w = os.pipe2(os.O_CLOEXEC | os.O_NONBLOCK)
+both_cloexec = all(fcntl.fcntl(x, fcntl.F_GETFD) & fcntl.FD_CLOEXEC for x in (r, w))
+both_nonblock = all(fcntl.fcntl(x, fcntl.F_GETFL) & os.O_NONBLOCK for x in (r, w))
+os.close(r)
+os.close(w)
+r, w = os.pipe2(0)
+plain_cloexec = any(fcntl.fcntl(x, fcntl.F_GETFD) & fcntl.FD_CLOEXEC for x in (r, w))
+plain_nonblock = any(fcntl.fcntl(x, fcntl.F_GETFL) & os.O_NONBLOCK for x in (r, w))
+os.close(r)
+os.close(w)
+F.add("pipe.pipe2_cloexec_both_ends", bool(both_cloexec), not plain_cloexec,
+      control_pipe2_without_flags_has_it=plain_cloexec)
+F.add("pipe.pipe2_nonblock_both_ends", bool(both_nonblock), not plain_nonblock,
+      control_pipe2_without_flags_has_it=plain_nonblock)
+
+# ---- dup2() closes newfd first; the copy has no close-on-exec --------------------------------
+pr, pw = os.pipe()
+target = os.open("/dev/null", os.O_RDONLY)
+libc.dup2(pw, target)  # target was /dev/null: dup2 closes it and makes it the write end
+os.close(pw)
+write_via_target = os.write(target, b"z") == 1 and os.read(pr, 1) == b"z"
+fcntl.fcntl(target, fcntl.F_SETFD, fcntl.FD_CLOEXEC)
+pr2, pw2 = os.pipe()
+libc.dup2(pw2, target)  # the only write end of the first pipe was target: it is closed now
+os.close(pw2)
+os.set_blocking(pr, False)
+try:
+    closed_first = os.read(pr, 1) == b""  # end of file: no write end is left
+except BlockingIOError:
+    closed_first = False
+dup2_cloexec = bool(fcntl.fcntl(target, fcntl.F_GETFD) & fcntl.FD_CLOEXEC)
+for x in (pr, pr2, target):
+    os.close(x)
+F.add("fd.dup2_closes_newfd", closed_first, write_via_target,
+      old_pipe_sees_eof=closed_first, control_first_dup2_wrote_through=write_via_target)
+F.add("fd.dup2_copy_cloexec", dup2_cloexec, write_via_target,
+      newfd_had_fd_cloexec_before=True, newfd_has_it_after=dup2_cloexec)
+
+# ---- setpgid(0, 0); credentials across execve ---------------------------------------------------
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    try:
+        before = os.getpgrp() == os.getpid()
+        os.setpgid(0, 0)
+        os.write(w, f"{before} {os.getpgrp() == os.getpid()}".encode())
+    finally:
+        os._exit(0)
+os.close(w)
+os.waitpid(pid, 0)
+was, now = (os.read(r, 64).decode().split() + ["?", "?"])[:2]
+os.close(r)
+F.add("session.setpgid_makes_leader", now == "True", was == "False",
+      leader_before=was, leader_after=now)
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.dup2(w, 1)
+        os.execv("/bin/sh", ["sh", "-c", "grep -E '^(Uid|Gid)' /proc/$$/status"])
+    finally:
+        os._exit(127)
+os.close(w)
+text = b""
+while True:
+    chunk = os.read(r, 4096)
+    if not chunk:
+        break
+    text += chunk
+os.close(r)
+os.waitpid(pid, 0)
+ids = {k: v.split()[:3] for k, v in (line.split(":", 1) for line in text.decode().splitlines())}
+expect_u, expect_g = [str(x) for x in os.getresuid()], [str(x) for x in os.getresgid()]
+sh_mode = os.stat("/bin/sh").st_mode
+F.add("credentials.kept_across_exec", ids.get("Uid") == expect_u and ids.get("Gid") == expect_g,
+      bool(ids) and not sh_mode & (stat.S_ISUID | stat.S_ISGID),
+      after_execve=ids, before={"Uid": expect_u, "Gid": expect_g},
+      control_program_not_set_user_id=not sh_mode & stat.S_ISUID)
 F.emit()
