@@ -83,6 +83,11 @@ TRUE = [
     "dup2() closes newfd first if it is open.",
     "setpgid(0, 0) makes the caller the leader of a new process group.",
     "execve() keeps the real user ID of the process.",
+    "After fork(), closing a descriptor in the child does not close it in the parent.",
+    "After fork(), O_NONBLOCK set by the child is seen by the parent.",
+    "lseek() on a pipe fails with ESPIPE.",
+    "Close-on-exec descriptors stay open when execve() fails.",
+    "A child created by fork() is not a process group leader.",
 ]
 FALSE = [
     "The default action of SIGTERM is to ignore the signal.",
@@ -121,6 +126,10 @@ FALSE = [
     "pipe2() with O_CLOEXEC sets close-on-exec on the read end only.",
     "The descriptor made by dup2() keeps the close-on-exec flag of newfd.",
     "execve() changes the real user ID of the process.",
+    "After fork(), closing a descriptor in the child also closes it in the parent.",
+    "After fork(), O_NONBLOCK set by the child is not seen by the parent.",
+    "lseek() on a pipe fails with EINVAL.",
+    "A child created by fork() is a process group leader.",
 ]
 HOST = [  # need a pseudo-terminal or a PID 1 of another user: inconclusive where there is none
     ("Pressing Ctrl-C in a terminal with default settings sends SIGINT to the foreground "
@@ -131,6 +140,14 @@ HOST = [  # need a pseudo-terminal or a PID 1 of another user: inconclusive wher
     ("SIGHUP is signal number 2.", "refuted"),
     ("When the controlling terminal hangs up, SIGHUP is sent to the controlling process (the "
      "session leader).", "verified"),
+    # root only (CI runs as root): a child sets distinct real, effective and saved uids
+    ("getuid() returns the real user ID.", "verified"),
+    ("getuid() returns the effective user ID.", "refuted"),
+    ("An unprivileged process can change its effective user ID only to its real user ID or its "
+     "saved set-user-ID.", "verified"),
+    ("An unprivileged process can change its effective user ID to any user ID.", "refuted"),
+    ("A process with CAP_SETUID that calls setuid() changes its real, effective and saved "
+     "set-user-IDs.", "verified"),
 ]
 NEVER_VERIFIED = [  # false, and read only in part: unchecked at worst
     "Ctrl-C sends SIGTERM to the foreground process group.",
@@ -189,6 +206,10 @@ def test_the_probe_measures_with_its_controls() -> None:
     host = {"signal.kill_unprivileged_errno", "signal.tty_key.ctrl_c", "signal.tty_key.ctrl_z",
             "signal.tty_key.ctrl_backslash", "signal.number.SIGINT", "signal.number.SIGQUIT",
             "signal.number.SIGTSTP", "signal.number.SIGHUP", "signal.tty_hangup",
+            "session.setsid_no_controlling_terminal", "pipe.fifo_rdwr_open_does_not_block",
+            "credentials.getuid_real_geteuid_effective",  # root only
+            "credentials.unprivileged_seteuid_only_real_or_saved",
+            "credentials.root_setuid_sets_all_three",
             # timing: an interval timer against a helper's write, a FIFO open that must wait
             "signal.interrupted_call_errno", "signal.sa_restart_restarts",
             "pipe.fifo_read_open_blocks", "pipe.empty_read_blocks"}

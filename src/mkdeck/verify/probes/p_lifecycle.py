@@ -130,17 +130,23 @@ actions = {name: default_action(getattr(signal, name)) for name in DEFAULT_TESTE
 def sigcont_default() -> str:
     """What SIGCONT's default disposition does to a stopped child: ``continue`` when waitpid()
     reports it continued and it then runs to its end."""
+    go_r, go_w = os.pipe()
     pid = os.fork()
     if pid == 0:
+        os.close(go_w)
         signal.signal(signal.SIGCONT, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGSTOP)
+        os.read(go_r, 1)  # runs on, and ends only once the parent has seen it continue
         os._exit(0)
+    os.close(go_r)
     _, st = os.waitpid(pid, os.WUNTRACED)
     if not os.WIFSTOPPED(st):
+        os.close(go_w)
         return f"status {st}"
     os.kill(pid, signal.SIGCONT)
     _, st = os.waitpid(pid, os.WCONTINUED)
     cont = os.WIFCONTINUED(st)
+    os.close(go_w)
     _, st = os.waitpid(pid, 0)
     return "continue" if cont and os.WIFEXITED(st) else f"status {st}"
 
@@ -1128,4 +1134,165 @@ F.add("credentials.kept_across_exec", ids.get("Uid") == expect_u and ids.get("Gi
       bool(ids) and not sh_mode & (stat.S_ISUID | stat.S_ISGID),
       after_execve=ids, before={"Uid": expect_u, "Gid": expect_g},
       control_program_not_set_user_id=not sh_mode & stat.S_ISUID)
+
+# ---- descriptors across fork: closing, status flags, descriptor flags ---------------------------
+tmp3 = tempfile.mkdtemp(prefix="mkdeck-life-")
+path3 = os.path.join(tmp3, "f")
+with open(path3, "wb") as fh:
+    fh.write(b"data")
+fd = os.open(path3, os.O_RDONLY)
+fcntl.fcntl(fd, fcntl.F_SETFD, 0)
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    try:
+        fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_NONBLOCK)
+        fcntl.fcntl(fd, fcntl.F_SETFD, fcntl.FD_CLOEXEC)
+        own = bool(fcntl.fcntl(fd, fcntl.F_GETFD) & fcntl.FD_CLOEXEC)
+        os.close(fd)
+        os.write(w, str(own).encode())
+    finally:
+        os._exit(0)
+os.close(w)
+os.waitpid(pid, 0)
+child_set_cloexec = os.read(r, 16) == b"True"
+os.close(r)
+try:
+    still_open = os.pread(fd, 4, 0) == b"data"
+except OSError:
+    still_open = False
+parent_nonblock = bool(fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_NONBLOCK)
+parent_cloexec = bool(fcntl.fcntl(fd, fcntl.F_GETFD) & fcntl.FD_CLOEXEC)
+os.close(fd)
+F.add("fd.child_close_keeps_parent_open", still_open, child_set_cloexec,
+      parent_reads_after_child_closed=still_open)
+F.add("fd.status_flags_shared_after_fork", parent_nonblock, child_set_cloexec,
+      parent_sees_o_nonblock_set_by_child=parent_nonblock)
+F.add("fd.fd_flags_shared_after_fork", parent_cloexec, child_set_cloexec,
+      parent_sees_fd_cloexec_set_by_child=parent_cloexec,
+      control_child_saw_its_own=child_set_cloexec)
+
+# ---- lseek() on a pipe; a FIFO opened O_RDWR --------------------------------------------------
+r, w = os.pipe()
+seek_err = errname(lambda: os.lseek(r, 0, os.SEEK_CUR))
+file_fd = os.open(path3, os.O_RDONLY)
+file_ok = os.lseek(file_fd, 0, os.SEEK_CUR) == 0
+os.close(file_fd)
+os.close(r)
+os.close(w)
+F.add("pipe.lseek_errno", seek_err, file_ok, control_lseek_on_a_file_ok=file_ok)
+fifo3 = os.path.join(tmp3, "fifo")
+os.mkfifo(fifo3, 0o600)
+pid = os.fork()
+if pid == 0:
+    fd = os.open(fifo3, os.O_RDWR)  # Linux: returns at once, no other process needed
+    os._exit(0 if fd >= 0 else 1)
+rdwr_returned = wait_for(lambda: os.waitpid(pid, os.WNOHANG)[0] == pid, 3)
+if not rdwr_returned:
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+# one-sided: an open that has not returned after 3 s (a loaded host) is inconclusive
+F.add("pipe.fifo_rdwr_open_does_not_block", rdwr_returned, rdwr_returned,
+      opened_and_exited=rdwr_returned)
+
+# ---- a failed execve() leaves close-on-exec descriptors open ------------------------------------
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    try:
+        fd = os.open(path3, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            os.execv(os.path.join(tmp3, "no-such-program"), ["x"])
+        except OSError as exc:
+            err = errno.errorcode.get(exc.errno or 0, "?")
+        try:
+            ok = os.pread(fd, 4, 0) == b"data"
+        except OSError:
+            ok = False
+        os.write(w, f"{err} {ok}".encode())
+    finally:
+        os._exit(0)
+os.close(w)
+os.waitpid(pid, 0)
+exec_err, kept = (os.read(r, 64).decode().split() + ["?", "?"])[:2]
+os.close(r)
+F.add("fd.cloexec_kept_when_exec_fails", kept == "True", exec_err == "ENOENT",
+      execve_error=exec_err, fd_readable_after=kept)
+os.unlink(fifo3)
+os.unlink(path3)
+os.rmdir(tmp3)
+
+# ---- a child of fork() is no group leader; setsid() leaves no controlling terminal ------------
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    try:
+        leader = os.getpgrp() == os.getpid()
+        master, slave = pty.openpty()
+        name = os.ttyname(slave)
+        os.setsid()
+        tty_after_setsid = int(open("/proc/self/stat").read().rsplit(")", 1)[1].split()[4])
+        fd = os.open(name, os.O_RDWR)
+        fcntl.ioctl(fd, termios.TIOCSCTTY, 0)
+        tty_after_acquire = int(open("/proc/self/stat").read().rsplit(")", 1)[1].split()[4])
+        os.write(w, f"{leader} {tty_after_setsid} {tty_after_acquire}".encode())
+    except OSError as exc:
+        os.write(w, f"{leader} error {exc.errno}".encode())
+    finally:
+        os._exit(0)
+os.close(w)
+os.waitpid(pid, 0)
+leader, t_setsid, t_acq = (os.read(r, 64).decode().split() + ["?", "?", "?"])[:3]
+os.close(r)
+F.add("session.fork_child_not_group_leader", leader == "False", os.getpgrp() > 0,
+      child_was_leader=leader)
+F.add("session.setsid_no_controlling_terminal", t_setsid == "0",
+      t_acq.isdigit() and int(t_acq) != 0, tty_nr_after_setsid=t_setsid,
+      control_tty_nr_after_tiocsctty=t_acq)
+
+# ---- getuid()/geteuid() and setuid() as root (credentials(7)); needs root ---------------------
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    try:
+        if os.geteuid() != 0:
+            os.write(w, b"not-root")
+        else:
+            os.setgroups([])
+            os.setresuid(1000, 2000, 3000)
+            ids = f"{os.getuid()} {os.geteuid()} {os.getresuid()[2]}"
+            up = errname(lambda: os.seteuid(3000))  # to the saved set-user-ID: allowed
+            other = errname(lambda: os.seteuid(4000))  # to any other: not for the unprivileged
+            os.write(w, f"{ids} {up} {other}".encode())
+    finally:
+        os._exit(0)
+os.close(w)
+os.waitpid(pid, 0)
+cred = os.read(r, 128).decode().split()
+os.close(r)
+root = cred[:1] != ["not-root"] and len(cred) == 5
+F.add("credentials.getuid_real_geteuid_effective", root and cred[0:2] == ["1000", "2000"],
+      root,
+      getuid_geteuid_saved_after_setresuid_1000_2000_3000=cred[0:3])
+F.add("credentials.unprivileged_seteuid_only_real_or_saved",
+      root and cred[3:5] == ["none", "EPERM"],
+      root and cred[3] == "none", seteuid_to_saved=cred[3:4], seteuid_to_other=cred[4:5])
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    try:
+        if os.geteuid() != 0:
+            os.write(w, b"not-root")
+        else:
+            os.setgroups([])
+            os.setuid(1000)
+            os.write(w, " ".join(map(str, os.getresuid())).encode())
+    finally:
+        os._exit(0)
+os.close(w)
+os.waitpid(pid, 0)
+after = os.read(r, 64).decode().split()
+os.close(r)
+F.add("credentials.root_setuid_sets_all_three", after == ["1000", "1000", "1000"],
+      len(after) == 3, resuid_after_setuid_1000=after)
 F.emit()
