@@ -1,4 +1,4 @@
-"""The lifecycle checks (catalogue/lifecycle.yaml, probes/p_lifecycle.py): default signal
+"""The lifecycle checks (catalogue/lifecycle.yaml, probes/p_life_*.py): default signal
 actions, signal numbers as the kernel sends them, pending and queued signals, kill/wait/setsid/
 dup3/FIFO errnos, dup sharing, PIPE_BUF, empty-pipe reads, subreapers across fork and exec,
 process groups and sessions, a shell's status for a signal, credentials across fork.
@@ -200,9 +200,11 @@ def test_host_facts_are_right_or_inconclusive_and_partial_readings_never_verify(
 def test_the_probe_measures_with_its_controls() -> None:
     """The probe's own output: every fact that needs nothing from the host is valid and has
     the value Linux gives (signal(7), dup(2), fifo(7), pipe(7), prctl(2), setsid(2))."""
-    out = subprocess.run([sys.executable, "-E", "-s", "-S", str(PROBE_DIR / "p_lifecycle.py")],
-                         capture_output=True, text=True, timeout=60, cwd=PROBE_DIR)
-    facts = json.loads(out.stdout)["facts"]
+    facts: dict[str, dict] = {}
+    for name in ("p_life_signals.py", "p_life_fds.py", "p_life_process.py"):
+        out = subprocess.run([sys.executable, "-E", "-s", "-S", str(PROBE_DIR / name)],
+                             capture_output=True, text=True, timeout=60, cwd=PROBE_DIR)
+        facts.update(json.loads(out.stdout)["facts"])
     host = {"signal.kill_unprivileged_errno", "signal.tty_key.ctrl_c", "signal.tty_key.ctrl_z",
             "signal.tty_key.ctrl_backslash", "signal.number.SIGINT", "signal.number.SIGQUIT",
             "signal.number.SIGTSTP", "signal.number.SIGHUP", "signal.tty_hangup",
