@@ -149,6 +149,13 @@ HOST = [  # need a pseudo-terminal or a PID 1 of another user: inconclusive wher
     ("A process with CAP_SETUID that calls setuid() changes its real, effective and saved "
      "set-user-IDs.", "verified"),
 ]
+NEVER_REFUTED = [  # true, with a negation just before the key (a condition's): unchecked at worst
+    "Calling kill() on a PID that does not exist fails with ESRCH.",
+    "Calling wait() with no children fails with ECHILD.",
+    "Opening a FIFO with no reader fails with ENXIO.",
+    "PIPE_BUF is 4096 bytes, so writes of up to 4096 bytes are atomic.",
+    "The session ID is inherited by a child of fork().",
+]
 NEVER_VERIFIED = [  # false, and read only in part: unchecked at worst
     "Ctrl-C sends SIGTERM to the foreground process group.",
     "WCONTINUED makes waitpid() also report children that have stopped.",
@@ -161,7 +168,7 @@ NEVER_VERIFIED = [  # false, and read only in part: unchecked at worst
 @pytest.fixture(scope="module")
 def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     root = tmp_path_factory.mktemp("lifecycle")
-    texts = TRUE + FALSE + [t for t, _ in HOST] + NEVER_VERIFIED
+    texts = TRUE + FALSE + [t for t, _ in HOST] + NEVER_VERIFIED + NEVER_REFUTED
     lines = ["# Anki", "", "START", "Basic", "statements", "Back:"]
     lines += [f"- {t}" for t in texts] + ["END", ""]
     (root / "life.md").write_text("\n".join(lines), encoding="utf-8")
@@ -188,12 +195,14 @@ def test_false_statements_are_refuted_with_the_measured_value(verdicts: dict[str
 
 
 @pytest.mark.skipif(platform.system() != "Linux", reason="Linux probes")
-def test_host_facts_are_right_or_inconclusive_and_partial_readings_never_verify(
+def test_host_facts_are_right_or_inconclusive_and_partial_readings_never_mislead(
         verdicts: dict[str, dict]) -> None:
     for text, expect in HOST:
         assert verdicts[text]["verdict"] in (expect, "inconclusive"), (text, verdicts[text])
     for text in NEVER_VERIFIED:
         assert verdicts[text]["verdict"] in ("unchecked", "refuted"), (text, verdicts[text])
+    for text in NEVER_REFUTED:
+        assert verdicts[text]["verdict"] in ("unchecked", "verified"), (text, verdicts[text])
 
 
 @pytest.mark.skipif(platform.system() != "Linux", reason="Linux probes")
