@@ -88,6 +88,7 @@ TRUE = [
     "lseek() on a pipe fails with ESPIPE.",
     "Close-on-exec descriptors stay open when execve() fails.",
     "A child created by fork() is not a process group leader.",
+    "exit() calls the functions registered with atexit(); _exit() does not.",
 ]
 FALSE = [
     "The default action of SIGTERM is to ignore the signal.",
@@ -130,6 +131,7 @@ FALSE = [
     "After fork(), O_NONBLOCK set by the child is not seen by the parent.",
     "lseek() on a pipe fails with EINVAL.",
     "A child created by fork() is a process group leader.",
+    "_exit() runs the atexit handlers.",
 ]
 HOST = [  # need a pseudo-terminal or a PID 1 of another user: inconclusive where there is none
     ("Pressing Ctrl-C in a terminal with default settings sends SIGINT to the foreground "
@@ -308,6 +310,7 @@ def test_the_probe_measures_with_its_controls() -> None:
     assert value["orphan.subreaper_inherited_by_fork_child"] is False
     assert value["orphan.subreaper_kept_across_exec"] is True
     assert value["exit.shell_status.SIGKILL"] == 137
+    assert value["exit.exit_runs_atexit_handlers"] is True
     assert value["signal.mask_kept_across_exec"] is True  # read in /proc by the parent
     assert value["fd.dup2_closes_newfd"] is True and value["fd.dup2_copy_cloexec"] is False
     assert not any(name.startswith("core") for name in os.listdir(PROBE_DIR))  # no core dump

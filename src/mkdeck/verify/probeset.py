@@ -94,7 +94,7 @@ PROBES: tuple[ProbeSpec, ...] = (
         "session.setsid_group_leader_errno",
         "session.pgid_", "session.sid_", "session.setpgid_makes_leader",
         "session.fork_child_not_group_leader", "session.setsid_no_controlling_terminal",
-        "credentials.")),
+        "credentials.", "exit.exit_runs_atexit_handlers")),
     ProbeSpec("clone-c", "clone", "c", "clone_probe.c", ("clone.",), ("clone",),
               ("linux", "cc"), cross_check="clone-py"),
     ProbeSpec("clone-py", "clone", "python", "p_clone_libc.py", ("clone.",)),

@@ -426,4 +426,39 @@ after = os.read(r, 64).decode().split()
 os.close(r)
 F.add("credentials.root_setuid_sets_all_three", after == ["1000", "1000", "1000"],
       len(after) == 3, resuid_after_setuid_1000=after)
+
+# ---- exit() runs the handlers registered with atexit(); _exit() does not (exit(3), _exit(2)) ----
+EXIT_HANDLER = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+
+
+def exit_handler_ran(how: str) -> bool | None:
+    """Whether a handler registered with the C library's atexit machinery (__cxa_atexit, which
+    atexit() is in glibc; atexit() itself elsewhere) ran when a child ended with ``how``
+    (``"exit"`` or ``"_exit"``); ``None`` when neither can be registered."""
+    register = getattr(libc, "__cxa_atexit", None)
+    if register is None:
+        return None
+    register.argtypes = [EXIT_HANDLER, ctypes.c_void_p, ctypes.c_void_p]
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(r)
+            handler = EXIT_HANDLER(lambda _: os.write(w, b"1"))
+            register(handler, None, None)
+            getattr(libc, how)(0)
+        finally:
+            os._exit(0)
+    os.close(w)
+    os.waitpid(pid, 0)
+    out = os.read(r, 8)
+    os.close(r)
+    return out == b"1"
+
+
+by_exit, by_underscore_exit = exit_handler_ran("exit"), exit_handler_ran("_exit")
+# each is the other's control: the handler runs in one way of ending and not in the other
+F.add("exit.exit_runs_atexit_handlers", by_exit is True and by_underscore_exit is False,
+      by_exit is not None and by_exit != by_underscore_exit,
+      handler_ran_at_exit=by_exit, handler_ran_at__exit=by_underscore_exit)
 F.emit()
