@@ -39,6 +39,7 @@ from mkdeck.verify.probeset import PROBES, Environment
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # tests/conftest.py imports its sibling modules
 from tests.test_verify_reading import held_out, labelled_vault  # noqa: E402  (the test's own)
 
 SEED = ROOT / "tests" / "data" / "seed" / "li clone.md"

@@ -256,7 +256,7 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("a write to a full pipe fails with an error instead of blocking", "pipe.write-blocks-when-full", U),  # R: not understood: the statement is refuted with and without it
         ("writing to a full pipe never blocks the writer", "pipe.write-blocks-when-full", R),
         ("reading from a pipe whose write ends are all closed returns 0 (end of file)", "pipe.eof-without-writers", V),
-        ("reading from an empty pipe with all write ends closed blocks forever instead of returning EOF", "pipe.eof-without-writers", U),  # R: not understood: the statement is refuted with and without it
+        ("reading from an empty pipe with all write ends closed blocks forever instead of returning EOF", "pipe.eof-without-writers", R),  # the guard's copy with "not all write ends closed" is no longer refuted: it is unchecked (the empty-pipe checks read "blocks" while a writer is left)
         ("with all writers closed, a read from the pipe does not return EOF", "pipe.eof-without-writers", R),
         ("writing to a pipe with no reader raises SIGPIPE", "pipe.sigpipe-without-readers", V),
         ("writing to a pipe with no reader never raises SIGPIPE", "pipe.sigpipe-without-readers", R),

@@ -90,8 +90,10 @@ def test_labelled_set_no_false_statement_verified_no_true_one_refuted(labelled) 
     assert matrix[("true", "missing")] == matrix[("false", "missing")] == 0  # nothing silent
     # the reader must keep reading: these floors are below what it reads today (see
     # benchmarks/bench_verify.py for the matrix); a change that reads less fails here
-    assert matrix[("false", "refuted")] >= 75, matrix
-    assert matrix[("true", "verified")] >= 90, matrix
+    # (recall2, lifecycle.yaml: 160 true verified, 134 false refuted on this host; the floors
+    # leave 3 for facts a loaded host may leave inconclusive: the lifecycle probe's timers)
+    assert matrix[("false", "refuted")] >= 131, matrix
+    assert matrix[("true", "verified")] >= 157, matrix
 
 
 def test_every_statement_is_listed_once_with_one_verdict(labelled) -> None:

@@ -185,6 +185,9 @@ class Catalogue:
         flag_tables: every flag table.
         selftests: every self-test statement.
         files: the catalogue files read.
+        by_id: check id -> check.
+        named: text -> the subjects named in it (``subjects_at``'s memory; a catalogue made
+            from another with the same subjects may share it).
     """
 
     subjects: dict[str, re.Pattern[str]]
@@ -193,10 +196,24 @@ class Catalogue:
     selftests: tuple[SelfTest, ...]
     files: tuple[str, ...] = ()
     by_id: dict[str, Check] = field(default_factory=dict)
+    named: dict[str, tuple[tuple[int, str], ...]] = field(default_factory=dict, repr=False,
+                                                         compare=False)
 
     def check(self, check_id: str) -> Check | None:
         """The check with id ``check_id``, or ``None``."""
         return self.by_id.get(check_id)
+
+    def subjects_at(self, text: str) -> tuple[tuple[int, str], ...]:
+        """``(offset, name)`` of each subject named in ``text``. Computed once per text and
+        catalogue (kept in ``named``, at most 20000 texts): the matcher asks for the same
+        statements and clauses once per check, mutant and segment."""
+        hit = self.named.get(text)
+        if hit is None:
+            if len(self.named) > 20000:
+                self.named.clear()
+            hit = self.named[text] = tuple((m.start(), name) for name, pat in
+                                           self.subjects.items() if (m := pat.search(text)))
+        return hit
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -358,11 +358,7 @@ def main_clause(clause: str) -> str:
 
 def subjects_in(text: str, catalogue: Catalogue) -> list[str]:
     """Catalogue subjects named in ``text``, in order of first appearance, plus flag names."""
-    found: list[tuple[int, str]] = []
-    for name, pat in catalogue.subjects.items():
-        m = pat.search(text)
-        if m:
-            found.append((m.start(), name))
+    found = list(catalogue.subjects_at(text))
     for m in CONSTANT.finditer(text):
         found.append((m.start(), m.group(0)))
     return [n for _, n in sorted(found)]

@@ -156,7 +156,14 @@ def _typed_name(word: str, lex: Lexicon) -> tuple[str, str] | None:
 
 def tokenize(text: str) -> list[Token]:
     """Classify every word of ``text``; multi-word roles, nouns, quantifiers and conditions
-    become one token; ``N pages of M KiB`` becomes one number (N * M bytes)."""
+    become one token; ``N pages of M KiB`` becomes one number (N * M bytes). A new list each
+    call; the tokens (frozen) of a text are computed once: the reader, the matcher and the
+    self-check tokenize the same clauses many times (one check after another)."""
+    return list(_tokenize(text))
+
+
+@lru_cache(maxsize=8192)
+def _tokenize(text: str) -> tuple[Token, ...]:
     lex = lexicon()
     raw = _raw_tokens(text)
     tokens: list[Token] = []
@@ -220,7 +227,7 @@ def tokenize(text: str) -> list[Token]:
             continue
         tokens.append(_word_token(word, start, end, lex))
         i += 1
-    return tokens
+    return tuple(tokens)
 
 
 def fix_spelling(text: str) -> str:

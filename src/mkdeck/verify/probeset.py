@@ -68,6 +68,33 @@ class ProbeSpec:
 
 
 PROBES: tuple[ProbeSpec, ...] = (
+    # listed first: their facts are more specific than the "signal.", "fd.", "pipe.", "wait."
+    # and "orphan." prefixes of the probes below. timing: an interval timer must fire while a
+    # read() waits (SA_RESTART, EINTR) and a FIFO open or an empty-pipe read must still wait
+    # after 20 ms; under load such a fact is reported not valid, never the other way round
+    ProbeSpec("lifecycle-signals", "lifecycle", "python", "p_life_signals.py", (
+        "signal.default_action.", "signal.number.", "signal.tty_", "signal.blocked_stays_pending",
+        "signal.standard_not_queued", "signal.realtime_queued", "signal.kill_no_process_errno",
+        "signal.kill_invalid_signal_errno", "signal.kill_unprivileged_errno",
+        "signal.sigaction_sigkill_errno", "signal.block_sigkill_silently_ignored",
+        "signal.handler_stays_installed", "signal.interrupted_call_errno",
+        "signal.sa_restart_restarts", "signal.mask_per_thread", "signal.mask_kept_across_exec",
+        "signal.pending_kept_across_exec", "signal.sigchld_on_child_stop", "exit.shell_status.",
+        "wait.no_children_errno"), timing=True),
+    ProbeSpec("lifecycle-fds", "lifecycle", "python", "p_life_fds.py", (
+        "fd.dup", "fd.lowest_free_number", "fd.child_close_keeps_parent_open",
+        "fd.status_flags_shared_after_fork", "fd.fd_flags_shared_after_fork",
+        "fd.cloexec_kept_when_exec_fails", "pipe.pipe_buf_bytes", "pipe.fifo_",
+        "pipe.read_returns_available", "pipe.eof_only_when_all_writers_closed", "pipe.empty_",
+        "pipe.one_way", "pipe.keeps_order", "pipe.pipe2_", "pipe.lseek_errno"), timing=True),
+    ProbeSpec("lifecycle-process", "lifecycle", "python", "p_life_process.py", (
+        "orphan.subreaper_", "wait.zombie_survives_sigkill", "wait.zombie_state_letter",
+        "wait.wuntraced_", "wait.wcontinued_", "wait.returns_child_pid", "wait.status_macros_",
+        "exit.fds_closed_before_reap", "fd.open_survives_unlink",
+        "session.setsid_group_leader_errno",
+        "session.pgid_", "session.sid_", "session.setpgid_makes_leader",
+        "session.fork_child_not_group_leader", "session.setsid_no_controlling_terminal",
+        "credentials.", "exit.exit_runs_atexit_handlers")),
     ProbeSpec("clone-c", "clone", "c", "clone_probe.c", ("clone.",), ("clone",),
               ("linux", "cc"), cross_check="clone-py"),
     ProbeSpec("clone-py", "clone", "python", "p_clone_libc.py", ("clone.",)),

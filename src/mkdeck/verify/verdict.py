@@ -155,7 +155,7 @@ def _forced(st: Statement, check: Check, catalogue: Catalogue) -> Match | None:
     """``st`` matched against ``check`` only (``None`` when a part does not apply)."""
     sub = Catalogue(catalogue.subjects, (check,), tuple(
         t for t in catalogue.flag_tables if check.flag_table == t.name), (), (),
-        {check.id: check})
+        {check.id: check}, catalogue.named)
     m = match_statement(st, sub)[0]
     return m if m is not None and m.check.id == check.id else None
 
@@ -170,7 +170,8 @@ def _segment_check(st: Statement, seg: Segment, catalogue: Catalogue,
         catalogue = Catalogue(catalogue.subjects,
                               tuple(c for c in catalogue.checks if c.id != main.id),
                               catalogue.flag_tables, (), (),
-                              {k: v for k, v in catalogue.by_id.items() if k != main.id})
+                              {k: v for k, v in catalogue.by_id.items() if k != main.id},
+                              catalogue.named)
     m = match_statement(sub, catalogue)[0]
     if m is None:
         return None
