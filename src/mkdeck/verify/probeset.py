@@ -126,6 +126,7 @@ PROBES: tuple[ProbeSpec, ...] = (
     ProbeSpec("nice", "nice", "python", "p_nice.py", ("nice.",)),
     ProbeSpec("fd", "fd", "python", "p_fd.py", ("fd.",)),
     ProbeSpec("ns", "ns", "python", "p_ns.py", ("ns.",), needs=("linux", "root")),
+    ProbeSpec("inherit", "inherit", "python", "p_inherit.py", ("inherit.",)),
 )
 
 

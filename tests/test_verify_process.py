@@ -1,0 +1,110 @@
+"""Process attributes across fork() and execve(), execve()'s errors, nice values, threads,
+mappings and namespaces (catalogue/process.yaml, probes p_inherit.py ...): each probe measures
+what the man pages say, with its control, and statements of our own wording (not the
+labelled set's) get the verdict of the measured fact."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mkdeck.verify.probeset import PROBE_DIR
+from tests.conftest import verify_json
+
+
+def run_probe(name: str) -> dict[str, dict]:
+    """The facts a Python probe prints (``{key: {"value", "valid", "evidence"}}``)."""
+    out = subprocess.run([sys.executable, "-E", "-s", "-S", str(PROBE_DIR / name)],
+                         capture_output=True, text=True, timeout=60, check=True).stdout
+    return json.loads(out)["facts"]
+
+
+def test_the_inherit_probe_measures_what_fork_2_and_execve_2_say() -> None:
+    facts = run_probe("p_inherit.py")
+    assert {k: v["valid"] for k, v in facts.items() if not v["valid"]} == {}
+    assert {k: v["value"] for k, v in facts.items()} == {
+        # fork(2): the child gets these from its parent ...
+        "inherit.fork.cwd_umask": True, "inherit.fork.rlimits": True,
+        "inherit.fork.ids": True, "inherit.fork.pgid_sid": True,
+        "inherit.fork.handlers": True, "inherit.fork.mappings": True,
+        # ... and not these
+        "inherit.fork.alarm": False, "inherit.fork.mlock": False,
+        "inherit.fork.cpu_times": False, "inherit.fork.dontfork_present": False,
+        # execve(2): preserved ...
+        "inherit.exec.nice": True, "inherit.exec.rlimits": True,
+        "inherit.exec.pgid_sid": True, "inherit.exec.uids": True, "inherit.exec.cwd": True,
+        "inherit.exec.exe_is_new_program": True,
+        # ... and not
+        "inherit.exec.mappings": False, "inherit.exec.other_threads": False,
+        # execve(2) ERRORS
+        "inherit.exec.errno_ENOENT": True, "inherit.exec.errno_EACCES": True,
+        "inherit.exec.errno_ENOEXEC": True, "inherit.exec.errno_E2BIG": True,
+    }
+
+
+# (statement of our own wording, the check that reads it, the verdict)
+STATEMENTS = [
+    ("The resource limits of the parent are inherited by the child of fork().",
+     "fork.rlimits-inherited", "verified"),
+    ("The child of fork() does not inherit the parent's resource limits.",
+     "fork.rlimits-inherited", "refuted"),
+    ("A pending alarm() of the parent is not inherited by the child of fork().",
+     "fork.alarm-not-inherited", "verified"),
+    ("A pending alarm() of the parent is inherited by the child of fork().",
+     "fork.alarm-not-inherited", "refuted"),
+    ("Memory locks set with mlock() are not inherited by the child of fork().",
+     "fork.mlock-not-inherited", "verified"),
+    ("The child of fork() inherits the memory locks of its parent.",
+     "fork.mlock-not-inherited", "refuted"),
+    ("Signal handlers installed by the parent are inherited by the child of fork().",
+     "fork.handlers-inherited", "verified"),
+    ("Signal handlers installed by the parent are not inherited by the child of fork().",
+     "fork.handlers-inherited", "refuted"),
+    ("After fork(), the CPU times of the child start at zero.",
+     "fork.cpu-times-reset", "verified"),
+    ("The child of fork() is in the same session as its parent.",
+     "fork.pgid-sid-same", "verified"),
+    ("The child of fork() is put in a new session.", "fork.pgid-sid-same", "refuted"),
+    ("Memory mappings of the parent are not inherited by the child of fork().",
+     "fork.mappings-inherited", "refuted"),
+    ("execve() keeps the nice value.", "exec.nice-kept", "verified"),
+    ("The nice value is reset by execve().", "exec.nice-kept", "refuted"),
+    ("Resource limits survive execve().", "exec.rlimits-kept", "verified"),
+    ("execve() keeps the current working directory.", "exec.cwd-kept", "verified"),
+    ("execve() changes the current working directory.", "exec.cwd-kept", "refuted"),
+    ("execve() preserves the memory mappings of the process.", "exec.mappings-replaced",
+     "refuted"),
+    ("All other threads are destroyed when a thread calls execve().",
+     "exec.other-threads-destroyed", "verified"),
+    ("Signals being caught are reset to their default action by execve().",
+     "exec.caught-signals-reset", "verified"),
+    ("execve() fails with ENOENT when the file does not exist.",
+     "exec.fails-enoent-missing", "verified"),
+    ("execve() fails with E2BIG when the argument list is too long.",
+     "exec.fails-e2big-arguments", "verified"),
+    ("execve() fails with ENOMEM when the argument list is too long.",
+     "exec.fails-e2big-arguments", "refuted"),
+    ("execve() fails with ENOEXEC when the executable format is not recognized.",
+     "exec.fails-enoexec-format", "verified"),
+]
+
+
+@pytest.fixture(scope="module")
+def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    root = tmp_path_factory.mktemp("process")
+    lines = ["# Anki", "", "START", "Basic", "statements", "Back:"]
+    lines += [f"- {text}" for text, _, _ in STATEMENTS] + ["END", ""]
+    (root / "p.md").write_text("\n".join(lines), encoding="utf-8")
+    data = verify_json(root)
+    return {c["text"]: c for c in data["claims"]}
+
+
+@pytest.mark.parametrize("text,check,verdict", STATEMENTS, ids=[s[0][:60] for s in STATEMENTS])
+def test_statements_of_our_own_wording_get_the_measured_verdict(verdicts, text, check,
+                                                                verdict) -> None:
+    claim = verdicts[text]
+    assert (claim["check"], claim["verdict"]) == (check, verdict), claim
