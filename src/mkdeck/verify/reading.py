@@ -268,6 +268,10 @@ def read(text: str, check: Check, catalogue: Catalogue) -> Reading:
     tokens = tokenize(text)
     spans = check_spans(check, text, catalogue)
     keyed = check_spans(check, text, catalogue, subjects=False)
+    # a negation a key spells out ("when the file does not exist") is the key's condition,
+    # not a negation of the statement
+    in_key = [span for part in check.parts for m in part.key.finditer(text)
+              if m.end() > m.start() for span in _narrow(text, m.start(), m.end())]
     allowed_q = DEFAULT_QUANTIFIERS | set(check.quantifiers)
     segments = []
     for n, seg_tokens in enumerate(segments_of(tokens)):
@@ -282,6 +286,8 @@ def read(text: str, check: Check, catalogue: Catalogue) -> Reading:
                     seg.unread.append(tok)  # "without the close-on-exec flag": a condition
                 continue
             if tok.kind in ("free", "grammar", "neutral", "cond", "punct"):
+                continue
+            if tok.kind == "neg" and _whole(tok, in_key):
                 continue
             if tok.kind == "neg":
                 seg.negations.append(tok)
