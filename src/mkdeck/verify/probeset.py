@@ -127,6 +127,7 @@ PROBES: tuple[ProbeSpec, ...] = (
     ProbeSpec("fd", "fd", "python", "p_fd.py", ("fd.",)),
     ProbeSpec("ns", "ns", "python", "p_ns.py", ("ns.",), needs=("linux", "root")),
     ProbeSpec("inherit", "inherit", "python", "p_inherit.py", ("inherit.",)),
+    ProbeSpec("priority", "priority", "python", "p_priority.py", ("priority.",)),
 )
 
 
