@@ -65,6 +65,22 @@ def test_the_priority_probe_measures_what_setpriority_2_and_nice_2_say() -> None
         assert facts[key]["valid"], facts[key]
 
 
+def test_the_tasks_probe_measures_threads_ids_and_mmap_as_the_man_pages_say() -> None:
+    facts = run_probe("p_tasks.py")
+    # glibc's setuid() needs root to be seen; the page size is judged on x86-64 only
+    optional = {"tasks.glibc_setuid_all_threads", "tasks.page_size_4096"}
+    assert {k for k, v in facts.items() if not v["valid"]} <= optional
+    assert {k: v["value"] for k, v in facts.items() if v["valid"]} == {k: v for k, v in {
+        "tasks.threads_share_fd_table": True, "tasks.threads_own_signal_mask": True,
+        "tasks.threads_share_dispositions": True, "tasks.tid_system_unique": True,
+        "tasks.getpid_is_callers_pid": True, "tasks.status_ppid_is_parent": True,
+        "tasks.rlimit_nproc_counts_threads": True, "tasks.glibc_setuid_all_threads": True,
+        "tasks.map_fixed_replaces": True, "tasks.map_fixed_noreplace_eexist": True,
+        "tasks.mmap_offset_einval": True, "tasks.mmap_shared_write_readonly_eacces": True,
+        "tasks.close_fd_unmaps": False, "tasks.page_size_4096": True,
+    }.items() if facts[k]["valid"]}
+
+
 # (statement of our own wording, the check that reads it, the verdict)
 STATEMENTS = [
     ("The resource limits of the parent are inherited by the child of fork().",
@@ -123,6 +139,22 @@ STATEMENTS = [
     ("nice: 19 is most favourable, -20 least favourable.", "nice.19-lowest-priority",
      "refuted"),
     ("Nice -20 gives the lowest priority.", "nice.19-lowest-priority", "unchecked"),
+    ("Every thread of a process uses the same file descriptor table.",
+     "threads.share-fd-table", "verified"),
+    ("The signal mask is shared by all threads of a process.", "threads.own-signal-mask",
+     "refuted"),
+    ("Each thread keeps its own signal dispositions.", "threads.share-dispositions",
+     "refuted"),
+    ("RLIMIT_NPROC limits threads and processes alike, since it counts threads too.",
+     "threads.rlimit-nproc-counts-threads", "verified"),
+    ("getpid() returns the PID of the caller.", "process.getpid-callers-pid", "verified"),
+    ("getpid() returns the PID of the parent.", "process.getpid-callers-pid", "refuted"),
+    ("With MAP_FIXED, mmap() discards an existing mapping in that range.",
+     "mmap.fixed-replaces", "verified"),
+    ("An mmap() offset that is not a multiple of the page size fails with EFAULT.",
+     "mmap.offset-page-multiple", "refuted"),
+    ("Closing the descriptor unmaps a mapping made with mmap().",
+     "mmap.close-fd-keeps-mapping", "refuted"),
 ]
 
 

@@ -128,6 +128,7 @@ PROBES: tuple[ProbeSpec, ...] = (
     ProbeSpec("ns", "ns", "python", "p_ns.py", ("ns.",), needs=("linux", "root")),
     ProbeSpec("inherit", "inherit", "python", "p_inherit.py", ("inherit.",)),
     ProbeSpec("priority", "priority", "python", "p_priority.py", ("priority.",)),
+    ProbeSpec("tasks", "tasks", "python", "p_tasks.py", ("tasks.",)),
 )
 
 

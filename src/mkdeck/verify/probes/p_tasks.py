@@ -1,0 +1,286 @@
+"""Probe: what threads of one process share and what each has (pthreads(7), clone(2)
+CLONE_FILES / CLONE_SIGHAND, signal(7) "signal mask is per-thread", nptl(7) setuid), process
+IDs (getpid(2), proc(5) PPid), RLIMIT_NPROC (getrlimit(2)), and mmap()'s rules (mmap(2):
+MAP_FIXED, MAP_FIXED_NOREPLACE, offset, EACCES; "closing the file descriptor does not unmap").
+
+Method: the facts are read from the kernel's own view, ``/proc/self/task/TID/status`` and
+``/proc/self/fd``, and from libc calls through ctypes (mmap with an address, setuid).
+Controls: a forked child doing the same thing is not seen by the parent (so "shared" is not
+"visible anyway"); a raw setuid syscall in one thread changes that thread only (so glibc's
+change of every thread is glibc's); MAP_PRIVATE on a read-only file works where MAP_SHARED
+fails; a larger RLIMIT_NPROC lets every thread start.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import mmap
+import os
+import platform
+import resource
+import signal
+import tempfile
+import threading
+
+from _probelib import Facts, in_child, read_all, status_field
+
+F = Facts("tasks")
+LIBC = ctypes.CDLL(None, use_errno=True)
+LIBC.mmap.restype = ctypes.c_void_p
+LIBC.mmap.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
+                      ctypes.c_int, ctypes.c_long)
+LIBC.munmap.argtypes = (ctypes.c_void_p, ctypes.c_size_t)
+PAGE = mmap.PAGESIZE
+MAP_FAILED = ctypes.c_void_p(-1).value
+MAP_FIXED = 0x10  # mman-common.h (the same on every Linux architecture)
+MAP_FIXED_NOREPLACE = 0x100000
+SYS_SETUID = {"x86_64": 105, "aarch64": 146}.get(platform.machine())
+
+
+def task_status(tid: int, name: str) -> str | None:
+    return status_field(f"{os.getpid()}/task/{tid}", name)
+
+
+def with_thread(fn_in_thread, fn_in_main):
+    """Run ``fn_in_thread`` in a second thread, then ``fn_in_main(tid)`` while it waits;
+    returns (thread result, main result)."""
+    ready, done = threading.Event(), threading.Event()
+    box: dict[str, object] = {}
+
+    def worker() -> None:
+        box["tid"] = threading.get_native_id()
+        box["thread"] = fn_in_thread()
+        ready.set()
+        done.wait(10)
+
+    t = threading.Thread(target=worker, daemon=True)
+    t.start()
+    ready.wait(10)
+    try:
+        main = fn_in_main(box.get("tid"))
+    finally:
+        done.set()
+        t.join()
+    return box.get("thread"), main
+
+
+# ---- threads share the descriptor table and signal dispositions, not the mask ------------
+MARK = os.path.abspath(__file__)  # a file no other descriptor of the probe refers to
+
+
+def open_mark() -> int:
+    return os.open(MARK, os.O_RDONLY)
+
+
+def fds_on_mark() -> list[int]:
+    """This process's descriptors that refer to ``MARK`` (from ``/proc/self/fd``)."""
+    out = []
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            if os.readlink(f"/proc/self/fd/{name}") == MARK:
+                out.append(int(name))
+        except OSError:
+            pass
+    return out
+
+
+box_fd: list[int] = []
+_, fd_seen = with_thread(lambda: box_fd.append(open_mark()),
+                         lambda tid: bool(box_fd) and box_fd[0] in fds_on_mark())
+for fd in box_fd:
+    os.close(fd)
+child_fd = in_child(lambda: (open_mark(), "opened")[1])
+control_fd = child_fd == "opened" and fds_on_mark() == []
+F.add("tasks.threads_share_fd_table", bool(fd_seen), bool(box_fd) and control_fd,
+      fd_opened_in_thread=box_fd[0] if box_fd else None, seen_by_main_thread=fd_seen,
+      control_fd_opened_in_fork_child_seen_by_parent=not control_fd)
+
+
+def block_in_thread() -> None:
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
+
+
+def masks(tid: int) -> tuple[str | None, str | None]:
+    return task_status(tid, "SigBlk"), task_status(threading.get_native_id(), "SigBlk")
+
+
+_, (blk_thread, blk_main) = with_thread(block_in_thread, masks)
+
+
+def bit(mask: str | None, sig: int) -> bool | None:
+    return None if mask is None else bool(int(mask, 16) >> (sig - 1) & 1)
+
+
+USR1 = signal.SIGUSR1
+F.add("tasks.threads_own_signal_mask", bit(blk_thread, USR1) is True
+      and bit(blk_main, USR1) is False, bit(blk_thread, USR1) is True,
+      thread_blocks_sigusr1=bit(blk_thread, USR1), main_blocks_sigusr1=bit(blk_main, USR1))
+
+old = signal.signal(signal.SIGUSR2, signal.SIG_IGN)
+_, ign_thread = with_thread(lambda: None, lambda tid: bit(task_status(tid, "SigIgn"),
+                                                          signal.SIGUSR2))
+signal.signal(signal.SIGUSR2, old)
+child_ign = in_child(lambda: signal.signal(signal.SIGWINCH, signal.SIG_IGN) and "set")
+parent_ign = bit(status_field("self", "SigIgn"), signal.SIGWINCH)
+F.add("tasks.threads_share_dispositions", ign_thread is True, parent_ign is False,
+      other_thread_ignores_sigusr2=ign_thread,
+      control_parent_ignores_what_a_fork_child_ignored=parent_ign)
+
+# ---- thread ids live in the PID number space ---------------------------------------------
+
+
+def tids() -> str:
+    _, tid = with_thread(lambda: None, lambda t: t)
+    return f"{os.getpid()} {tid}"
+
+
+mine, tgid = with_thread(lambda: None, lambda t: (t, status_field(str(t), "Tgid")))[1]
+theirs = in_child(tids).split()
+other_tid = int(theirs[1]) if len(theirs) == 2 else None
+F.add("tasks.tid_system_unique", mine is not None and other_tid is not None
+      and mine != other_tid and mine not in (int(theirs[0]), os.getpid())
+      and tgid == str(os.getpid()), mine is not None and other_tid is not None,
+      tid_here=mine, tid_in_other_process=other_tid, proc_tid_tgid=tgid,
+      note="a TID is found at /proc/TID like a PID: one number space")
+
+# ---- getpid, PPid --------------------------------------------------------------------------
+rp, wp = os.pipe()
+kid = os.fork()
+if kid == 0:
+    os.close(rp)
+    os.write(wp, f"{os.getpid()} {os.getppid()} {status_field('self', 'PPid')}".encode())
+    os._exit(0)
+os.close(wp)
+got = read_all(rp).decode().split()
+os.waitpid(kid, 0)
+F.add("tasks.getpid_is_callers_pid", len(got) == 3 and int(got[0]) == kid,
+      len(got) == 3 and int(got[0]) != os.getpid(), child_getpid=got[0] if got else None,
+      fork_returned=kid, parent_pid=os.getpid())
+F.add("tasks.status_ppid_is_parent", len(got) == 3 and got[2] == got[1] == str(os.getpid()),
+      len(got) == 3 and got[2] != got[0], child_status_ppid=got[2] if len(got) == 3 else None,
+      child_getppid=got[1] if len(got) == 3 else None)
+
+
+# ---- RLIMIT_NPROC counts threads -----------------------------------------------------------
+def nproc_threads(extra: int) -> str:
+    """As an unprivileged user, with RLIMIT_NPROC = tasks of that user + ``extra``: how many
+    of 6 threads start."""
+    if os.geteuid() == 0:
+        os.setgroups([])
+        os.setgid(65534)
+        os.setuid(65534)
+    uid = str(os.getuid())
+    mine = 0
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            uids = status_field(pid, "Uid")
+            if uids and uids.split()[0] == uid:
+                mine += int(status_field(pid, "Threads") or 0)
+    resource.setrlimit(resource.RLIMIT_NPROC, (mine + extra, resource.RLIM_INFINITY)
+                       if resource.getrlimit(resource.RLIMIT_NPROC)[1]
+                       == resource.RLIM_INFINITY else (mine + extra,) * 2)
+    gate = threading.Event()
+    started = 0
+    threads = []
+    for _ in range(6):
+        try:
+            t = threading.Thread(target=gate.wait, daemon=True)
+            t.start()
+            threads.append(t)
+            started += 1
+        except RuntimeError:
+            break
+    gate.set()
+    for t in threads:
+        t.join()
+    return str(started)
+
+
+tight = in_child(lambda: nproc_threads(2))
+loose = in_child(lambda: nproc_threads(40))
+F.add("tasks.rlimit_nproc_counts_threads", tight.isdigit() and int(tight) < 6,
+      tight.isdigit() and loose == "6", threads_started_at_tasks_plus_2=tight,
+      control_threads_started_at_tasks_plus_40=loose)
+
+
+# ---- glibc setuid() changes every thread ---------------------------------------------------
+def setuid_threads(raw: bool) -> str:
+    """Uid of the other thread after setuid(65534) in the main thread (``raw``: the bare
+    syscall, which changes the calling thread only)."""
+    def in_main(tid: int) -> str | None:
+        if raw:
+            LIBC.syscall(SYS_SETUID, 65534)
+        else:
+            LIBC.setuid(65534)
+        return (task_status(tid, "Uid") or "").split()[0]
+    return str(with_thread(lambda: None, in_main)[1])
+
+
+if os.geteuid() == 0 and SYS_SETUID is not None:
+    glibc_other = in_child(lambda: setuid_threads(False))
+    raw_other = in_child(lambda: setuid_threads(True))
+else:
+    glibc_other = raw_other = "not measured (needs root)"
+F.add("tasks.glibc_setuid_all_threads", glibc_other == "65534",
+      raw_other == "0" and glibc_other in ("0", "65534"), other_thread_uid=glibc_other,
+      control_raw_syscall_other_thread_uid=raw_other)
+
+
+# ---- mmap ----------------------------------------------------------------------------------
+def c_mmap(addr: int | None, length: int, prot: int, flags: int, fd: int = -1,
+           off: int = 0) -> tuple[int | None, int]:
+    ctypes.set_errno(0)
+    got = LIBC.mmap(addr, length, prot, flags, fd, off)
+    return (None, ctypes.get_errno()) if got in (None, MAP_FAILED) else (got, 0)
+
+
+RW = mmap.PROT_READ | mmap.PROT_WRITE
+ANON = mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS
+base, _ = c_mmap(None, PAGE, RW, ANON)
+replaced = noreplace_errno = None
+if base is not None:
+    ctypes.memset(base, 0x41, PAGE)
+    again, _ = c_mmap(base, PAGE, RW, ANON | MAP_FIXED)
+    replaced = again == base and ctypes.string_at(base, 1) == b"\0"
+    ctypes.memset(base, 0x41, PAGE)
+    nr, noreplace_errno = c_mmap(base, PAGE, RW, ANON | MAP_FIXED_NOREPLACE)
+    if nr is not None and nr != base:
+        LIBC.munmap(nr, PAGE)
+    kept = ctypes.string_at(base, 1) == b"A"
+    LIBC.munmap(base, PAGE)
+F.add("tasks.map_fixed_replaces", bool(replaced), base is not None,
+      zero_page_after_map_fixed=replaced)
+F.add("tasks.map_fixed_noreplace_eexist", noreplace_errno == errno.EEXIST,
+      base is not None and noreplace_errno not in (None, errno.EINVAL) and kept,
+      got=errno.errorcode.get(noreplace_errno or 0, noreplace_errno), old_content_kept=kept)
+
+fd, path = tempfile.mkstemp(prefix="mkdeck-tasks-")
+os.write(fd, b"F" * (2 * PAGE))
+os.close(fd)
+ro = os.open(path, os.O_RDONLY)
+_, off_errno = c_mmap(None, PAGE, mmap.PROT_READ, mmap.MAP_PRIVATE, ro, PAGE // 2)
+ok_off, _ = c_mmap(None, PAGE, mmap.PROT_READ, mmap.MAP_PRIVATE, ro, PAGE)
+F.add("tasks.mmap_offset_einval", off_errno == errno.EINVAL, ok_off is not None,
+      got=errno.errorcode.get(off_errno, off_errno), control_page_aligned_offset_ok=ok_off
+      is not None)
+shared_w, shared_errno = c_mmap(None, PAGE, RW, mmap.MAP_SHARED, ro, 0)
+private_w, _ = c_mmap(None, PAGE, RW, mmap.MAP_PRIVATE, ro, 0)
+F.add("tasks.mmap_shared_write_readonly_eacces", shared_errno == errno.EACCES,
+      private_w is not None, got=errno.errorcode.get(shared_errno, shared_errno),
+      control_map_private_prot_write_ok=private_w is not None)
+m = mmap.mmap(ro, PAGE, flags=mmap.MAP_SHARED, prot=mmap.PROT_READ)
+os.close(ro)
+still = m[:1] == b"F" and path in open("/proc/self/maps").read()
+F.add("tasks.close_fd_unmaps", not still, m[:1] == b"F", readable_after_close=m[:1] == b"F",
+      in_proc_maps_after_close=still)
+m.close()
+for addr in (ok_off, shared_w, private_w):
+    if addr is not None:
+        LIBC.munmap(addr, PAGE)
+os.unlink(path)
+arch = platform.machine()
+F.add("tasks.page_size_4096", PAGE == 4096, arch in ("x86_64", "amd64"), arch=arch,
+      sysconf_page_size=os.sysconf("SC_PAGE_SIZE"),
+      note="measured on this host's architecture only; valid when it is x86-64")
+F.emit()
