@@ -93,6 +93,21 @@ resource.setrlimit(resource.RLIMIT_NOFILE, (nofile_set, nofile[1]))
 signal.signal(signal.SIGUSR2, on_usr2)
 signal.signal(signal.SIGALRM, signal.SIG_IGN)
 signal.alarm(100)
+signal.setitimer(signal.ITIMER_VIRTUAL, 100.0)
+PR_SET_PDEATHSIG, PR_GET_PDEATHSIG, PR_SET_TIMERSLACK, PR_GET_TIMERSLACK = 1, 2, 29, 30
+PR_SET_NO_NEW_PRIVS = 38
+LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGUSR1, 0, 0, 0)
+LIBC.prctl(PR_SET_TIMERSLACK, 123457, 0, 0, 0)
+cpus = sorted(os.sched_getaffinity(0))
+if len(cpus) > 1:
+    os.sched_setaffinity(0, {cpus[-1]})
+wipe = mmap.mmap(-1, 4096, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+wipe[:4] = b"WIPE"
+try:
+    wipe.madvise(getattr(mmap, "MADV_WIPEONFORK", 18))
+    wiped_ok = True
+except OSError:
+    wiped_ok = False  # a kernel before 4.14
 mf = open(MARKER, "r+b")
 marker_map = mmap.mmap(mf.fileno(), 4096, flags=mmap.MAP_SHARED)
 lock_page = mmap.mmap(-1, 4096, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
@@ -112,6 +127,14 @@ parent = {"cwd": os.getcwd(), "umask": 0o027, "nofile": str(nofile_set),
           "sigcgt": sig_bit(status_field("self", "SigCgt"), signal.SIGUSR2),
           "marker": MARKER in read("/proc/self/maps")}
 
+def pdeathsig() -> int:
+    got = ctypes.c_int(-1)
+    LIBC.prctl(PR_GET_PDEATHSIG, ctypes.byref(got), 0, 0, 0)
+    return got.value
+
+
+parent_pdeathsig, parent_slack = pdeathsig(), LIBC.prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0)
+parent_itimer = signal.getitimer(signal.ITIMER_VIRTUAL)[0]
 r, w = os.pipe()
 pid = os.fork()
 if pid == 0:
@@ -126,7 +149,11 @@ if pid == 0:
                "sigcgt": sig_bit(status_field("self", "SigCgt"), signal.SIGUSR2),
                "marker": MARKER in maps, "dontfork": mapped(maps, dontfork_at),
                "plain": mapped(maps, plain_at), "cpu": sum(os.times()[:2]),
-               "ru": resource.getrusage(resource.RUSAGE_SELF).ru_utime}
+               "ru": resource.getrusage(resource.RUSAGE_SELF).ru_utime,
+               "itimer": signal.getitimer(signal.ITIMER_VIRTUAL)[0],
+               "pdeathsig": pdeathsig(), "slack": LIBC.prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0),
+               "cpus": sorted(os.sched_getaffinity(0)), "wipe": bytes(wipe[:4]).decode(
+                   errors="replace")}
         os.write(w, json.dumps(kid).encode())
     finally:
         os._exit(0)
@@ -134,6 +161,10 @@ os.close(w)
 raw = read_all(r)
 os.waitpid(pid, 0)
 alarm_left = signal.alarm(0)
+signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+LIBC.prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0)
+if len(cpus) > 1:
+    os.sched_setaffinity(0, set(cpus))
 kid = json.loads(raw) if raw else {}
 ok = bool(kid)
 F.add("inherit.fork.cwd_umask", ok and kid["cwd"] == parent["cwd"] and kid["umask"] == 0o027,
@@ -148,8 +179,21 @@ F.add("inherit.fork.ids", ok and kid["uids"] == list(parent["uids"])
 F.add("inherit.fork.pgid_sid", ok and kid["pgid"] == parent["pgid"]
       and kid["sid"] == parent["sid"], ok, child_pgid=kid.get("pgid"),
       parent_pgid=parent["pgid"], child_sid=kid.get("sid"), parent_sid=parent["sid"])
-F.add("inherit.fork.alarm", ok and kid["alarm_left"] > 0, ok and alarm_left > 0,
-      child_alarm_left_s=kid.get("alarm_left"), parent_alarm_left_s=alarm_left)
+F.add("inherit.fork.alarm", ok and (kid["alarm_left"] > 0 or kid["itimer"] > 0),
+      ok and alarm_left > 0 and parent_itimer > 0, child_alarm_left_s=kid.get("alarm_left"),
+      parent_alarm_left_s=alarm_left, child_itimer_virtual_s=kid.get("itimer"),
+      parent_itimer_virtual_s=parent_itimer)
+F.add("inherit.fork.pdeathsig", ok and kid["pdeathsig"] != 0,
+      ok and parent_pdeathsig == signal.SIGUSR1, child_pdeathsig=kid.get("pdeathsig"),
+      parent_pdeathsig=parent_pdeathsig)
+F.add("inherit.fork.timerslack", ok and kid["slack"] == parent_slack == 123457, ok,
+      child_timer_slack_ns=kid.get("slack"), parent_timer_slack_ns=parent_slack)
+F.add("inherit.fork.cpu_affinity", ok and kid["cpus"] == [cpus[-1]], ok and len(cpus) > 1,
+      child_cpus=kid.get("cpus"), parent_cpus=[cpus[-1]] if cpus else None,
+      note="needs two CPUs to tell a set affinity from the default")
+F.add("inherit.fork.wipeonfork_zeroed", ok and kid["wipe"] != "WIPE",
+      ok and wiped_ok and bytes(wipe[:4]) == b"WIPE", child_sees=kid.get("wipe"),
+      parent_sees=bytes(wipe[:4]).decode(errors="replace"))
 vm_parent = int((parent["vmlck"] or "0").split()[0])
 vm_child = int((kid.get("vmlck") or "0").split()[0])
 F.add("inherit.fork.mlock", ok and vm_child > 0, ok and locked and vm_parent > 0,
@@ -180,12 +224,21 @@ if pid == 0:
         for fd in (in_w, out_r, info_r):
             os.close(fd)
         os.setpriority(os.PRIO_PROCESS, 0, min(19, os.getpriority(os.PRIO_PROCESS, 0) + 3))
+        os.umask(0o037)
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1, signal.SIGUSR2})
+        os.kill(os.getpid(), signal.SIGUSR2)  # pending (blocked) across the exec
+        LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+        os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
+        if len(cpus) > 1:
+            os.sched_setaffinity(0, {cpus[0]})
+        locked_x = LIBC.mlock(ctypes.c_void_p(address(lock_page)), ctypes.c_size_t(4096)) == 0
         threading.Thread(target=hold.wait, daemon=True).start()
         before = {"stat": proc_stat(read("/proc/self/stat")), "status_uid":
                   status_field("self", "Uid"), "threads": status_field("self", "Threads"),
                   "nofile": nofile_soft(read("/proc/self/limits")),
                   "marker": MARKER in read("/proc/self/maps"),
-                  "exe": os.readlink("/proc/self/exe"), "cwd": os.getcwd()}
+                  "exe": os.readlink("/proc/self/exe"), "cwd": os.getcwd(),
+                  "status": read("/proc/self/status"), "locked": locked_x}
         os.write(info_w, json.dumps(before).encode())
         os.close(info_w)
         os.dup2(in_r, 0)
@@ -243,6 +296,42 @@ F.add("inherit.exec.other_threads", exec_done and after["threads"] != "1",
 F.add("inherit.exec.exe_is_new_program", exec_done and os.path.realpath(exe_after or "")
       == os.path.realpath(CAT), ran and exe_after is not None, exe_before=before.get("exe"),
       exe_after=exe_after)
+
+
+def field(status_text: str, name: str) -> str | None:
+    for ln in status_text.splitlines():
+        if ln.startswith(name + ":"):
+            return ln.split(":", 1)[1].strip()
+    return None
+
+
+b_st, a_st = before.get("status", ""), status_txt if ran else ""
+for key, name, sig in (("mask", "SigBlk", signal.SIGUSR1), ("pending", "ShdPnd", signal.SIGUSR2)):
+    was, now = sig_bit(field(b_st, name), sig), sig_bit(field(a_st, name), sig)
+    if key == "pending":
+        was = was or sig_bit(field(b_st, "SigPnd"), sig)
+        now = now or sig_bit(field(a_st, "SigPnd"), sig)
+    F.add(f"inherit.exec.signal_{key}", exec_done and now, exec_done and was,
+          **{f"{key}_before": was, f"{key}_after": now, "signal": sig})
+F.add("inherit.exec.umask", exec_done and field(a_st, "Umask") == "0037",
+      exec_done and field(b_st, "Umask") == "0037", umask_before=field(b_st, "Umask"),
+      umask_after=field(a_st, "Umask"))
+F.add("inherit.exec.no_new_privs", exec_done and field(a_st, "NoNewPrivs") == "1",
+      exec_done and field(b_st, "NoNewPrivs") == "1", before=field(b_st, "NoNewPrivs"),
+      after=field(a_st, "NoNewPrivs"))
+F.add("inherit.exec.mlock", exec_done and field(a_st, "VmLck") not in (None, "0 kB"),
+      exec_done and before.get("locked") and field(b_st, "VmLck") != "0 kB",
+      vmlck_before=field(b_st, "VmLck"), vmlck_after=field(a_st, "VmLck"))
+F.add("inherit.exec.cpu_affinity", exec_done and field(a_st, "Cpus_allowed_list")
+      == str(cpus[0]), exec_done and len(cpus) > 1, before=field(b_st, "Cpus_allowed_list"),
+      after=field(a_st, "Cpus_allowed_list"))
+# stat field 41 is the scheduling policy (index 38 from field 3); SCHED_BATCH is 3
+F.add("inherit.exec.sched_policy", exec_done and a_stat[38] == str(os.SCHED_BATCH),
+      exec_done and b_stat[38] == str(os.SCHED_BATCH), policy_before=b_stat[38] if b_stat
+      else None, policy_after=a_stat[38] if a_stat else None)
+F.add("inherit.exec.comm_is_filename", exec_done and "(cat)" in parts[0],
+      exec_done and before.get("exe") != CAT, comm_after=parts[0].split(" ")[1] if ran
+      else None)
 F.add("inherit.exec.cwd", exec_done and cwd_after == before.get("cwd"), exec_done,
       cwd_before=before.get("cwd"), cwd_after=cwd_after)
 
@@ -282,15 +371,94 @@ garbage = os.path.join(TMP, "garbage")
 with open(garbage, "wb") as fh:
     fh.write(b"\x00\x01\x02mkdeck: no known executable format\n" * 4)
 os.chmod(garbage, 0o755)
+def itimer_kills_after_exec() -> tuple[int | None, bool]:
+    """(the signal that ended ``sleep 5`` exec'd with a 0.2 s ITIMER_REAL pending, whether
+    it was still running after 0.05 s: the exec happened before the timer fired)."""
+    kid = os.fork()
+    if kid == 0:
+        try:
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the probe ignores it: undo
+            signal.setitimer(signal.ITIMER_REAL, 0.2)
+            os.execv(SLEEP, [SLEEP, "5"])
+        finally:
+            os._exit(127)
+    time.sleep(0.05)
+    alive = os.waitpid(kid, os.WNOHANG) == (0, 0)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        done, st = os.waitpid(kid, os.WNOHANG)
+        if done:
+            return (os.WTERMSIG(st) if os.WIFSIGNALED(st) else None), alive
+        time.sleep(0.02)
+    os.kill(kid, signal.SIGKILL)
+    os.waitpid(kid, 0)
+    return None, alive
+
+
+SLEEP = shutil.which("sleep") or "/bin/sleep"
+ended_by, ran_first = itimer_kills_after_exec()
+F.add("inherit.exec.itimer_kept", ended_by == signal.SIGALRM, ran_first and ended_by is not None,
+      exec_program_ended_by=ended_by, running_after_50ms=ran_first,
+      method="sleep 5 exec'd with ITIMER_REAL 0.2 s: SIGALRM ends it only if the timer survived")
 control = exec_errno(script, [script])
 control_true = exec_errno(TRUE, [TRUE, "short"])
 errs = {"ENOENT": exec_errno(os.path.join(TMP, "missing"), ["missing"]),
         "EACCES": exec_errno(noexec, [noexec]), "ENOEXEC": exec_errno(garbage, [garbage]),
-        "E2BIG": exec_errno(TRUE, [TRUE, "x" * (33 * 4096)])}
+        "E2BIG": exec_errno(TRUE, [TRUE, "x" * (33 * 4096)]),
+        "ENOTDIR": exec_errno(os.path.join(script, "x"), ["x"])}
+busy = os.path.join(TMP, "busy")
+shutil.copy(TRUE, busy)
+os.chmod(busy, 0o755)
+writer = os.open(busy, os.O_WRONLY)
+errs["ETXTBSY"] = exec_errno(busy, [busy])
+os.close(writer)
+errs["EACCES_dir"] = exec_errno(TMP, [TMP])
 for name, got in errs.items():
-    F.add(f"inherit.exec.errno_{name}", got == getattr(errno, name),
+    F.add(f"inherit.exec.errno_{name}", got == getattr(errno, name.split("_")[0]),
           control == 0 and control_true == 0, got=errno.errorcode.get(got, got),
           expected=name, control_script_ran=control == 0, control_true_ran=control_true == 0)
+
+
+
+def setuid_exec(nnp: bool) -> str | None:
+    """The ``Uid:`` line (real, effective, saved, fs) of a set-user-ID copy of cat owned by
+    uid 65534, exec'd by root (``nnp``: after PR_SET_NO_NEW_PRIVS)."""
+    r2, w2 = os.pipe()
+    kid = os.fork()
+    if kid == 0:
+        try:
+            os.close(r2)
+            os.dup2(w2, 1)
+            if nnp:
+                LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+            os.execv(suid_cat, [suid_cat, "/proc/self/status"])
+        finally:
+            os._exit(127)
+    os.close(w2)
+    out = read_all(r2).decode(errors="replace")
+    os.waitpid(kid, 0)
+    return next((ln.split(":", 1)[1].split() for ln in out.splitlines()
+                 if ln.startswith("Uid:")), None)
+
+
+suid_cat = os.path.join(TMP, "suid-cat")
+plain_uids = nnp_uids = None
+if os.geteuid() == 0:
+    try:
+        os.chmod(TMP, 0o755)
+        shutil.copy(CAT, suid_cat)
+        os.chown(suid_cat, 65534, 65534)
+        os.chmod(suid_cat, 0o4755)
+        plain_uids, nnp_uids = setuid_exec(False), setuid_exec(True)
+    except OSError:
+        pass
+honoured = plain_uids is not None and plain_uids[1] == "65534"
+F.add("inherit.exec.setuid_effective_only", honoured and plain_uids[0] == "0",
+      honoured, uids_after_exec=plain_uids, file_owner=65534,
+      note="needs root to make a set-user-ID file of another owner, and no nosuid mount")
+F.add("inherit.exec.no_new_privs_blocks_setuid", nnp_uids is not None and nnp_uids[1] == "0",
+      honoured and nnp_uids is not None, uids_with_no_new_privs=nnp_uids,
+      control_uids_without=plain_uids)
 
 os.chdir("/")
 shutil.rmtree(TMP, ignore_errors=True)
