@@ -100,6 +100,42 @@ def test_the_tasks_probe_measures_threads_ids_and_mmap_as_the_man_pages_say() ->
     }.items() if facts[k]["valid"]}
 
 
+def test_the_nsx_probe_measures_namespaces_as_the_man_pages_say() -> None:
+    """unshare(CLONE_NEWPID / CLONE_NEWNET) needs CAP_SYS_ADMIN: as root every fact is valid;
+    as another user a fact may be not valid, never the other value."""
+    facts = run_probe("p_nsx.py")
+    assert facts["nsx.proc_ns_symlinks"]["valid"]
+    if os.geteuid() == 0:
+        assert {k for k, v in facts.items() if not v["valid"]} == set(), facts
+    assert {k: v["value"] for k, v in facts.items() if v["valid"]} == {k: v for k, v in {
+        "nsx.proc_ns_symlinks": True, "nsx.userns_overflow_uid": True,
+        "nsx.newpid_caller_stays": True, "nsx.newpid_next_child_pid1": True,
+        "nsx.pid1_exit_kills_others": True, "nsx.pid1_only_handled_signals": True,
+        "nsx.child_ns_cannot_see_parent_ns": True, "nsx.newnet_lo_down": True,
+    }.items() if facts[k]["valid"]}
+
+
+def test_the_vfork_clone_probe_measures_what_vfork_2_and_clone_2_say(tmp_path: Path) -> None:
+    from mkdeck.verify.probeset import Environment, build_c, probe
+
+    env = Environment.detect({**os.environ, "XDG_CACHE_HOME": str(tmp_path)})
+    if env.cc is None:
+        pytest.skip("no C compiler: the probe is skipped by mkdeck too")
+    binary, error = build_c(probe("vfork-clone-c"), env)
+    assert binary, error
+    facts = json.loads(subprocess.run([binary], capture_output=True, text=True, timeout=60,
+                                      check=True).stdout)["facts"]
+    assert {k: v["value"] for k, v in facts.items() if v["valid"]} == {k: v for k, v in {
+        "vforkc.returns_zero_in_child": True, "vforkc.returns_child_pid": True,
+        "vforkc.child_own_pid": True, "vforkc.clone_vfork_suspends": True,
+        "vforkc.clone_vm_alone_suspends": False, "vforkc.like_clone_vm_vfork_sigchld": True,
+    }.items() if facts[k]["valid"]}
+    # only the 50 ms control of the clone() children may be left open by a loaded host
+    assert {k for k, v in facts.items() if not v["valid"]} <= {
+        "vforkc.clone_vfork_suspends", "vforkc.clone_vm_alone_suspends",
+        "vforkc.like_clone_vm_vfork_sigchld"}
+
+
 # (statement of our own wording, the check that reads it, the verdict)
 STATEMENTS = [
     ("The resource limits of the parent are inherited by the child of fork().",
@@ -191,6 +227,18 @@ STATEMENTS = [
     ("execve() fails with ETXTBSY when the executable is open for writing.",
      "exec.fails-etxtbsy", "verified"),
     ("execve() of a directory fails with EISDIR.", "exec.fails-eacces-directory", "refuted"),
+    ("The child of vfork() gets a PID of its own.", "vfork.child-own-pid", "verified"),
+    ("vfork() behaves like clone() with CLONE_VM, CLONE_VFORK and SIGCHLD.",
+     "vfork.like-clone-vm-vfork", "verified"),
+    ("vfork() behaves like clone() with CLONE_FILES, CLONE_VFORK and SIGCHLD.",
+     "vfork.like-clone-vm-vfork", "refuted"),
+    ("With CLONE_VFORK, the caller is suspended until the child calls execve() or _exit().",
+     "clone.vfork-flag-suspends", "verified"),
+    ("sethostname() in a new UTS namespace changes the hostname of the host too.",
+     "ns.sethostname-stays-inside", "refuted"),
+    ("A process's namespaces appear as symbolic links in /proc/PID/fd.", None, "unchecked"),
+    ("Other processes inside a PID namespace can kill its PID 1 with SIGKILL.",
+     "ns.pid-namespace-pid1", "unchecked"),
     # the roles swapped: neither the key nor its `also` reads it
     ("When execve() honours a set-user-ID bit, it changes the real user ID and leaves the "
      "effective user ID unchanged.", None, "unchecked"),
@@ -210,6 +258,8 @@ def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
 # facts that need CAP_SYS_NICE (nice -20): without it the verdict is inconclusive, never the
 # other one
 NEEDS_CAP_SYS_NICE = {"priority.19_lowest_minus20_highest", "priority.cap_sys_nice_can_lower"}
+# a timing control (vfork-clone-c, 50 ms) may be left open on a loaded host: inconclusive
+TIMING = {"vforkc.clone_vfork_suspends", "vforkc.like_clone_vm_vfork_sigchld"}
 
 
 @pytest.mark.parametrize("text,check,verdict", STATEMENTS, ids=[s[0][:60] for s in STATEMENTS])
@@ -220,6 +270,8 @@ def test_statements_of_our_own_wording_get_the_measured_verdict(verdicts, text, 
     if claim["verdict"] == "inconclusive" and set(facts) <= NEEDS_CAP_SYS_NICE and not any(
             f.get("valid") for f in facts.values()):
         assert not _cap_sys_nice(), claim  # only a host without the right may leave it open
+        return
+    if claim["verdict"] == "inconclusive" and set(facts) <= TIMING:
         return
     assert (claim["check"], claim["verdict"]) == (check, verdict), claim
 
