@@ -97,6 +97,8 @@ def test_the_tasks_probe_measures_threads_ids_and_mmap_as_the_man_pages_say() ->
         "tasks.map_fixed_replaces": True, "tasks.map_fixed_noreplace_eexist": True,
         "tasks.mmap_offset_einval": True, "tasks.mmap_shared_write_readonly_eacces": True,
         "tasks.close_fd_unmaps": False, "tasks.page_size_4096": True,
+        "tasks.signal_to_unblocking_thread": True, "tasks.pthread_exit_ends_caller_only": True,
+        "tasks.fork_rlimit_nproc_eagain": True, "tasks.cow_read_copies": False,
     }.items() if facts[k]["valid"]}
 
 
@@ -239,6 +241,28 @@ STATEMENTS = [
     ("A process's namespaces appear as symbolic links in /proc/PID/fd.", None, "unchecked"),
     ("Other processes inside a PID namespace can kill its PID 1 with SIGKILL.",
      "ns.pid-namespace-pid1", "unchecked"),
+    # the copy is in another clause than the read: not read, never refuted
+    ("After fork(), a page that is read but never written is not copied.",
+     "fork.copy-on-write", "unchecked"),
+    ("After fork(), reading a page does not copy it.", "cow.read-does-not-copy", "verified"),
+    ("After fork(), the kernel copies a page as soon as the child reads it.",
+     "cow.read-does-not-copy", "refuted"),
+    ("After fork(), pages are not shared until the parent or the child writes to them.",
+     "cow.shared-until-write", "refuted"),
+    ("fork() fails with EAGAIN when the caller has reached its RLIMIT_NPROC limit.",
+     "fork.fails-eagain-nproc", "verified"),
+    ("fork() fails with ENOMEM when the caller has reached its RLIMIT_NPROC limit.",
+     "fork.fails-eagain-nproc", "refuted"),
+    ("pthread_exit() ends all threads of the process.", "threads.pthread-exit-caller-only",
+     "refuted"),
+    ("A signal sent to a process with kill() is delivered to a thread that does not block "
+     "it, not always to the main thread.", "threads.signal-to-unblocking-thread", "unchecked"),
+    ("With CLONE_FS, a chdir() in the parent changes the child's working directory too.",
+     "clone.fs-chdir-seen", "verified"),
+    ("Without CLONE_FILES, a descriptor the child opens is also valid in the parent.",
+     "clone.files-fd-seen", "refuted"),
+    ("With CLONE_VM, a write to memory by the child is not seen by the parent.",
+     "clone.vm-write-seen", "refuted"),
     # the roles swapped: neither the key nor its `also` reads it
     ("When execve() honours a set-user-ID bit, it changes the real user ID and leaves the "
      "effective user ID unchanged.", None, "unchecked"),

@@ -22,6 +22,7 @@ import resource
 import signal
 import tempfile
 import threading
+import time
 
 from _probelib import Facts, in_child, read_all, status_field
 
@@ -279,6 +280,121 @@ for addr in (ok_off, shared_w, private_w):
     if addr is not None:
         LIBC.munmap(addr, PAGE)
 os.unlink(path)
+
+
+# ---- a signal sent to the process goes to a thread that does not block it -----------------
+def delivery() -> str:
+    """``"<pending while only the main thread blocks it> <pending while both block it>"``,
+    from ``ShdPnd`` (the process-wide pending set) after kill(getpid(), SIGUSR1)."""
+    signal.signal(signal.SIGUSR1, lambda *_: None)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})  # the main thread blocks it
+
+    def in_main(tid: int) -> str:
+        os.kill(os.getpid(), signal.SIGUSR1)
+        time.sleep(0.05)
+        return str(bit(status_field("self", "ShdPnd"), signal.SIGUSR1))
+    # a new thread starts with its creator's mask: this one unblocks the signal
+    _, one = with_thread(lambda: signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGUSR1}),
+                         in_main)
+    _, both = with_thread(lambda: None, in_main)
+    return f"{one} {both}"
+
+
+dl = in_child(delivery).split()
+F.add("tasks.signal_to_unblocking_thread", dl[:1] == ["False"], dl[1:2] == ["True"],
+      pending_when_another_thread_does_not_block=dl[0] if dl else None,
+      control_pending_when_every_thread_blocks=dl[1] if len(dl) > 1 else None)
+
+
+# ---- pthread_exit() ends the calling thread only -------------------------------------------
+def pthread_exit_one() -> str:
+    """A thread calls pthread_exit(); ``"<process still running> <threads before> <after>"``."""
+    gate = threading.Event()
+    helper = threading.Thread(target=gate.wait, daemon=True)
+    helper.start()
+    before = int(status_field("self", "Threads") or 0)
+    LIBC.pthread_exit.argtypes = (ctypes.c_void_p,)
+    t = threading.Thread(target=lambda: LIBC.pthread_exit(None), daemon=True)
+    t.start()
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline and int(status_field("self", "Threads") or 0) >= before + 1:
+        time.sleep(0.01)
+    after = int(status_field("self", "Threads") or 0)
+    gate.set()
+    return f"True {before} {after}"
+
+
+pe = in_child(pthread_exit_one).split()
+pe_ok = len(pe) == 3 and pe[0] == "True"
+F.add("tasks.pthread_exit_ends_caller_only", pe_ok and int(pe[2]) == int(pe[1]) >= 2,
+      pe_ok and int(pe[1]) >= 2, threads_before=pe[1] if pe_ok else None,
+      threads_after_pthread_exit=pe[2] if pe_ok else None, child_said=" ".join(pe[:1]))
+
+
+# ---- fork() under RLIMIT_NPROC: EAGAIN ------------------------------------------------------
+def fork_eagain() -> str:
+    if os.geteuid() == 0:
+        os.setgroups([])
+        os.setgid(65534)
+        os.setuid(65534)
+    resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
+    LIBC.fork.restype = ctypes.c_int
+    ctypes.set_errno(0)
+    got = LIBC.fork()
+    if got == 0:
+        os._exit(0)
+    return f"{got} {ctypes.get_errno()}"
+
+
+fe = in_child(fork_eagain).split()
+fe_ok = len(fe) == 2 and fe[0] == "-1"
+F.add("tasks.fork_rlimit_nproc_eagain", fe_ok and int(fe[1]) == errno.EAGAIN, fe_ok,
+      fork_returned=fe[0] if fe else None,
+      errno=errno.errorcode.get(int(fe[1]), fe[1]) if len(fe) == 2 else None,
+      method="libc fork() as an unprivileged user at RLIMIT_NPROC 0")
+
+
+# ---- copy-on-write: a read shares, a write copies -------------------------------------------
+def private_dirty_kb(addr: int) -> int | None:
+    """Private_Dirty of the mapping that holds ``addr`` (/proc/self/smaps)."""
+    hit = False
+    with open("/proc/self/smaps") as fh:
+        for line in fh:
+            head = line.split()[0]
+            if "-" in head and ":" not in head:
+                lo, hi = (int(x, 16) for x in head.split("-"))
+                hit = lo <= addr < hi
+            elif hit and line.startswith("Private_Dirty:"):
+                return int(line.split()[1])
+    return None
+
+
+NPAGES = 64
+cow = mmap.mmap(-1, NPAGES * PAGE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+for i in range(NPAGES):
+    cow[i * PAGE] = 7  # dirty in the parent: after fork() every page is shared
+cow_at = ctypes.addressof(ctypes.c_char.from_buffer(cow))
+
+
+def cow_child() -> str:
+    total = 0
+    for i in range(NPAGES):
+        total += cow[i * PAGE]
+    after_read = private_dirty_kb(cow_at)
+    for i in range(NPAGES):
+        cow[i * PAGE] = 9
+    return f"{total} {after_read} {private_dirty_kb(cow_at)}"
+
+
+cw = in_child(cow_child).split()
+cw_ok = len(cw) == 3 and cw[0] == str(7 * NPAGES) and cw[1] != "None" and cw[2] != "None"
+kb = NPAGES * PAGE // 1024
+F.add("tasks.cow_read_copies", cw_ok and int(cw[1]) >= kb // 2,
+      cw_ok and int(cw[2]) >= kb * 9 // 10, private_dirty_kb_after_reading=cw[1] if cw_ok
+      else None, control_private_dirty_kb_after_writing=cw[2] if cw_ok else None,
+      region_kb=kb)
+cow.close()
+
 arch = platform.machine()
 F.add("tasks.page_size_4096", PAGE == 4096, arch in ("x86_64", "amd64"), arch=arch,
       sysconf_page_size=os.sysconf("SC_PAGE_SIZE"),
