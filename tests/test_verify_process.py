@@ -263,6 +263,11 @@ STATEMENTS = [
      "clone.files-fd-seen", "refuted"),
     ("With CLONE_VM, a write to memory by the child is not seen by the parent.",
      "clone.vm-write-seen", "refuted"),
+    # readings.yaml: the words of core checks for these families
+    ("execve() returns only on error, with -1 and errno set.", "exec.no-return", "verified"),
+    ("execve() gives the caller a new PID.", "exec.keeps-pid", "refuted"),
+    ("getppid() returns the process ID of the caller's own first child.", "fork.knows-ppid",
+     "refuted"),
     # the roles swapped: neither the key nor its `also` reads it
     ("When execve() honours a set-user-ID bit, it changes the real user ID and leaves the "
      "effective user ID unchanged.", None, "unchecked"),
