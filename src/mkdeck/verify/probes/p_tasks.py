@@ -139,6 +139,7 @@ def tids() -> str:
 mine, tgid = with_thread(lambda: None, lambda t: (t, status_field(str(t), "Tgid")))[1]
 theirs = in_child(tids).split()
 other_tid = int(theirs[1]) if len(theirs) == 2 else None
+tid_ok = mine is not None and mine != os.getpid()
 F.add("tasks.tid_system_unique", mine is not None and other_tid is not None
       and mine != other_tid and mine not in (int(theirs[0]), os.getpid())
       and tgid == str(os.getpid()), mine is not None and other_tid is not None,
@@ -394,6 +395,112 @@ F.add("tasks.cow_read_copies", cw_ok and int(cw[1]) >= kb // 2,
       else None, control_private_dirty_kb_after_writing=cw[2] if cw_ok else None,
       region_kb=kb)
 cow.close()
+
+
+
+# ---- what else threads share (CLONE_FS, signal.h rlimits) and what each has ----------------
+def thread_changes() -> str:
+    """A second thread changes cwd, umask, RLIMIT_NOFILE and its own CPU affinity; the main
+    thread reports what it sees, and whether its own TID is the PID."""
+    tmp = tempfile.mkdtemp(prefix="mkdeck-thr-")
+    core = resource.getrlimit(resource.RLIMIT_NOFILE)  # lowered by one: any host can
+    new_core = core[0] - 1 if core[0] > 64 else None
+    cpus = sorted(os.sched_getaffinity(0))
+
+    def in_thread() -> None:
+        os.chdir(tmp)
+        os.umask(0o077)
+        if new_core is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (new_core, core[1]))
+        if len(cpus) > 1:
+            os.sched_setaffinity(0, {cpus[0]})  # 0: the calling thread
+
+    def in_main(tid: int) -> str:
+        aff_thread = sorted(os.sched_getaffinity(tid)) if len(cpus) > 1 else None
+        return (f"{os.getcwd() == tmp} {os.umask(0o022) == 0o077} "
+                f"{None if new_core is None else resource.getrlimit(resource.RLIMIT_NOFILE)[0] == new_core} "
+                f"{None if aff_thread is None else sorted(os.sched_getaffinity(0)) == cpus} "
+                f"{aff_thread == [cpus[0]] if aff_thread is not None else None} "
+                f"{threading.get_native_id() == os.getpid()}")
+    out = with_thread(in_thread, in_main)[1]
+    os.chdir("/")
+    os.rmdir(tmp)
+    return str(out)
+
+
+tc = in_child(thread_changes).split()
+tc_ok = len(tc) == 6
+F.add("tasks.threads_share_cwd_umask", tc_ok and tc[0] == tc[1] == "True", tc_ok,
+      main_sees_cwd_the_thread_set=tc[0] if tc_ok else None,
+      main_sees_umask_the_thread_set=tc[1] if tc_ok else None)
+F.add("tasks.threads_share_rlimits", tc_ok and tc[2] == "True", tc_ok and tc[2] != "None",
+      main_sees_rlimit_the_thread_set=tc[2] if tc_ok else None)
+F.add("tasks.threads_own_affinity", tc_ok and tc[3] == "True",
+      tc_ok and tc[4] == "True", main_affinity_unchanged=tc[3] if tc_ok else None,
+      control_thread_affinity_changed=tc[4] if tc_ok else None,
+      note="needs two CPUs to tell a set affinity from the default")
+F.add("tasks.main_thread_tid_is_pid", tc_ok and tc[5] == "True", tc_ok and tid_ok,
+      main_thread_tid_equals_pid=tc[5] if tc_ok else None,
+      control_other_thread_tid_differs=tid_ok)
+
+
+# ---- mmap(): what a mapping gives and what touching it wrongly does --------------------------
+def touch(fn) -> str:
+    """The signal that ended a child running ``fn`` (``"none"``: it exited)."""
+    kid = os.fork()
+    if kid == 0:
+        try:
+            LIBC.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0: the crash leaves no core file
+            resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(
+                resource.RLIMIT_CORE)[1]))
+            fn()
+        finally:
+            os._exit(0)
+    _, st = os.waitpid(kid, 0)
+    return signal.Signals(os.WTERMSIG(st)).name if os.WIFSIGNALED(st) else "none"
+
+
+anon = mmap.mmap(-1, 2 * PAGE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+zero = bytes(anon[:]) == bytes(2 * PAGE)
+anon[:4] = b"data"
+F.add("tasks.map_anonymous_zeroed", zero, anon[:4] == b"data", first_read_all_zero=zero)
+anon.close()
+none_at, _ = c_mmap(None, PAGE, 0, ANON)  # PROT_NONE
+rw_at, _ = c_mmap(None, PAGE, RW, ANON)
+prot_none = touch(lambda: ctypes.string_at(none_at, 1)) if none_at else None
+readable = touch(lambda: ctypes.string_at(rw_at, 1)) if rw_at else None
+F.add("tasks.prot_none_sigsegv", prot_none == "SIGSEGV", readable == "none",
+      touching_prot_none_ends_with=prot_none, control_readable_page=readable)
+unmapped_at, _ = c_mmap(None, PAGE, RW, ANON)
+if unmapped_at:
+    LIBC.munmap(unmapped_at, PAGE)
+after_munmap = touch(lambda: ctypes.string_at(unmapped_at, 1)) if unmapped_at else None
+F.add("tasks.munmap_then_access_sigsegv", after_munmap == "SIGSEGV", readable == "none",
+      touching_after_munmap_ends_with=after_munmap)
+fd2, path2 = tempfile.mkstemp(prefix="mkdeck-tasks-")
+os.write(fd2, b"x" * 100)
+past_at, _ = c_mmap(None, 2 * PAGE, mmap.PROT_READ, mmap.MAP_SHARED, fd2, 0)
+in_file = touch(lambda: ctypes.string_at(past_at, 1)) if past_at else None
+beyond = touch(lambda: ctypes.string_at(past_at + PAGE, 1)) if past_at else None
+F.add("tasks.beyond_eof_sigbus", beyond == "SIGBUS", in_file == "none",
+      touching_a_page_wholly_past_eof_ends_with=beyond, control_first_page=in_file)
+_, len0 = c_mmap(None, 0, RW, ANON)
+_, both_flags = c_mmap(None, PAGE, RW, mmap.MAP_SHARED | mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+F.add("tasks.mmap_length_zero_einval", len0 == errno.EINVAL, rw_at is not None,
+      got=errno.errorcode.get(len0, len0))
+F.add("tasks.mmap_shared_and_private_einval", both_flags == errno.EINVAL, rw_at is not None,
+      got=errno.errorcode.get(both_flags, both_flags))
+ctypes.set_errno(0)
+raw = LIBC.mmap(None, 0, RW, ANON, -1, 0)
+F.add("tasks.mmap_failure_returns_map_failed", raw == MAP_FAILED, len0 != 0,
+      returned=hex(raw) if raw is not None else None, map_failed=hex(MAP_FAILED))
+for addr in (none_at, rw_at):
+    if addr:
+        LIBC.munmap(addr, PAGE)
+if past_at:
+    LIBC.munmap(past_at, 2 * PAGE)
+os.close(fd2)
+os.unlink(path2)
 
 arch = platform.machine()
 F.add("tasks.page_size_4096", PAGE == 4096, arch in ("x86_64", "amd64"), arch=arch,
