@@ -62,6 +62,7 @@ def test_the_inherit_probe_measures_what_fork_2_and_execve_2_say() -> None:
         "inherit.exec.sched_policy": True, "inherit.exec.comm_is_filename": True,
         "inherit.exec.itimer_kept": True, "inherit.exec.setuid_effective_only": True,
         "inherit.exec.no_new_privs_blocks_setuid": True,
+        "inherit.exec.environment_is_envp": True,
     }.items() if facts[k]["valid"]}
 
 
@@ -74,13 +75,16 @@ def test_the_priority_probe_measures_what_setpriority_2_and_nice_2_say() -> None
         "priority.per_thread": True, "priority.cap_sys_nice_can_lower": True,
         "priority.rlimit_nice_allows_lowering": True, "priority.rlimit_nice_lower_below": False,
         "priority.19_lowest_minus20_highest": True, "priority.step_weight_factor_1_25": True,
+        "priority.nice_adds_and_returns_new_value": True,
+        "priority.above_19_clamped_to_19": True, "priority.nice_no_effect_on_fifo": True,
     }
     assert set(facts) == set(expected)
     assert {k: v["value"] for k, v in facts.items() if v["valid"]} == {
         k: v for k, v in expected.items() if facts[k]["valid"]}
     # measurable as any user: an unprivileged child is made by dropping to uid 65534 as root
     for key in ("priority.setpriority_lower_errno_EACCES", "priority.nice_lower_errno_EPERM",
-                "priority.per_thread"):
+                "priority.per_thread", "priority.nice_adds_and_returns_new_value",
+                "priority.above_19_clamped_to_19"):
         assert facts[key]["valid"], facts[key]
 
 
@@ -283,6 +287,20 @@ STATEMENTS = [
     # a signal named by a bare kind cue is not read well enough to refute
     ("Accessing a page mapped PROT_NONE raises SIGBUS.", "mmap.prot-none-sigsegv",
      "unchecked"),
+    ("nice() returns 0 on success.", "nice.nice-call-adds", "refuted"),
+    ("setpriority() with a value above 19 silently sets 19.", "nice.clamped-to-range",
+     "verified"),
+    ("The nice value does not affect threads scheduled with SCHED_RR.",
+     "nice.no-effect-on-fifo", "verified"),
+    ("The nice value affects threads scheduled with SCHED_FIFO.", "nice.no-effect-on-fifo",
+     "refuted"),
+    # another policy named: not read (a SCHED_* name is no typed value to compare)
+    ("The nice value has no effect on threads scheduled with SCHED_OTHER.", None,
+     "unchecked"),
+    ("A program started by execve() gets the envp array passed to it as its environment.",
+     "exec.environment-envp", "verified"),
+    ("The child starts at the beginning of main() after fork().",
+     "fork.child-continues-after-fork", "refuted"),
     # readings.yaml: the words of core checks for these families
     ("execve() returns only on error, with -1 and errno set.", "exec.no-return", "verified"),
     ("execve() gives the caller a new PID.", "exec.keeps-pid", "refuted"),
@@ -306,7 +324,8 @@ def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
 
 # facts that need CAP_SYS_NICE (nice -20): without it the verdict is inconclusive, never the
 # other one
-NEEDS_CAP_SYS_NICE = {"priority.19_lowest_minus20_highest", "priority.cap_sys_nice_can_lower"}
+NEEDS_CAP_SYS_NICE = {"priority.19_lowest_minus20_highest", "priority.cap_sys_nice_can_lower",
+                      "priority.nice_no_effect_on_fifo"}
 # a timing control (vfork-clone-c, 50 ms) may be left open on a loaded host: inconclusive
 TIMING = {"vforkc.clone_vfork_suspends", "vforkc.like_clone_vm_vfork_sigchld"}
 

@@ -395,6 +395,30 @@ def itimer_kills_after_exec() -> tuple[int | None, bool]:
     return None, alive
 
 
+def environ_after_exec(env: dict[str, str]) -> list[str]:
+    """The environment /bin/cat reads from its own /proc/self/environ after execve() with
+    ``env`` as envp (the caller's own environment holds other variables)."""
+    r2, w2 = os.pipe()
+    kid = os.fork()
+    if kid == 0:
+        try:
+            os.dup2(w2, 1)
+            os.environ["MKDECK_CALLER_ONLY"] = "1"
+            os.execve(CAT, [CAT, "/proc/self/environ"], env)
+        finally:
+            os._exit(127)
+    os.close(w2)
+    out = read_all(r2).decode(errors="replace")
+    os.waitpid(kid, 0)
+    return sorted(v for v in out.split("\0") if v)
+
+
+env_after = environ_after_exec({"MKDECK_ENVP": "given"})
+F.add("inherit.exec.environment_is_envp", env_after == ["MKDECK_ENVP=given"],
+      bool(env_after), environment_after_exec=env_after,
+      caller_environment_had="MKDECK_CALLER_ONLY=1 and the probe's own")
+
+
 SLEEP = shutil.which("sleep") or "/bin/sleep"
 ended_by, ran_first = itimer_kills_after_exec()
 F.add("inherit.exec.itimer_kept", ended_by == signal.SIGALRM, ran_first and ended_by is not None,

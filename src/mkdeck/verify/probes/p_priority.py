@@ -186,4 +186,58 @@ steps = [weights[a] / weights[b] for a, b in ((0, 1), (5, 6)) if a in weights an
 F.add("priority.step_weight_factor_1_25", bool(steps) and all(1.2 <= s <= 1.3 for s in steps),
       len(steps) == 2 and weights[0] > weights[19], load_weight_by_nice=weights,
       ratios=[round(s, 3) for s in steps], source="/proc/self/sched se.load.weight")
+
+
+def nice_call() -> str:
+    """``"<nice before> <what nice(3) returned> <nice after>"`` for nice(3)."""
+    before = os.getpriority(WHO, 0)
+    if before > 15:
+        os.setpriority(WHO, 0, 10)
+        before = 10
+    ctypes.set_errno(0)
+    got = LIBC.nice(3)
+    return f"{before} {got} {os.getpriority(WHO, 0)}"
+
+
+nc = in_child(nice_call).split()
+nc_ok = len(nc) == 3 and all(x.lstrip("-").isdigit() for x in nc)
+F.add("priority.nice_adds_and_returns_new_value", nc_ok and int(nc[2]) == int(nc[0]) + 3
+      == int(nc[1]), nc_ok and int(nc[2]) != int(nc[0]), before=nc[0] if nc_ok else None,
+      nice_3_returned=nc[1] if nc_ok else None, after=nc[2] if nc_ok else None)
+
+
+def clamp_high() -> str:
+    os.setpriority(WHO, 0, 100)
+    return str(os.getpriority(WHO, 0))
+
+
+ch = in_child(clamp_high)
+F.add("priority.above_19_clamped_to_19", ch == "19", ch.lstrip("-").isdigit(),
+      setpriority_100_gave=ch)
+
+
+def fifo_ignores_nice() -> str:
+    """Under SCHED_FIFO the kernel priority (stat field 18) does not follow the nice value;
+    ``"<fifo before> <fifo after nice 10> <other before> <other after nice 10>"``."""
+    def prio() -> str:
+        with open("/proc/self/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[15]
+    os.setpriority(WHO, 0, 0)
+    other0 = prio()
+    os.setpriority(WHO, 0, 10)
+    other10 = prio()
+    os.setpriority(WHO, 0, 0)
+    os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(1))
+    fifo0 = prio()
+    os.setpriority(WHO, 0, 10)
+    return f"{fifo0} {prio()} {other0} {other10}"
+
+
+ff = in_child(fifo_ignores_nice).split() if has_cap else []
+ff_ok = len(ff) == 4
+F.add("priority.nice_no_effect_on_fifo", ff_ok and ff[0] == ff[1],
+      ff_ok and ff[2] != ff[3], fifo_priority_at_nice_0=ff[0] if ff_ok else None,
+      fifo_priority_at_nice_10=ff[1] if ff_ok else None,
+      control_other_priority_at_nice_0_and_10=ff[2:4] if ff_ok else None,
+      note="needs CAP_SYS_NICE (and RT time) for SCHED_FIFO")
 F.emit()
