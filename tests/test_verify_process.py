@@ -62,7 +62,8 @@ def test_the_inherit_probe_measures_what_fork_2_and_execve_2_say() -> None:
         "inherit.exec.sched_policy": True, "inherit.exec.comm_is_filename": True,
         "inherit.exec.itimer_kept": True, "inherit.exec.setuid_effective_only": True,
         "inherit.exec.no_new_privs_blocks_setuid": True,
-        "inherit.exec.environment_is_envp": True,
+        "inherit.exec.environment_is_envp": True, "inherit.exec.shebang_script_runs": True,
+        "inherit.exec.errno_ENOENT_interpreter": True,
     }.items() if facts[k]["valid"]}
 
 
@@ -77,6 +78,7 @@ def test_the_priority_probe_measures_what_setpriority_2_and_nice_2_say() -> None
         "priority.19_lowest_minus20_highest": True, "priority.step_weight_factor_1_25": True,
         "priority.nice_adds_and_returns_new_value": True,
         "priority.above_19_clamped_to_19": True, "priority.nice_no_effect_on_fifo": True,
+        "priority.prio_pgrp_sets_group": True, "priority.getpriority_group_lowest": True,
     }
     assert set(facts) == set(expected)
     assert {k: v["value"] for k, v in facts.items() if v["valid"]} == {
@@ -110,6 +112,9 @@ def test_the_tasks_probe_measures_threads_ids_and_mmap_as_the_man_pages_say() ->
         "tasks.munmap_then_access_sigsegv": True, "tasks.beyond_eof_sigbus": True,
         "tasks.mmap_length_zero_einval": True, "tasks.mmap_shared_and_private_einval": True,
         "tasks.mmap_failure_returns_map_failed": True,
+        "tasks.thread_directed_signal_pending_for_that_thread_only": True,
+        "tasks.threads_share_ppid": True, "tasks.mmap_page_aligned_rounded_up": True,
+        "tasks.munmap_unmapped_range_ok": True, "tasks.map_shared_anon_seen_across_fork": True,
     }.items() if facts[k]["valid"]}
 
 
@@ -301,6 +306,17 @@ STATEMENTS = [
      "exec.environment-envp", "verified"),
     ("The child starts at the beginning of main() after fork().",
      "fork.child-continues-after-fork", "refuted"),
+    ("A signal sent with pthread_kill() is delivered to any thread of the process.",
+     "threads.thread-directed-signal", "refuted"),
+    ("Each thread has its own parent process ID.", "threads.share-ppid", "refuted"),
+    ("munmap() of a range that holds no mapping is not an error.", "mmap.munmap-unmapped-ok",
+     "verified"),
+    ("A MAP_SHARED mapping made before fork() is shared with the child.",
+     "mmap.shared-anon-across-fork", "verified"),
+    ("execve() fails with ENOENT when the interpreter named by the script does not exist.",
+     "exec.fails-enoent-interpreter", "verified"),
+    # "PID 1" and "is 1" are both a bare number: no check reads a PID 1's PPID
+    ("The PPID of PID 1 is 1.", None, "unchecked"),
     # readings.yaml: the words of core checks for these families
     ("execve() returns only on error, with -1 and errno set.", "exec.no-return", "verified"),
     ("execve() gives the caller a new PID.", "exec.keeps-pid", "refuted"),

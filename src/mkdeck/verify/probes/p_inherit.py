@@ -425,6 +425,17 @@ F.add("inherit.exec.itimer_kept", ended_by == signal.SIGALRM, ran_first and ende
       exec_program_ended_by=ended_by, running_after_50ms=ran_first,
       method="sleep 5 exec'd with ITIMER_REAL 0.2 s: SIGALRM ends it only if the timer survived")
 control = exec_errno(script, [script])
+bad_interp = os.path.join(TMP, "bad-interp.sh")
+with open(bad_interp, "w") as fh:
+    fh.write("#!/nonexistent/mkdeck-interpreter\nexit 0\n")
+os.chmod(bad_interp, 0o755)
+interp_errno = exec_errno(bad_interp, [bad_interp])
+# control: the kernel read the #! line (a missing interpreter there is what failed)
+F.add("inherit.exec.shebang_script_runs", control == 0, interp_errno == errno.ENOENT,
+      script_exit=control, script="#!/bin/sh, exit 0",
+      control_missing_interpreter_errno=errno.errorcode.get(interp_errno, interp_errno))
+F.add("inherit.exec.errno_ENOENT_interpreter", interp_errno == errno.ENOENT, control == 0,
+      got=errno.errorcode.get(interp_errno, interp_errno), control_script_ran=control == 0)
 control_true = exec_errno(TRUE, [TRUE, "short"])
 errs = {"ENOENT": exec_errno(os.path.join(TMP, "missing"), ["missing"]),
         "EACCES": exec_errno(noexec, [noexec]), "ENOEXEC": exec_errno(garbage, [garbage]),

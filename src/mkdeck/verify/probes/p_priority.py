@@ -233,6 +233,47 @@ def fifo_ignores_nice() -> str:
     return f"{fifo0} {prio()} {other0} {other10}"
 
 
+def pgrp() -> str:
+    """A new process group of this child and a grandchild: setpriority(PRIO_PGRP, 0, 7) sets
+    both; then, with the grandchild at 9, getpriority(PRIO_PGRP, 0) gives the lowest value.
+    ``"<grandchild after PRIO_PGRP> <getpriority of the group> <own>"``."""
+    os.setpgid(0, 0)
+    base = max(os.getpriority(WHO, 0), 0)
+    os.setpriority(WHO, 0, base)
+    r, w = os.pipe()
+    go_r, go_w = os.pipe()
+    back_r, back_w = os.pipe()
+    kid = os.fork()
+    if kid == 0:
+        os.read(go_r, 1)
+        os.write(w, str(os.getpriority(WHO, 0)).encode() + b"\n")
+        os.setpriority(WHO, 0, max(base + 2, 9))
+        os.write(w, b"raised\n")
+        os.read(back_r, 1)
+        os._exit(0)
+    os.setpriority(os.PRIO_PGRP, 0, max(base, 7))
+    os.write(go_w, b"x")
+    lines = b""
+    while lines.count(b"\n") < 2:
+        chunk = os.read(r, 64)
+        if not chunk:
+            break
+        lines += chunk
+    group = os.getpriority(os.PRIO_PGRP, 0)
+    own = os.getpriority(WHO, 0)
+    os.write(back_w, b"x")
+    os.waitpid(kid, 0)
+    return f"{lines.split()[0].decode() if lines else '?'} {group} {own}"
+
+
+pg = in_child(pgrp).split()
+pg_ok = len(pg) == 3 and all(x.lstrip("-").isdigit() for x in pg)
+F.add("priority.prio_pgrp_sets_group", pg_ok and pg[0] == pg[2], pg_ok,
+      grandchild_after_prio_pgrp=pg[0] if pg_ok else None, caller=pg[2] if pg_ok else None)
+F.add("priority.getpriority_group_lowest", pg_ok and int(pg[1]) == min(int(pg[2]), 9)
+      and int(pg[2]) < 9, pg_ok and int(pg[2]) < 9, getpriority_prio_pgrp=pg[1] if pg_ok
+      else None, members=[pg[2], 9] if pg_ok else None)
+
 ff = in_child(fifo_ignores_nice).split() if has_cap else []
 ff_ok = len(ff) == 4
 F.add("priority.nice_no_effect_on_fifo", ff_ok and ff[0] == ff[1],

@@ -502,6 +502,74 @@ if past_at:
 os.close(fd2)
 os.unlink(path2)
 
+
+
+# ---- more of pthreads(7), signal(7), proc(5) and mmap(2) -----------------------------------
+def thread_directed() -> str:
+    """SIGUSR2 blocked everywhere, sent with pthread_kill() (tgkill) to the second thread:
+    ``"<pending for that thread> <pending for the main thread> <pending process-wide>
+    <the thread's getppid() equals the main thread's>"``."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR2})
+
+    def in_main(tid: int) -> str:
+        target = next(t for t in threading.enumerate() if t.native_id == tid)
+        signal.pthread_kill(target.ident, signal.SIGUSR2)
+        time.sleep(0.02)
+        return (f"{bit(task_status(tid, 'SigPnd'), signal.SIGUSR2)} "
+                f"{bit(task_status(threading.get_native_id(), 'SigPnd'), signal.SIGUSR2)} "
+                f"{bit(status_field('self', 'ShdPnd'), signal.SIGUSR2)}")
+    ppid_thread, out = with_thread(os.getppid, in_main)
+    return f"{out} {ppid_thread == os.getppid()}"
+
+
+td = in_child(thread_directed).split()
+td_ok = len(td) == 4
+F.add("tasks.thread_directed_signal_pending_for_that_thread_only",
+      td_ok and td[0] == "True" and td[1] == "False" and td[2] == "False",
+      td_ok and td[0] in ("True", "False"), pending_for_target_thread=td[0] if td_ok else None,
+      pending_for_main_thread=td[1] if td_ok else None,
+      pending_process_wide=td[2] if td_ok else None)
+F.add("tasks.threads_share_ppid", td_ok and td[3] == "True", td_ok,
+      thread_getppid_equals_main=td[3] if td_ok else None)
+one, _ = c_mmap(None, 1, RW, ANON)
+range_len = None
+if one:
+    for line in open("/proc/self/maps"):
+        lo, hi = (int(x, 16) for x in line.split()[0].split("-"))
+        if lo == one:
+            range_len = hi - lo
+            break
+F.add("tasks.mmap_page_aligned_rounded_up", one is not None and one % PAGE == 0
+      and range_len is not None and range_len % PAGE == 0 and range_len >= PAGE,
+      one is not None and range_len is not None, address=hex(one) if one else None,
+      asked_bytes=1, mapped_bytes=range_len, page=PAGE)
+hole, _ = c_mmap(None, PAGE, RW, ANON)
+if hole:
+    LIBC.munmap(hole, PAGE)
+    ctypes.set_errno(0)
+    again = LIBC.munmap(hole, PAGE)
+F.add("tasks.munmap_unmapped_range_ok", hole is not None and again == 0, hole is not None,
+      second_munmap_returned=again if hole else None)
+if one:
+    LIBC.munmap(one, PAGE)
+shared_anon = mmap.mmap(-1, PAGE, flags=mmap.MAP_SHARED | mmap.MAP_ANONYMOUS)
+private_anon = mmap.mmap(-1, PAGE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+
+
+def write_both() -> str:
+    shared_anon[:6] = b"CHILD!"
+    private_anon[:6] = b"CHILD!"
+    return "ok"
+
+
+wb = in_child(write_both)
+F.add("tasks.map_shared_anon_seen_across_fork", shared_anon[:6] == b"CHILD!",
+      wb == "ok" and private_anon[:6] != b"CHILD!", parent_sees_shared=bytes(
+          shared_anon[:6]).decode(errors="replace"),
+      control_parent_sees_private=bytes(private_anon[:6]).decode(errors="replace"))
+shared_anon.close()
+private_anon.close()
+
 arch = platform.machine()
 F.add("tasks.page_size_4096", PAGE == 4096, arch in ("x86_64", "amd64"), arch=arch,
       sysconf_page_size=os.sysconf("SC_PAGE_SIZE"),
