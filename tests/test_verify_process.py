@@ -147,6 +147,9 @@ def test_the_vfork_clone_probe_measures_what_vfork_2_and_clone_2_say(tmp_path: P
         "vforkc.returns_zero_in_child": True, "vforkc.returns_child_pid": True,
         "vforkc.child_own_pid": True, "vforkc.clone_vfork_suspends": True,
         "vforkc.clone_vm_alone_suspends": False, "vforkc.like_clone_vm_vfork_sigchld": True,
+        "vforkc.clone_thread_own_tid": True, "vforkc.clone_thread_same_pid": True,
+        "vforkc.clone_thread_same_ppid": True, "vforkc.clone_thread_sends_sigchld": False,
+        "vforkc.clone_thread_waitable": False,
     }.items() if facts[k]["valid"]}
     # only the 50 ms control of the clone() children may be left open by a loaded host
     assert {k for k, v in facts.items() if not v["valid"]} <= {
@@ -317,6 +320,14 @@ STATEMENTS = [
      "exec.fails-enoent-interpreter", "verified"),
     # "PID 1" and "is 1" are both a bare number: no check reads a PID 1's PPID
     ("The PPID of PID 1 is 1.", None, "unchecked"),
+    ("A task made with CLONE_THREAD gets a thread ID of its own.", "clone.thread-own-tid",
+     "verified"),
+    ("When a thread created with CLONE_THREAD exits, SIGCHLD is not sent to its creator.",
+     "clone.thread-no-sigchld", "verified"),
+    ("When a thread created with CLONE_THREAD ends, SIGCHLD is sent to its creator.",
+     "clone.thread-no-sigchld", "refuted"),
+    ("A thread created with CLONE_THREAD can be reaped with waitpid().",
+     "clone.thread-not-waitable", "refuted"),
     # readings.yaml: the words of core checks for these families
     ("execve() returns only on error, with -1 and errno set.", "exec.no-return", "verified"),
     ("execve() gives the caller a new PID.", "exec.keeps-pid", "refuted"),

@@ -12,10 +12,13 @@
  * Prints one JSON line: {"probe", "facts": {key: {"value", "valid", "evidence"}}}.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <sched.h>
+#include <sys/syscall.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -25,6 +28,20 @@
 static volatile pid_t child_ret = -99, child_pid = -99;
 static volatile int *flag;
 static int plain_var;
+
+static volatile pid_t thr_tid = -1, thr_pid = -1, thr_ppid = -1;
+static volatile int sigchld_count;
+
+static void on_chld(int sig) { (void)sig; sigchld_count++; }
+
+static int thread_fn(void *arg) {
+    (void)arg;
+    thr_tid = (pid_t)syscall(SYS_gettid);
+    thr_pid = getpid();
+    thr_ppid = getppid();
+    syscall(SYS_exit, 0);  /* ends this thread only */
+    return 0;
+}
 
 static void nap(long ms) {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -83,7 +100,66 @@ int main(void) {
     int both = suspended(CLONE_VM | CLONE_VFORK | SIGCHLD, &sm3, &r3);
     int control_ok = vm_only == 0;  /* without CLONE_VFORK clone() returned first */
 
+    /* CLONE_THREAD (clone(2)): its TID, PID, PPID; SIGCHLD and wait when it ends.
+     * Controls: a fork() child's exit does raise SIGCHLD and is waitable. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_chld;
+    sigaction(SIGCHLD, &sa, NULL);
+    size_t tsize = 256 * 1024;
+    char *tstack = mmap(NULL, tsize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    volatile pid_t ctid = 0;
+    sigchld_count = 0;
+    pid_t t = -1;
+    int thr_ended = 0, thr_wait = 0, thr_wait_errno = 0;
+    if (tstack != MAP_FAILED) {
+        t = clone(thread_fn, tstack + tsize, CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
+                  CLONE_THREAD | CLONE_SYSVSEM | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID,
+                  NULL, (pid_t *)&ctid, NULL, (pid_t *)&ctid);
+        for (int i = 0; t > 0 && i < 2000 && (ctid != 0 || thr_tid == -1); i++) nap(1);
+        thr_ended = t > 0 && ctid == 0 && thr_tid != -1;
+        nap(20);
+        int st2 = 0;
+        errno = 0;
+        thr_wait = t > 0 ? waitpid(t, &st2, WNOHANG) : -2;
+        thr_wait_errno = errno;
+    }
+    int chld_after_thread = sigchld_count;
+    pid_t f2 = fork();
+    if (f2 == 0) _exit(0);
+    int f2_reaped = 0;
+    for (int i = 0; f2 > 0 && i < 2000 && !f2_reaped; i++) {
+        int st3 = 0;
+        f2_reaped = waitpid(f2, &st3, WNOHANG) == f2;
+        if (!f2_reaped) nap(1);
+    }
+    for (int i = 0; i < 200 && sigchld_count == chld_after_thread; i++) nap(1);
+    int chld_control = sigchld_count > chld_after_thread;
+    int thr_ok = thr_ended;
+
     printf("{\"probe\": \"vfork-clone-c\", \"facts\": {");
+    printf("\"vforkc.clone_thread_own_tid\": {\"value\": %s, \"valid\": %s, \"evidence\": "
+           "{\"thread_tid\": %d, \"clone_returned\": %d, \"pid\": %d}}, ",
+           thr_ok && thr_tid == t && thr_tid != getpid() ? "true" : "false",
+           thr_ok ? "true" : "false", (int)thr_tid, (int)t, (int)getpid());
+    printf("\"vforkc.clone_thread_same_pid\": {\"value\": %s, \"valid\": %s, \"evidence\": "
+           "{\"thread_getpid\": %d, \"caller_getpid\": %d}}, ",
+           thr_ok && thr_pid == getpid() ? "true" : "false", thr_ok ? "true" : "false",
+           (int)thr_pid, (int)getpid());
+    printf("\"vforkc.clone_thread_same_ppid\": {\"value\": %s, \"valid\": %s, \"evidence\": "
+           "{\"thread_getppid\": %d, \"caller_getppid\": %d, \"caller_pid\": %d}}, ",
+           thr_ok && thr_ppid == getppid() ? "true" : "false",
+           thr_ok && getppid() != getpid() ? "true" : "false", (int)thr_ppid, (int)getppid(),
+           (int)getpid());
+    printf("\"vforkc.clone_thread_sends_sigchld\": {\"value\": %s, \"valid\": %s, "
+           "\"evidence\": {\"sigchld_after_thread_ended\": %d, \"control_fork_child_sigchld\": %d}}, ",
+           chld_after_thread > 0 ? "true" : "false", thr_ok && chld_control ? "true" : "false",
+           chld_after_thread, chld_control);
+    printf("\"vforkc.clone_thread_waitable\": {\"value\": %s, \"valid\": %s, \"evidence\": "
+           "{\"waitpid_returned\": %d, \"errno_is_echild\": %s, \"control_fork_child_reaped\": %d}}, ",
+           thr_wait == t ? "true" : "false",
+           thr_ok && f2_reaped && (thr_wait == t || thr_wait_errno == ECHILD) ? "true" : "false",
+           thr_wait, thr_wait_errno == ECHILD ? "true" : "false", f2_reaped);
     printf("\"vforkc.returns_zero_in_child\": {\"value\": %s, \"valid\": %s, \"evidence\": "
            "{\"child_got\": %d, \"parent_got\": %d}}, ",
            ran && child_ret == 0 ? "true" : "false", ran ? "true" : "false",
