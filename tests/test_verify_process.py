@@ -90,31 +90,40 @@ def test_the_priority_probe_measures_what_setpriority_2_and_nice_2_say() -> None
         assert facts[key]["valid"], facts[key]
 
 
-def test_the_tasks_probe_measures_threads_ids_and_mmap_as_the_man_pages_say() -> None:
+def test_the_tasks_probe_measures_threads_and_ids_as_the_man_pages_say() -> None:
     facts = run_probe("p_tasks.py")
-    # glibc's setuid() needs root to be seen; the page size is judged on x86-64 only
-    optional = {"tasks.glibc_setuid_all_threads", "tasks.page_size_4096",
-                "tasks.threads_own_affinity"}  # an affinity needs two CPUs to be seen
+    # glibc's setuid() needs root to be seen; an affinity needs two CPUs to be seen
+    optional = {"tasks.glibc_setuid_all_threads", "tasks.threads_own_affinity"}
     assert {k for k, v in facts.items() if not v["valid"]} <= optional
     assert {k: v["value"] for k, v in facts.items() if v["valid"]} == {k: v for k, v in {
         "tasks.threads_share_fd_table": True, "tasks.threads_own_signal_mask": True,
         "tasks.threads_share_dispositions": True, "tasks.tid_system_unique": True,
         "tasks.getpid_is_callers_pid": True, "tasks.status_ppid_is_parent": True,
         "tasks.rlimit_nproc_counts_threads": True, "tasks.glibc_setuid_all_threads": True,
-        "tasks.map_fixed_replaces": True, "tasks.map_fixed_noreplace_eexist": True,
-        "tasks.mmap_offset_einval": True, "tasks.mmap_shared_write_readonly_eacces": True,
-        "tasks.close_fd_unmaps": False, "tasks.page_size_4096": True,
         "tasks.signal_to_unblocking_thread": True, "tasks.pthread_exit_ends_caller_only": True,
-        "tasks.fork_rlimit_nproc_eagain": True, "tasks.cow_read_copies": False,
+        "tasks.fork_rlimit_nproc_eagain": True,
         "tasks.threads_share_cwd_umask": True, "tasks.threads_share_rlimits": True,
         "tasks.threads_own_affinity": True, "tasks.main_thread_tid_is_pid": True,
-        "tasks.map_anonymous_zeroed": True, "tasks.prot_none_sigsegv": True,
-        "tasks.munmap_then_access_sigsegv": True, "tasks.beyond_eof_sigbus": True,
-        "tasks.mmap_length_zero_einval": True, "tasks.mmap_shared_and_private_einval": True,
-        "tasks.mmap_failure_returns_map_failed": True,
         "tasks.thread_directed_signal_pending_for_that_thread_only": True,
-        "tasks.threads_share_ppid": True, "tasks.mmap_page_aligned_rounded_up": True,
-        "tasks.munmap_unmapped_range_ok": True, "tasks.map_shared_anon_seen_across_fork": True,
+        "tasks.threads_share_ppid": True,
+    }.items() if facts[k]["valid"]}
+
+
+def test_the_maps_probe_measures_mmap_and_copy_on_write_as_the_man_pages_say() -> None:
+    facts = run_probe("p_maps.py")
+    # the page size is judged on x86-64 only
+    assert {k for k, v in facts.items() if not v["valid"]} <= {"maps.page_size_4096"}
+    assert {k: v["value"] for k, v in facts.items() if v["valid"]} == {k: v for k, v in {
+        "maps.map_fixed_replaces": True, "maps.map_fixed_noreplace_eexist": True,
+        "maps.mmap_offset_einval": True, "maps.mmap_shared_write_readonly_eacces": True,
+        "maps.close_fd_unmaps": False, "maps.page_size_4096": True,
+        "maps.cow_read_copies": False, "maps.map_anonymous_zeroed": True,
+        "maps.prot_none_sigsegv": True, "maps.munmap_then_access_sigsegv": True,
+        "maps.beyond_eof_sigbus": True, "maps.mmap_length_zero_einval": True,
+        "maps.mmap_shared_and_private_einval": True,
+        "maps.mmap_failure_returns_map_failed": True,
+        "maps.mmap_page_aligned_rounded_up": True, "maps.munmap_unmapped_range_ok": True,
+        "maps.map_shared_anon_seen_across_fork": True, "maps.parent_write_seen_by_child": False,
     }.items() if facts[k]["valid"]}
 
 
@@ -149,7 +158,7 @@ def test_the_vfork_clone_probe_measures_what_vfork_2_and_clone_2_say(tmp_path: P
         "vforkc.clone_vm_alone_suspends": False, "vforkc.like_clone_vm_vfork_sigchld": True,
         "vforkc.clone_thread_own_tid": True, "vforkc.clone_thread_same_pid": True,
         "vforkc.clone_thread_same_ppid": True, "vforkc.clone_thread_sends_sigchld": False,
-        "vforkc.clone_thread_waitable": False,
+        "vforkc.clone_thread_waitable": False, "vforkc.clone_exit_signal_to_parent": True,
     }.items() if facts[k]["valid"]}
     # only the 50 ms control of the clone() children may be left open by a loaded host
     assert {k for k, v in facts.items() if not v["valid"]} <= {
@@ -328,6 +337,12 @@ STATEMENTS = [
      "clone.thread-no-sigchld", "refuted"),
     ("A thread created with CLONE_THREAD can be reaped with waitpid().",
      "clone.thread-not-waitable", "refuted"),
+    ("After fork(), a write by the parent to a global variable also changes the child's "
+     "copy.", "fork.duplicates-caller", "refuted"),
+    ("The low byte of clone()'s flags is the signal sent to the child when the parent "
+     "terminates.", "clone.exit-signal-low-byte", "refuted"),
+    ("Unlike fork(), vfork() lets the child borrow the parent's address space.",
+     "vfork.shares-memory", "verified"),
     # readings.yaml: the words of core checks for these families
     ("execve() returns only on error, with -1 and errno set.", "exec.no-return", "verified"),
     ("execve() gives the caller a new PID.", "exec.keeps-pid", "refuted"),

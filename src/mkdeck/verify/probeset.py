@@ -129,6 +129,7 @@ PROBES: tuple[ProbeSpec, ...] = (
     ProbeSpec("inherit", "inherit", "python", "p_inherit.py", ("inherit.",)),
     ProbeSpec("priority", "priority", "python", "p_priority.py", ("priority.",)),
     ProbeSpec("tasks", "tasks", "python", "p_tasks.py", ("tasks.",)),
+    ProbeSpec("maps", "maps", "python", "p_maps.py", ("maps.",)),
     # the clone() child sets its flag after 50 ms: a loaded host can leave the control open
     ProbeSpec("vfork-clone-c", "vforkc", "c", "vfork_clone.c", ("vforkc.",), needs=("linux", "cc"),
               timing=True),

@@ -33,6 +33,9 @@ static volatile pid_t thr_tid = -1, thr_pid = -1, thr_ppid = -1;
 static volatile int sigchld_count;
 
 static void on_chld(int sig) { (void)sig; sigchld_count++; }
+static volatile int sigusr1_count;
+static void on_usr1(int sig) { (void)sig; sigusr1_count++; }
+static int quick_exit_fn(void *arg) { (void)arg; _exit(0); }
 
 static int thread_fn(void *arg) {
     (void)arg;
@@ -137,7 +140,30 @@ int main(void) {
     int chld_control = sigchld_count > chld_after_thread;
     int thr_ok = thr_ended;
 
+    /* the low byte of clone()'s flags is the signal the parent gets when the child ends:
+     * SIGUSR1 here; control: no SIGCHLD for that child */
+    struct sigaction su;
+    memset(&su, 0, sizeof su);
+    su.sa_handler = on_usr1;
+    sigaction(SIGUSR1, &su, NULL);
+    sigusr1_count = 0;
+    int chld_before = sigchld_count;
+    pid_t es = tstack != MAP_FAILED ? clone(quick_exit_fn, tstack + tsize, SIGUSR1, NULL) : -1;
+    int es_reaped = 0;
+    for (int i = 0; es > 0 && i < 2000 && !es_reaped; i++) {
+        int st4 = 0;
+        es_reaped = waitpid(es, &st4, WNOHANG | __WALL) == es;
+        if (!es_reaped) nap(1);
+    }
+    for (int i = 0; i < 200 && sigusr1_count == 0; i++) nap(1);
+    int es_chld = sigchld_count - chld_before;
+
     printf("{\"probe\": \"vfork-clone-c\", \"facts\": {");
+    printf("\"vforkc.clone_exit_signal_to_parent\": {\"value\": %s, \"valid\": %s, "
+           "\"evidence\": {\"sigusr1_received\": %d, \"sigchld_received\": %d, \"reaped\": %d, "
+           "\"exit_signal\": \"SIGUSR1\"}}, ",
+           sigusr1_count > 0 ? "true" : "false", es_reaped && es_chld == 0 ? "true" : "false",
+           sigusr1_count, es_chld, es_reaped);
     printf("\"vforkc.clone_thread_own_tid\": {\"value\": %s, \"valid\": %s, \"evidence\": "
            "{\"thread_tid\": %d, \"clone_returned\": %d, \"pid\": %d}}, ",
            thr_ok && thr_tid == t && thr_tid != getpid() ? "true" : "false",
