@@ -63,7 +63,7 @@ def test_the_inherit_probe_measures_what_fork_2_and_execve_2_say() -> None:
         "inherit.exec.itimer_kept": True, "inherit.exec.setuid_effective_only": True,
         "inherit.exec.no_new_privs_blocks_setuid": True,
         "inherit.exec.environment_is_envp": True, "inherit.exec.shebang_script_runs": True,
-        "inherit.exec.errno_ENOENT_interpreter": True,
+        "inherit.exec.errno_ENOENT_interpreter": True, "inherit.exec.execvp_searches_path": True,
     }.items() if facts[k]["valid"]}
 
 
@@ -343,6 +343,10 @@ STATEMENTS = [
      "terminates.", "clone.exit-signal-low-byte", "refuted"),
     ("Unlike fork(), vfork() lets the child borrow the parent's address space.",
      "vfork.shares-memory", "verified"),
+    ("execvp() searches the directories in PATH for the program; execv() does not.",
+     "exec.execvp-searches-path", "verified"),
+    ("execv() searches the directories in PATH for the program.",
+     "exec.execvp-searches-path", "refuted"),
     # readings.yaml: the words of core checks for these families
     ("execve() returns only on error, with -1 and errno set.", "exec.no-return", "verified"),
     ("execve() gives the caller a new PID.", "exec.keeps-pid", "refuted"),

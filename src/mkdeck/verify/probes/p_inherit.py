@@ -419,6 +419,41 @@ F.add("inherit.exec.environment_is_envp", env_after == ["MKDECK_ENVP=given"],
       caller_environment_had="MKDECK_CALLER_ONLY=1 and the probe's own")
 
 
+def libc_exec(call: str, name: str) -> int:
+    """errno of libc's ``call`` ("execv" or "execvp") of a bare program name in a child with
+    PATH naming /bin's folder; 0 when the program ran and exited 0."""
+    r2, w2 = os.pipe()
+    kid = os.fork()
+    if kid == 0:
+        try:
+            os.close(r2)
+            os.set_inheritable(w2, False)
+            os.environ["PATH"] = os.path.dirname(TRUE)
+            argv = (ctypes.c_char_p * 2)(name.encode(), None)
+            ctypes.set_errno(0)
+            fn = getattr(LIBC, call)
+            fn.argtypes = (ctypes.c_char_p, ctypes.c_void_p)
+            LIBC.setenv(b"PATH", os.path.dirname(TRUE).encode(), 1)
+            fn(name.encode(), argv)
+            os.write(w2, str(ctypes.get_errno()).encode())
+        finally:
+            os._exit(0)
+    os.close(w2)
+    got = read_all(r2)
+    _, st = os.waitpid(kid, 0)
+    return int(got) if got else (0 if os.WIFEXITED(st) and os.WEXITSTATUS(st) == 0 else -1)
+
+
+bare = os.path.basename(TRUE)
+via_execvp = libc_exec("execvp", bare)
+via_execv = libc_exec("execv", bare)
+F.add("inherit.exec.execvp_searches_path", via_execvp == 0 and via_execv == errno.ENOENT,
+      via_execvp in (0, errno.ENOENT) and via_execv != 0, program=bare,
+      execvp_errno=errno.errorcode.get(via_execvp, via_execvp),
+      execv_errno=errno.errorcode.get(via_execv, via_execv),
+      note="a name without a slash: execvp() looks it up in PATH, execv() takes it as a path")
+
+
 SLEEP = shutil.which("sleep") or "/bin/sleep"
 ended_by, ran_first = itimer_kills_after_exec()
 F.add("inherit.exec.itimer_kept", ended_by == signal.SIGALRM, ran_first and ended_by is not None,
