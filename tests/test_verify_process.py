@@ -51,7 +51,8 @@ def test_the_inherit_probe_measures_what_fork_2_and_execve_2_say() -> None:
         "inherit.exec.errno_ENOENT": True, "inherit.exec.errno_EACCES": True,
         "inherit.exec.errno_ENOEXEC": True, "inherit.exec.errno_E2BIG": True,
         "inherit.exec.errno_ENOTDIR": True, "inherit.exec.errno_ETXTBSY": True,
-        "inherit.exec.errno_EACCES_dir": True,
+        "inherit.exec.errno_EACCES_dir": True, "inherit.exec.errno_ELOOP": True,
+        "inherit.exec.errno_ENAMETOOLONG": True, "inherit.fork.environment": True,
         # fork(2), more of its list
         "inherit.fork.pdeathsig": False, "inherit.fork.timerslack": True,
         "inherit.fork.cpu_affinity": True, "inherit.fork.wipeonfork_zeroed": True,
@@ -124,6 +125,7 @@ def test_the_maps_probe_measures_mmap_and_copy_on_write_as_the_man_pages_say() -
         "maps.mmap_failure_returns_map_failed": True,
         "maps.mmap_page_aligned_rounded_up": True, "maps.munmap_unmapped_range_ok": True,
         "maps.map_shared_anon_seen_across_fork": True, "maps.parent_write_seen_by_child": False,
+        "maps.mprotect_read_only_write_sigsegv": True,
     }.items() if facts[k]["valid"]}
 
 
@@ -347,6 +349,14 @@ STATEMENTS = [
      "exec.execvp-searches-path", "verified"),
     ("execv() searches the directories in PATH for the program.",
      "exec.execvp-searches-path", "refuted"),
+    ("execve() fails with ENOENT when too many symbolic links are met resolving the path.",
+     "exec.fails-eloop", "refuted"),
+    ("execve() fails with E2BIG when the path name is too long.", "exec.fails-enametoolong",
+     "refuted"),
+    ("The child of fork() starts with an empty environment.", "fork.environment-inherited",
+     "refuted"),
+    ("A write to a page made read-only with mprotect() raises SIGSEGV.",
+     "mmap.mprotect-read-only-sigsegv", "verified"),
     # readings.yaml: the words of core checks for these families
     ("execve() returns only on error, with -1 and errno set.", "exec.no-return", "verified"),
     ("execve() gives the caller a new PID.", "exec.keeps-pid", "refuted"),

@@ -135,6 +135,8 @@ def pdeathsig() -> int:
 
 parent_pdeathsig, parent_slack = pdeathsig(), LIBC.prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0)
 parent_itimer = signal.getitimer(signal.ITIMER_VIRTUAL)[0]
+LIBC.setenv(b"MKDECK_INHERIT_ENV", b"from-parent", 1)
+LIBC.getenv.restype = ctypes.c_char_p
 r, w = os.pipe()
 pid = os.fork()
 if pid == 0:
@@ -153,7 +155,8 @@ if pid == 0:
                "itimer": signal.getitimer(signal.ITIMER_VIRTUAL)[0],
                "pdeathsig": pdeathsig(), "slack": LIBC.prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0),
                "cpus": sorted(os.sched_getaffinity(0)), "wipe": bytes(wipe[:4]).decode(
-                   errors="replace")}
+                   errors="replace"),
+               "env": (LIBC.getenv(b"MKDECK_INHERIT_ENV") or b"").decode()}
         os.write(w, json.dumps(kid).encode())
     finally:
         os._exit(0)
@@ -183,6 +186,9 @@ F.add("inherit.fork.alarm", ok and (kid["alarm_left"] > 0 or kid["itimer"] > 0),
       ok and alarm_left > 0 and parent_itimer > 0, child_alarm_left_s=kid.get("alarm_left"),
       parent_alarm_left_s=alarm_left, child_itimer_virtual_s=kid.get("itimer"),
       parent_itimer_virtual_s=parent_itimer)
+F.add("inherit.fork.environment", ok and kid["env"] == "from-parent",
+      ok and LIBC.getenv(b"MKDECK_INHERIT_ENV") == b"from-parent",
+      child_getenv=kid.get("env"), parent_setenv="from-parent")
 F.add("inherit.fork.pdeathsig", ok and kid["pdeathsig"] != 0,
       ok and parent_pdeathsig == signal.SIGUSR1, child_pdeathsig=kid.get("pdeathsig"),
       parent_pdeathsig=parent_pdeathsig)
@@ -483,6 +489,10 @@ writer = os.open(busy, os.O_WRONLY)
 errs["ETXTBSY"] = exec_errno(busy, [busy])
 os.close(writer)
 errs["EACCES_dir"] = exec_errno(TMP, [TMP])
+loop = os.path.join(TMP, "loop")
+os.symlink(loop, loop)
+errs["ELOOP"] = exec_errno(loop, [loop])
+errs["ENAMETOOLONG"] = exec_errno(os.path.join(TMP, "n" * 300), ["long"])  # NAME_MAX 255
 for name, got in errs.items():
     F.add(f"inherit.exec.errno_{name}", got == getattr(errno, name.split("_")[0]),
           control == 0 and control_true == 0, got=errno.errorcode.get(got, got),

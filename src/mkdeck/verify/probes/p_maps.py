@@ -163,6 +163,17 @@ unmapped_at, _ = c_mmap(None, PAGE, RW, ANON)
 if unmapped_at:
     LIBC.munmap(unmapped_at, PAGE)
 after_munmap = touch(lambda: ctypes.string_at(unmapped_at, 1)) if unmapped_at else None
+ro_at, _ = c_mmap(None, PAGE, RW, ANON)
+if ro_at:
+    LIBC.mprotect.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
+    protected = LIBC.mprotect(ro_at, PAGE, mmap.PROT_READ) == 0
+    write_ro = touch(lambda: ctypes.memset(ro_at, 1, 1)) if protected else None
+    read_ro = touch(lambda: ctypes.string_at(ro_at, 1)) if protected else None
+    LIBC.munmap(ro_at, PAGE)
+else:
+    write_ro = read_ro = None
+F.add("maps.mprotect_read_only_write_sigsegv", write_ro == "SIGSEGV", read_ro == "none",
+      writing_after_mprotect_prot_read_ends_with=write_ro, control_reading_ends_with=read_ro)
 F.add("maps.munmap_then_access_sigsegv", after_munmap == "SIGSEGV", readable == "none",
       touching_after_munmap_ends_with=after_munmap)
 fd2, path2 = tempfile.mkstemp(prefix="mkdeck-tasks-")
