@@ -80,6 +80,7 @@ def test_the_priority_probe_measures_what_setpriority_2_and_nice_2_say() -> None
         "priority.nice_adds_and_returns_new_value": True,
         "priority.above_19_clamped_to_19": True, "priority.nice_no_effect_on_fifo": True,
         "priority.prio_pgrp_sets_group": True, "priority.getpriority_group_lowest": True,
+        "priority.forty_levels": True, "priority.nice_command_adds_10": True,
     }
     assert set(facts) == set(expected)
     assert {k: v["value"] for k, v in facts.items() if v["valid"]} == {
@@ -357,6 +358,9 @@ STATEMENTS = [
      "refuted"),
     ("A write to a page made read-only with mprotect() raises SIGSEGV.",
      "mmap.mprotect-read-only-sigsegv", "verified"),
+    ("There are 40 nice values.", "nice.forty-levels", "verified"),
+    ("The nice command adds 5 to the nice value by default.", "nice.command-adds-10",
+     "refuted"),
     # readings.yaml: the words of core checks for these families
     ("execve() returns only on error, with -1 and errno set.", "exec.no-return", "verified"),
     ("execve() gives the caller a new PID.", "exec.keeps-pid", "refuted"),
@@ -381,7 +385,7 @@ def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
 # facts that need CAP_SYS_NICE (nice -20): without it the verdict is inconclusive, never the
 # other one
 NEEDS_CAP_SYS_NICE = {"priority.19_lowest_minus20_highest", "priority.cap_sys_nice_can_lower",
-                      "priority.nice_no_effect_on_fifo"}
+                      "priority.nice_no_effect_on_fifo", "priority.forty_levels"}
 # a timing control (vfork-clone-c, 50 ms) may be left open on a loaded host: inconclusive
 TIMING = {"vforkc.clone_vfork_suspends", "vforkc.like_clone_vm_vfork_sigchld"}
 

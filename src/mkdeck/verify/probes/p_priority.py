@@ -274,6 +274,44 @@ F.add("priority.getpriority_group_lowest", pg_ok and int(pg[1]) == min(int(pg[2]
       and int(pg[2]) < 9, pg_ok and int(pg[2]) < 9, getpriority_prio_pgrp=pg[1] if pg_ok
       else None, members=[pg[2], 9] if pg_ok else None)
 
+def levels() -> str:
+    """How many distinct nice values setpriority() accepts between -100 and 100."""
+    seen = set()
+    for v in range(-30, 31):
+        try:
+            os.setpriority(WHO, 0, v)
+        except OSError:
+            continue
+        seen.add(os.getpriority(WHO, 0))
+    return f"{len(seen)} {min(seen) if seen else 0} {max(seen) if seen else 0}"
+
+
+lv = in_child(levels).split() if has_cap else []
+lv_ok = len(lv) == 3 and lv[1] == "-20"
+F.add("priority.forty_levels", lv_ok and lv[0] == "40", lv_ok, distinct_values=lv[0] if lv
+      else None, lowest=lv[1] if lv else None, highest=lv[2] if lv else None,
+      note="needs CAP_SYS_NICE to reach -20")
+
+
+def nice_command() -> str:
+    """The nice value of ``nice CMD`` (coreutils, no -n) run from here: ``"<ours> <its>"``."""
+    import shutil
+    import subprocess
+    tool = shutil.which("nice")
+    if tool is None:
+        return "none"
+    os.setpriority(WHO, 0, 0 if os.getpriority(WHO, 0) <= 0 else os.getpriority(WHO, 0))
+    out = subprocess.run([tool, "/bin/cat", "/proc/self/stat"], capture_output=True,
+                         text=True, timeout=10).stdout
+    return f"{os.getpriority(WHO, 0)} {out.rsplit(')', 1)[1].split()[16] if ')' in out else '?'}"
+
+
+nc2 = in_child(nice_command).split()
+nc2_ok = len(nc2) == 2 and nc2[1].lstrip("-").isdigit() and int(nc2[0]) <= 9
+F.add("priority.nice_command_adds_10", nc2_ok and int(nc2[1]) == int(nc2[0]) + 10, nc2_ok,
+      our_nice=nc2[0] if nc2_ok else None, nice_of_the_command_it_ran=nc2[1] if nc2_ok else None,
+      tool="nice(1) without -n")
+
 ff = in_child(fifo_ignores_nice).split() if has_cap else []
 ff_ok = len(ff) == 4
 F.add("priority.nice_no_effect_on_fifo", ff_ok and ff[0] == ff[1],
