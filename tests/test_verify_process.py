@@ -142,6 +142,8 @@ def test_the_nsx_probe_measures_namespaces_as_the_man_pages_say() -> None:
         "nsx.newpid_caller_stays": True, "nsx.newpid_next_child_pid1": True,
         "nsx.pid1_exit_kills_others": True, "nsx.pid1_only_handled_signals": True,
         "nsx.child_ns_cannot_see_parent_ns": True, "nsx.newnet_lo_down": True,
+        "nsx.userns_creator_full_caps": True, "nsx.newpid_needs_cap_sys_admin": True,
+        "nsx.same_namespace_same_link": True, "nsx.pid_in_each_ancestor_namespace": True,
     }.items() if facts[k]["valid"]}
 
 
@@ -361,6 +363,14 @@ STATEMENTS = [
     ("There are 40 nice values.", "nice.forty-levels", "verified"),
     ("The nice command adds 5 to the nice value by default.", "nice.command-adds-10",
      "refuted"),
+    ("A process in a new user namespace has no capabilities at all.",
+     "ns.userns-creator-full-caps", "refuted"),
+    ("An unprivileged caller of unshare(CLONE_NEWPID) gets EINVAL.",
+     "ns.newpid-needs-cap-sys-admin", "refuted"),
+    ("Creating a PID namespace needs no privilege.", "ns.newpid-needs-cap-sys-admin",
+     "refuted"),
+    ("A process in a nested PID namespace has a PID in each ancestor namespace.",
+     "ns.pid-in-each-ancestor", "verified"),
     # readings.yaml: the words of core checks for these families
     ("execve() returns only on error, with -1 and errno set.", "exec.no-return", "verified"),
     ("execve() gives the caller a new PID.", "exec.keeps-pid", "refuted"),
@@ -401,6 +411,9 @@ def test_statements_of_our_own_wording_get_the_measured_verdict(verdicts, text, 
         return
     if claim["verdict"] == "inconclusive" and set(facts) <= TIMING:
         return
+    if claim["verdict"] == "inconclusive" and all(f.startswith("nsx.") for f in facts) \
+            and os.geteuid() != 0:
+        return  # unshare() needs root here, or user namespaces the host may not allow
     assert (claim["check"], claim["verdict"]) == (check, verdict), claim
 
 

@@ -219,6 +219,75 @@ F.add("nsx.child_ns_cannot_see_parent_ns", v_ok and v[0] == "0" and v[1] == "ESR
       control_parent_sees_child_ns_process=v[2] if v_ok else None)
 
 
+# ---- more of namespaces(7), user_namespaces(7), pid_namespaces(7) ----------------------------
+def userns_caps() -> str:
+    """CapEff before and after unshare(CLONE_NEWUSER), as uid 65534 when root (so the full
+    set inside is the namespace's, not root's)."""
+    if os.geteuid() == 0:
+        os.setgroups([])
+        os.setgid(65534)
+        os.setuid(65534)
+
+    def capeff() -> str:
+        with open("/proc/self/status") as fh:
+            return next(ln.split()[1] for ln in fh if ln.startswith("CapEff:"))
+    before = capeff()
+    err = unshare(CLONE_NEWUSER)
+    return f"{before} {err} {capeff()}"
+
+
+uc = in_child(userns_caps).split()
+uc_ok = len(uc) == 3 and uc[1] == "0" and int(uc[0], 16) == 0
+F.add("nsx.userns_creator_full_caps", uc_ok and int(uc[2], 16) >> 21 & 1 == 1
+      and int(uc[2], 16) >= 0x1ffffffff, uc_ok, capeff_before=uc[0] if uc else None,
+      capeff_in_new_user_namespace=uc[2] if len(uc) == 3 else None,
+      note="as uid 65534: no capability before, CAP_SYS_ADMIN (bit 21) and the rest inside")
+
+
+def unprivileged_newpid() -> str:
+    if os.geteuid() == 0:
+        os.setgroups([])
+        os.setgid(65534)
+        os.setuid(65534)
+    return str(unshare(CLONE_NEWPID))
+
+
+up = in_child(unprivileged_newpid)
+F.add("nsx.newpid_needs_cap_sys_admin", up == str(errno.EPERM), up.isdigit()
+      and p_ok, unprivileged_unshare_errno=errno.errorcode.get(int(up), up) if up.isdigit()
+      else up, control_privileged_unshare_worked=p_ok)
+
+
+def same_ns() -> str:
+    """``"<child's uts link == parent's> <after unshare(CLONE_NEWUTS) == parent's>"``."""
+    mine = os.readlink("/proc/self/ns/uts")
+    parent = os.readlink(f"/proc/{os.getppid()}/ns/uts")
+    err = unshare(0x04000000)  # CLONE_NEWUTS
+    return f"{mine == parent} {err == 0 and os.readlink('/proc/self/ns/uts') == parent}"
+
+
+sn = in_child(same_ns).split()
+sn_ok = len(sn) == 2
+F.add("nsx.same_namespace_same_link", sn_ok and sn[0] == "True", sn_ok and sn[1] == "False",
+      child_and_parent_same_uts_link=sn[0] if sn_ok else None,
+      control_after_unshare_same=sn[1] if sn_ok else None)
+
+
+def nspid() -> str:
+    """The NSpid line of PID 1 of a new PID namespace: one PID per level."""
+    def body(w: int) -> None:
+        with open("/proc/self/status") as fh:
+            line = next((ln for ln in fh if ln.startswith("NSpid:")), "NSpid:")
+        os.write(w, " ".join(line.split()[1:]).encode() or b"none")
+    return in_new_pidns(body)
+
+
+npd = in_child(nspid).split()
+npd_ok = bool(npd) and npd[0] not in ("none", "no-unshare") and npd[-1] == "1"
+F.add("nsx.pid_in_each_ancestor_namespace", npd_ok and len(npd) >= 2 and npd[0] != "1",
+      npd_ok, nspid_of_init_of_the_new_namespace=npd)
+
+
 # ---- network namespace: lo ------------------------------------------------------------------
 SIOCGIFFLAGS, IFF_UP = 0x8913, 0x1
 
