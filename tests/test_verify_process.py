@@ -371,6 +371,10 @@ STATEMENTS = [
      "refuted"),
     ("A process in a nested PID namespace has a PID in each ancestor namespace.",
      "ns.pid-in-each-ancestor", "verified"),
+    ("When PID 1 of a PID namespace exits, the other processes there keep running.",
+     "ns.pid1-exit-kills-others", "refuted"),
+    ("unshare(CLONE_NEWPID) puts the caller itself in the new PID namespace.",
+     "ns.unshare-newpid-caller-stays", "refuted"),
     # readings.yaml: the words of core checks for these families
     ("execve() returns only on error, with -1 and errno set.", "exec.no-return", "verified"),
     ("execve() gives the caller a new PID.", "exec.keeps-pid", "refuted"),
