@@ -126,6 +126,14 @@ PROBES: tuple[ProbeSpec, ...] = (
     ProbeSpec("nice", "nice", "python", "p_nice.py", ("nice.",)),
     ProbeSpec("fd", "fd", "python", "p_fd.py", ("fd.",)),
     ProbeSpec("ns", "ns", "python", "p_ns.py", ("ns.",), needs=("linux", "root")),
+    ProbeSpec("inherit", "inherit", "python", "p_inherit.py", ("inherit.",)),
+    ProbeSpec("priority", "priority", "python", "p_priority.py", ("priority.",)),
+    ProbeSpec("tasks", "tasks", "python", "p_tasks.py", ("tasks.",)),
+    ProbeSpec("maps", "maps", "python", "p_maps.py", ("maps.",)),
+    # the clone() child sets its flag after 50 ms: a loaded host can leave the control open
+    ProbeSpec("vfork-clone-c", "vforkc", "c", "vfork_clone.c", ("vforkc.",), needs=("linux", "cc"),
+              timing=True),
+    ProbeSpec("nsx", "nsx", "python", "p_nsx.py", ("nsx.",)),
 )
 
 

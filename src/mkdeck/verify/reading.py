@@ -268,6 +268,12 @@ def read(text: str, check: Check, catalogue: Catalogue) -> Reading:
     tokens = tokenize(text)
     spans = check_spans(check, text, catalogue)
     keyed = check_spans(check, text, catalogue, subjects=False)
+    # a negation a key spells out ("when the file does not exist": the pattern holds the
+    # word "not") is the key's condition, not a negation of the statement; one a pattern's
+    # gap happens to cover ("SIGCHLD does not terminate" for "SIG...[^,;]*?terminat") is not
+    in_key = [span for part in check.parts for m in part.key.finditer(text)
+              if m.end() > m.start() for span in _narrow(text, m.start(), m.end())
+              if _spells_negation(part.key.pattern, text[span[0]:span[1]])]
     allowed_q = DEFAULT_QUANTIFIERS | set(check.quantifiers)
     segments = []
     for n, seg_tokens in enumerate(segments_of(tokens)):
@@ -282,6 +288,8 @@ def read(text: str, check: Check, catalogue: Catalogue) -> Reading:
                     seg.unread.append(tok)  # "without the close-on-exec flag": a condition
                 continue
             if tok.kind in ("free", "grammar", "neutral", "cond", "punct"):
+                continue
+            if tok.kind == "neg" and _whole(tok, in_key):
                 continue
             if tok.kind == "neg":
                 seg.negations.append(tok)
@@ -314,6 +322,14 @@ def read(text: str, check: Check, catalogue: Catalogue) -> Reading:
         _fit(seg, check, keyed, spans)
         segments.append(seg)
     return Reading(check, tokens, segments)
+
+
+def _spells_negation(pattern: str, matched: str) -> bool:
+    """Whether a key ``pattern`` names the negation word its ``matched`` text holds
+    ("does(?: not|n.t) exist" names "not"; a gap such as ``[^,;]*?`` names none)."""
+    words = re.findall(r"\b(?:not|no|never|cannot|none|nothing)\b", matched.lower())
+    return bool(words) and all(re.search(rf"(?<![a-z]){w}(?![a-z])", pattern.lower())
+                               for w in words)
 
 
 def is_answer(seg_tokens: Sequence[Token]) -> bool:
