@@ -346,3 +346,22 @@ def test_a_heading_renamed_under_a_markdown_link_is_reported_again(make_vault,
     assert inc == cold
     assert sorted(d.location.path for d in renamed.diagnostics if d.code == "MKD203") == [
         "a.md", "f.md"]
+
+
+def test_an_embed_whose_heading_comes_back_is_rendered_again(make_vault, tmp_path: Path) -> None:
+    """Found by the property test (steps: anchor n0, then edit n0): ``![[b#H]]`` whose
+    heading was renamed embeds nothing of ``b.md``, so the graph listed ``b.md`` neither as an
+    embed nor as a link target; when the heading came back the incremental build kept the
+    placeholder and its MKD203. An embed's target is a link target too."""
+    files = {".obsidian/app.json": "{}", "b.md": "# top\n\n## H\n\nunder H\n",
+             "a.md": "START\nBasic\nembeds\nBack: ![[b#H]]\nEND\n"}
+    vault = make_vault(files, mtime=MTIME)
+    first, inc, cold = _both(vault, tmp_path, 0)
+    assert inc == cold and not first.warnings
+    (vault / "b.md").write_text("# top\n\n## K\n\nunder H\n")
+    broken, inc, cold = _both(vault, tmp_path, 1)  # _both compares the diagnostics
+    assert inc == cold and [d.code for d in broken.diagnostics] == ["MKD203"]
+    (vault / "b.md").write_text("# top\n\n## H\n\nunder H, edited\n")
+    mended, inc, cold = _both(vault, tmp_path, 2)
+    assert inc == cold and not mended.warnings
+    assert "a.md:1" in _rendered(mended)

@@ -41,8 +41,9 @@ class NoteDeps:
     Attributes:
         path: the note's own file (vault-relative POSIX path).
         embeds: vault files whose lines are embedded in its fields (transitively).
-        links: resolved link targets (vault-relative paths), and ``"?<target>"`` for targets
-            that resolve to nothing.
+        links: resolved targets of its links and embeds (vault-relative paths; an embed
+            whose heading or block is missing embeds nothing, yet depends on the target's
+            headings), and ``"?<target>"`` for targets that resolve to nothing.
         media: vault-relative paths of the media files its fields use, in order of first use.
     """
 
@@ -115,9 +116,16 @@ class DependencyGraph:
             texts = [t for t, _ in lines]
             for (text, loc), spans in zip(lines, code_spans(texts), strict=True):
                 for _m, link in find_links(text, spans):
-                    if link.embed or not link.target:
+                    if not link.target:
                         continue
                     res = index.resolve(link.target, loc.path)
+                    if link.embed:
+                        # a note's embed is a link too: when its heading or block is missing,
+                        # nothing of the note is in the lines above, yet the placeholder and
+                        # its MKD203 depend on the note's headings (media are in item.media)
+                        if res.path is not None and res.path.endswith(".md"):
+                            links.add(res.path)
+                        continue
                     links.add(res.path if res.path is not None else "?" + link.target)
         deps = NoteDeps(note.location.path, frozenset(embeds), frozenset(links),
                         tuple(dict.fromkeys(m.path for m in item.media)))
