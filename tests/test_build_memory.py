@@ -1,0 +1,116 @@
+"""The memory savings of issue 15: each one shares or frees a structure, never changes what
+the notes hold or the package's bytes. (How much each saves is measured in
+``benchmarks/bench_memory.py``, never asserted here.)"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from mkdeck.app.load import load
+from mkdeck.export.apkg import collection_bytes, write_package
+from mkdeck.export.plan import plan_export
+from mkdeck.parse.state import shared_line, shared_numbers
+from mkdeck.render import finish_notes, note_type_css, render_notes, stage_notes
+
+PAD = "\n" * 299  # the cards start at line 300: above 256, where Python shares no int
+
+
+def _card(front: str, back: str, tags: str = "", card_id: int | None = None) -> str:
+    tail = f"Tags: {tags}\n" if tags else ""
+    tail += f"<!--ID: {card_id}-->\n" if card_id is not None else ""
+    return f"START\nBasic\n{front}\nBack: {back}\nmore of {back}\n{tail}END\n"
+
+
+VAULT = {
+    ".obsidian/app.json": "{}",
+    "a.md": "TARGET DECK: Linux::Syscalls\n" + PAD + _card("fork?", "copies", "sys", 1111)
+    + "\n" + _card("exec?", "replaces", "sys kernel"),
+    "b.md": "TARGET DECK: Linux::Syscalls\n" + PAD + _card("wait?", "reaps ![pic](pic.png)",
+                                                            "sys", 2222),
+    "pic.png": "not really a picture",
+}
+
+
+def test_field_lines_share_their_ints_across_files(make_vault) -> None:
+    result = load([make_vault(VAULT)])
+    a1, a2, b1 = result.notes
+    # exact values first: sharing changes no number
+    assert a1.location.line == 301 and b1.location.line == 301
+    assert [f.lines for f in a1.fields] == [(303,), (304, 305)]
+    assert [f.lines for f in a2.fields] == [(312,), (313, 314)]
+    assert [f.lines for f in b1.fields] == [(303,), (304, 305)]
+    assert (a1.end_line, a1.id_line, b1.id_line) == (308, 307, 307)
+    # the same line of two files is one int object
+    assert a1.fields[1].lines[0] is b1.fields[1].lines[0]
+    assert a1.location.line is b1.location.line
+    assert a1.id_line is b1.id_line and a1.end_line is b1.end_line
+    assert a1.fields[0].location.line is a1.fields[0].lines[0]
+
+
+@pytest.mark.parametrize("numbers", [
+    (1,), (300, 301, 302), (5000, 5001),  # past the first table: it grows
+    (3, 5, 9),  # not a run (a comment or ID line skipped)
+    (65535, 65536, 65537),  # across the table's limit
+    (70000, 70001), (9, 8),
+])
+def test_shared_numbers_are_equal_to_the_numbers(numbers: tuple[int, ...]) -> None:
+    shared = shared_numbers(numbers)
+    assert type(shared) is tuple and shared == numbers
+    assert all(shared_line(n) == n for n in numbers)
+    if max(numbers) < 1 << 16:
+        assert all(x is shared_line(n) for x, n in zip(shared, numbers))
+
+
+def test_rendered_html_is_the_staged_dict_unless_media_fill_slots(make_vault) -> None:
+    result = load([make_vault(VAULT)])
+    staged = stage_notes(result)
+    rendered, _ = finish_notes(result, staged)
+    assert rendered[0].html is staged[0].html  # nothing to fill in: not copied
+    assert rendered[0].html == {"Front": "fork?", "Back": "copies<br>\nmore of copies"}
+    # the media slot is filled in a new dict; the staged one keeps its slot
+    assert rendered[2].html is not staged[2].html
+    assert rendered[2].html["Back"] == (
+        'reaps <img src="pic.png" alt="pic"><br>\nmore of reaps <img src="pic.png" alt="pic">')
+    assert staged[2].html["Back"] == (
+        'reaps <img src="\x000\x00" alt="pic"><br>\nmore of reaps <img src="\x001\x00" '
+        'alt="pic">')
+    assert [r.html for r in rendered] == [r.html for r in render_notes(result)[0]]
+
+
+def _unshare(value: object) -> object:
+    """A copy of ``value`` in which no str, int, tuple, dict or dataclass is shared with it
+    (nor within it, for strings of more than one character and ints above 256)."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass")
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return int(str(value))
+    if isinstance(value, tuple):
+        return tuple(_unshare(v) for v in value)
+    if isinstance(value, list):
+        return [_unshare(v) for v in value]
+    if isinstance(value, dict):
+        return {_unshare(k): _unshare(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return type(value)(**{f.name: _unshare(getattr(value, f.name))
+                              for f in dataclasses.fields(value) if f.init})
+    return value
+
+
+def test_shared_structures_give_the_bytes_of_unshared_ones(make_vault, tmp_path: Path) -> None:
+    """The package of a plan whose notes share ints, strings, tuples and dicts is the package
+    of a copy of it where nothing is shared."""
+    result = load([make_vault(VAULT)])
+    rendered, _ = render_notes(result)
+    plan = plan_export(rendered, vault=result.vault, css=note_type_css(), now=1_800_000_000)
+    unshared = _unshare(plan)
+    assert unshared == plan
+    assert unshared.notes[0].rendered.html is not plan.notes[0].rendered.html
+    assert collection_bytes(plan) == collection_bytes(unshared)
+    write_package(plan, tmp_path / "shared.apkg")
+    write_package(unshared, tmp_path / "unshared.apkg")
+    assert (tmp_path / "shared.apkg").read_bytes() == (tmp_path / "unshared.apkg").read_bytes()
