@@ -80,6 +80,16 @@ def test_rendered_html_is_the_staged_dict_unless_media_fill_slots(make_vault) ->
     assert [r.html for r in rendered] == [r.html for r in render_notes(result)[0]]
 
 
+def test_plan_shares_deck_names_and_unchanged_tag_tuples(make_vault) -> None:
+    result = load([make_vault(VAULT)])
+    rendered, _ = render_notes(result)
+    plan = plan_export(rendered, vault=result.vault, css=note_type_css(), now=1_800_000_000)
+    a1, a2, b1 = plan.notes
+    assert a1.deck == b1.deck == "Linux::Syscalls" and a1.deck is b1.deck is a2.deck
+    assert [p.tags for p in plan.notes] == [("sys",), ("sys", "kernel"), ("sys",)]
+    assert all(p.tags is p.rendered.note.tags for p in plan.notes)
+
+
 def _unshare(value: object) -> object:
     """A copy of ``value`` in which no str, int, tuple, dict or dataclass is shared with it
     (nor within it, for strings of more than one character and ints above 256)."""
@@ -109,7 +119,8 @@ def test_shared_structures_give_the_bytes_of_unshared_ones(make_vault, tmp_path:
     plan = plan_export(rendered, vault=result.vault, css=note_type_css(), now=1_800_000_000)
     unshared = _unshare(plan)
     assert unshared == plan
-    assert unshared.notes[0].rendered.html is not plan.notes[0].rendered.html
+    assert unshared.notes[0].deck is not unshared.notes[2].deck
+    assert unshared.notes[0].tags is not unshared.notes[0].rendered.note.tags
     assert collection_bytes(plan) == collection_bytes(unshared)
     write_package(plan, tmp_path / "shared.apkg")
     write_package(unshared, tmp_path / "unshared.apkg")
