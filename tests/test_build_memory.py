@@ -5,6 +5,7 @@ the notes hold or the package's bytes. (How much each saves is measured in
 from __future__ import annotations
 
 import dataclasses
+import pickle
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from mkdeck.app.load import load
 from mkdeck.export.apkg import collection_bytes, write_package
 from mkdeck.export.plan import plan_export
+from mkdeck.model import NoteFile, PackedNoteFile
 from mkdeck.parse.state import shared_line, shared_numbers
 from mkdeck.render import finish_notes, note_type_css, render_notes, stage_notes
 
@@ -125,3 +127,53 @@ def test_shared_structures_give_the_bytes_of_unshared_ones(make_vault, tmp_path:
     write_package(plan, tmp_path / "shared.apkg")
     write_package(unshared, tmp_path / "unshared.apkg")
     assert (tmp_path / "shared.apkg").read_bytes() == (tmp_path / "unshared.apkg").read_bytes()
+
+
+LINKED = {
+    ".obsidian/app.json": "{}",
+    "mkdeck.yaml": "link_text: alias\nnote_link: back\n",
+    "fork.md": "---\naliases: [the fork call]\n---\n# fork\n\nfork() copies the process.\n\n"
+               "## flags\n\n- CLONE_VM shares memory ^vm\n",
+    "cards.md": "# cards\n\n" + _card("what does [[fork]] do?", "![[fork#flags]]")
+                + "\n" + _card("see [[fork#^vm]]", "[[fork#flags|the flags]] and [[nowhere]]"),
+    "sub/other.md": "START\nBasic\n[[fork]] again\nBack: ![[fork]]\nEND\n",
+}
+
+
+def test_packed_note_file_is_a_note_file_with_the_same_text() -> None:
+    text = "---\naliases: [a]\n---\nline \udc80 two\n" * 50
+    packed = PackedNoteFile("a.md", text, 1700000000, False)
+    assert isinstance(packed, NoteFile)
+    assert (packed.path, packed.text, packed.mtime, packed.selected, packed.stem) == (
+        "a.md", text, 1700000000, False, "a")
+    assert packed.text is not packed.text  # inflated at each read
+    assert packed == PackedNoteFile("a.md", text, 1700000000, False)
+    assert packed != PackedNoteFile("a.md", text + "x", 1700000000, False)
+    assert dataclasses.replace(packed, selected=True) == PackedNoteFile("a.md", text,
+                                                                        1700000000, True)
+    assert pickle.loads(pickle.dumps(packed)) == NoteFile("a.md", text, 1700000000, False)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        packed.path = "b.md"  # type: ignore[misc]
+
+
+def test_packed_texts_render_and_write_what_plain_texts_do(make_vault, tmp_path: Path) -> None:
+    """Embeds, links to headings and block ids, aliases and back links read other notes'
+    texts after parsing: from packed files they read the same text."""
+    vault = make_vault(LINKED)
+    plain = load([vault])
+    packed = load([vault], pack_texts=True)
+    assert all(type(f) is NoteFile for f in plain.vault.files)
+    assert all(type(f) is PackedNoteFile for f in packed.vault.files)
+    assert [f.text for f in packed.vault.files] == [f.text for f in plain.vault.files]
+    assert packed.notes == plain.notes and packed.diagnostics == plain.diagnostics
+    out = {}
+    for name, result in (("plain", plain), ("packed", packed)):
+        rendered, diags = render_notes(result)
+        out[name] = ([r.html for r in rendered], diags)
+        plan = plan_export(rendered, vault=result.vault, css=note_type_css(), now=1_800_000_000)
+        write_package(plan, tmp_path / f"{name}.apkg")
+    assert out["packed"] == out["plain"]
+    html = out["plain"][0]
+    assert "the fork call" in html[0]["Front"]  # the alias, read from fork.md's text
+    assert "CLONE_VM shares memory" in html[0]["Back"]  # the embedded heading
+    assert (tmp_path / "packed.apkg").read_bytes() == (tmp_path / "plain.apkg").read_bytes()
