@@ -5,7 +5,10 @@ the notes hold or the package's bytes. (How much each saves is measured in
 from __future__ import annotations
 
 import dataclasses
+import os
 import pickle
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -177,3 +180,18 @@ def test_packed_texts_render_and_write_what_plain_texts_do(make_vault, tmp_path:
     assert "the fork call" in html[0]["Front"]  # the alias, read from fork.md's text
     assert "CLONE_VM shares memory" in html[0]["Back"]  # the embedded heading
     assert (tmp_path / "packed.apkg").read_bytes() == (tmp_path / "plain.apkg").read_bytes()
+
+
+def test_a_build_whose_links_resolve_never_imports_ftfy(make_vault, tmp_path: Path) -> None:
+    """ftfy (10 MB with wcwidth's tables) is imported only to repair a link that resolves to
+    nothing; a fresh process shows what a build imports."""
+    vault = make_vault(LINKED | {"sub/other.md": "START\nBasic\n[[fork]] again\nBack: b\nEND\n",
+                                 "cards.md": _card("what does [[fork]] do?", "![[fork#flags]]")})
+    code = ("import sys; from mkdeck.cli import main; "
+            f"status = main(['build', {str(vault)!r}, '-o', {str(tmp_path / 'x.apkg')!r}, "
+            "'--no-cache', '--no-state', '-q']); "
+            "print(status, 'ftfy' in sys.modules, 'wcwidth' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env={**os.environ, "XDG_CACHE_HOME": str(tmp_path)})
+    assert run.stdout.split() == ["0", "False", "False"], run.stderr
+    assert (tmp_path / "x.apkg").stat().st_size > 0
