@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import pickle
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -195,3 +196,28 @@ def test_a_build_whose_links_resolve_never_imports_ftfy(make_vault, tmp_path: Pa
                          check=True, env={**os.environ, "XDG_CACHE_HOME": str(tmp_path)})
     assert run.stdout.split() == ["0", "False", "False"], run.stderr
     assert (tmp_path / "x.apkg").stat().st_size > 0
+
+
+def test_collection_rows_come_in_id_order(make_vault, tmp_path: Path) -> None:
+    """The writer makes note and card rows one at a time, in id order: the rows read back
+    are every planned card, sorted by id, each with its note, deck, ordinal and position."""
+    cloze = "START\nCloze\n{{c1::fork}} and {{c2::exec}} and {{c3::wait}}\nEND\n"
+    reversed_ = "START\nBasic (and reversed card)\nfront\nBack: back\nEND\n"
+    vault = make_vault({**VAULT, "c.md": "TARGET DECK: Other\n" + cloze + reversed_})
+    result = load([vault])
+    rendered, _ = render_notes(result)
+    plan = plan_export(rendered, vault=result.vault, css=note_type_css(), now=1_800_000_000)
+    decks = dict(plan.decks)
+    expected = sorted((c.card_id, p.note_id, decks[p.deck], c.ord, p.due)
+                      for p in plan.notes for c in p.cards)
+    assert len(expected) == 3 + 3 + 2
+    db = tmp_path / "collection.anki2"
+    db.write_bytes(collection_bytes(plan))
+    conn = sqlite3.connect(db)
+    try:
+        cards = conn.execute("SELECT id, nid, did, ord, due FROM cards ORDER BY rowid").fetchall()
+        notes = conn.execute("SELECT id, guid FROM notes ORDER BY rowid").fetchall()
+    finally:
+        conn.close()
+    assert cards == expected
+    assert notes == sorted((p.note_id, p.guid) for p in plan.notes)
