@@ -56,7 +56,9 @@ from mkdeck.render import note_type_css
 from mkdeck.render.parallel import render_parallel
 mark("imports")
 env = dict(os.environ)
-result = load([vault], pack_texts=True)
+import inspect  # as app.build loads (an older checkout, for a baseline, has no pack_texts)
+packs = "pack_texts" in inspect.signature(load).parameters
+result = load([vault], pack_texts=True) if packs else load([vault])
 mark("load")
 rendered, _ = render_parallel(result, jobs=1)
 mark("render")

@@ -82,9 +82,9 @@ def load(paths: Sequence[str | Path], *, config: str | Path | None = None,
         parse: parses one file instead of :func:`mkdeck.parse.parse_file` (same signature;
             the incremental build's cached parser, :mod:`mkdeck.app.incremental`).
         pack_texts: once every file is parsed, keep each file's text deflated
-            (:class:`~mkdeck.model.PackedNoteFile`, a quarter of the memory): for ``build``,
-            which reads few texts again (embeds, links to headings); ``check`` and
-            ``verify`` read every one again and keep them plain.
+            (:class:`~mkdeck.model.PackedNoteFile`, a third of the memory or less): for
+            ``build``, which reads few texts again (embeds, links to headings); ``check``
+            and ``verify`` read every one again and keep them plain.
 
     Returns:
         :class:`~mkdeck.model.ParseResult`: ``vault.files`` holds every note of the vault (for

@@ -28,7 +28,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-
 from mkdeck.codes import register
 from mkdeck.model import Diagnostic, NoteFile, Severity, SourceLocation, Vault
 from mkdeck.scan import WIKILINK_RE, code_spans, frontmatter_end, scan_lines
