@@ -86,16 +86,6 @@ def test_rendered_html_is_the_staged_dict_unless_media_fill_slots(make_vault) ->
     assert [r.html for r in rendered] == [r.html for r in render_notes(result)[0]]
 
 
-def test_plan_shares_deck_names_and_unchanged_tag_tuples(make_vault) -> None:
-    result = load([make_vault(VAULT)])
-    rendered, _ = render_notes(result)
-    plan = plan_export(rendered, vault=result.vault, css=note_type_css(), now=1_800_000_000)
-    a1, a2, b1 = plan.notes
-    assert a1.deck == b1.deck == "Linux::Syscalls" and a1.deck is b1.deck is a2.deck
-    assert [p.tags for p in plan.notes] == [("sys",), ("sys", "kernel"), ("sys",)]
-    assert all(p.tags is p.rendered.note.tags for p in plan.notes)
-
-
 def _unshare(value: object) -> object:
     """A copy of ``value`` in which no str, int, tuple, dict or dataclass is shared with it
     (nor within it, for strings of more than one character and ints above 256)."""
