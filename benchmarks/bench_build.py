@@ -31,7 +31,9 @@ baseline in the same run:
   debounce before it is the user's setting, not build time);
 * **peak memory** at ``--memory-cards`` (default 100,000) cards: the largest RSS of the
   build's processes (``wait4``) and the PSS summed over mkdeck and its workers
-  (``/proc/PID/smaps_rollup``, sampled every 50 ms), for a cold build.
+  (``/proc/PID/smaps_rollup``, sampled every 50 ms), for a cold build with ``--no-state``
+  and one with the sync state (``benchmarks/bench_memory.py`` runs only these, and can
+  print the RSS after each stage).
 
 mkdeck's own modules are compiled to bytecode first (``compileall``), as a wheel install
 does: an editable checkout run with ``PYTHONDONTWRITEBYTECODE`` would otherwise compile them
@@ -297,13 +299,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.memory_cards:
             big = gen_vault.generate(work / "big", cards=args.memory_cards, distinct_code=True)
             env_big = dict(os.environ, XDG_CACHE_HOME=str(work / "big-cache"))
-            w, c, rss, pss = run_child([PYTHON, "-m", "mkdeck", "build", str(big), "-q", "-o",
-                                        str(work / "big.apkg"), "--no-cache"], env_big, pss=True)
-            load = os.getloadavg()
-            print(f"peak memory, cold build of {args.memory_cards} cards: largest process RSS "
-                  f"{rss / 1024:.0f} MB, PSS summed over mkdeck and its workers "
-                  f"{pss / 1024:.0f} MB (target <= 400 MB both); wall {w:.1f} s, CPU {c:.1f} s, "
-                  f"load {load[0]:.1f}")
+            for extra in (["--no-state"], []):  # the state's build last: it writes one
+                w, c, rss, pss = run_child([PYTHON, "-m", "mkdeck", "build", str(big), "-q",
+                                            "-o", str(work / "big.apkg"), "--no-cache", *extra],
+                                           env_big, pss=True)
+                load = os.getloadavg()
+                print(f"peak memory, cold build of {args.memory_cards} cards"
+                      f"{', --no-state' if extra else ', with the sync state'}: largest "
+                      f"process RSS {rss / 1024:.0f} MB, PSS summed over mkdeck and its workers "
+                      f"{pss / 1024:.0f} MB (target <= 400 MB both); wall {w:.1f} s, CPU "
+                      f"{c:.1f} s, load {load[0]:.1f}")
     finally:
         if watcher is not None:
             watcher.close()

@@ -249,7 +249,7 @@ def _build_uncached(paths: Sequence[str | Path], out_path: Path, *, config: str 
         memo.start()
     step("parse")
     result = load(list(paths), config=config, deck=deck,
-                  parse=incremental.parse_file if incremental else None)
+                  parse=incremental.parse_file if incremental else None, pack_texts=True)
     step("render")
     if incremental is not None:
         rendered, render_diags = incremental.render(result, jobs=jobs)

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import logging
 from collections.abc import Callable, Iterator, Sequence
@@ -19,6 +20,7 @@ from mkdeck.model import (
     Diagnostic,
     Note,
     NoteFile,
+    PackedNoteFile,
     ParseResult,
     Severity,
     SourceLocation,
@@ -67,7 +69,8 @@ def gc_paused() -> Iterator[None]:
 
 
 def load(paths: Sequence[str | Path], *, config: str | Path | None = None,
-         deck: str | None = None, parse: ParseFn | None = None) -> ParseResult:
+         deck: str | None = None, parse: ParseFn | None = None,
+         pack_texts: bool = False) -> ParseResult:
     """Read and parse a vault.
 
     Args:
@@ -78,6 +81,10 @@ def load(paths: Sequence[str | Path], *, config: str | Path | None = None,
         deck: ``--deck NAME``: the default deck, above every config.
         parse: parses one file instead of :func:`mkdeck.parse.parse_file` (same signature;
             the incremental build's cached parser, :mod:`mkdeck.app.incremental`).
+        pack_texts: once every file is parsed, keep each file's text deflated
+            (:class:`~mkdeck.model.PackedNoteFile`, a third of the memory or less): for
+            ``build``, which reads few texts again (embeds, links to headings); ``check``
+            and ``verify`` read every one again and keep them plain.
 
     Returns:
         :class:`~mkdeck.model.ParseResult`: ``vault.files`` holds every note of the vault (for
@@ -91,11 +98,11 @@ def load(paths: Sequence[str | Path], *, config: str | Path | None = None,
     if isinstance(paths, (str, Path)):  # a lone path, not a sequence of characters
         paths = [paths]
     with gc_paused():
-        return _load(paths, config, deck, parse or parse_file)
+        return _load(paths, config, deck, parse or parse_file, pack_texts)
 
 
 def _load(paths: Sequence[str | Path], config: str | Path | None,
-          deck: str | None, parse: ParseFn) -> ParseResult:
+          deck: str | None, parse: ParseFn, pack_texts: bool = False) -> ParseResult:
     resolved = resolve_paths(paths)
     root = find_root(resolved)
     cfg, diagnostics = load_config(root, config, deck)
@@ -123,6 +130,9 @@ def _load(paths: Sequence[str | Path], config: str | Path | None,
         diagnostics.extend(file_diagnostics)
     diagnostics.extend(regexes.diagnostics)
     diagnostics.sort(key=Diagnostic.sort_key)
+    if pack_texts:
+        vault = dataclasses.replace(vault, files=tuple(
+            PackedNoteFile(f.path, f.text, f.mtime, f.selected) for f in vault.files))
     return ParseResult(vault=vault, notes=tuple(notes), diagnostics=tuple(diagnostics))
 
 

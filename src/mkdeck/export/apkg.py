@@ -81,10 +81,19 @@ def _note_rows(plan: ExportPlan) -> tuple[Iterator[tuple[object, ...]],
             yield (p.note_id, p.guid, p.model.model_id, p.mod, -1, tags,
                    "\x1f".join(p.fields), "", 0, 0, "")
 
-    cards = sorted((card.card_id, p.note_id, deck_ids[p.deck], card.ord, p.mod, -1, 0, 0,
-                    p.due, 0, 0, 0, 0, 0, 0, 0, 0, "")
-                   for p in plan.notes for card in p.cards)
-    return notes(), iter(cards)
+    # cards in id order (ids are unique: the table's primary key), found through a sorted
+    # list of positions instead of a sorted list of every row (19 MB at 100,000 cards)
+    owners = [p for p in plan.notes for _ in p.cards]
+    planned = [card for p in plan.notes for card in p.cards]
+    order = sorted(range(len(planned)), key=lambda k: planned[k].card_id)
+
+    def cards() -> Iterator[tuple[object, ...]]:
+        for k in order:
+            p, card = owners[k], planned[k]
+            yield (card.card_id, p.note_id, deck_ids[p.deck], card.ord, p.mod, -1, 0, 0,
+                   p.due, 0, 0, 0, 0, 0, 0, 0, 0, "")
+
+    return notes(), cards()
 
 
 def _fill_collection(conn: sqlite3.Connection, plan: ExportPlan) -> None:

@@ -16,7 +16,13 @@ from mkdeck.model import (
 from mkdeck.parse.cloze import convert_shorthand
 from mkdeck.parse.context import context_suffixes, headings
 from mkdeck.parse.rules.frontmatter import report_foreign_deck
-from mkdeck.parse.state import ParseState, Pending, matching_rules
+from mkdeck.parse.state import (
+    ParseState,
+    Pending,
+    matching_rules,
+    shared_line,
+    shared_numbers,
+)
 from mkdeck.parse.tags import merge_tags, split_tags
 from mkdeck.scan import (
     has_cloze,
@@ -62,7 +68,9 @@ def finish_notes(state: ParseState) -> list[Note]:
         out.append(Note(
             location=p.location, note_type=p.note_type, fields=tuple(built), deck=deck,
             tags=merge_tags(tags), id=p.id, kind=p.kind,  # type: ignore[arg-type]
-            end_line=p.end_line, id_line=p.id_line, end_column=p.end_column))
+            end_line=shared_line(p.end_line),
+            id_line=None if p.id_line is None else shared_line(p.id_line),
+            end_column=p.end_column))
     return out
 
 
@@ -147,7 +155,7 @@ def _trim(lines: list[tuple[int, str]]) -> tuple[str, tuple[int, ...]]:
     texts = list(texts)
     texts[0] = texts[0].lstrip()
     texts[-1] = texts[-1].rstrip()
-    return "\n".join(texts), numbers
+    return "\n".join(texts), shared_numbers(numbers)
 
 
 def _folder_tags(path: str, config: Config) -> list[str]:

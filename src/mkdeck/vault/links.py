@@ -28,7 +28,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-
 from mkdeck.codes import register
 from mkdeck.model import Diagnostic, NoteFile, Severity, SourceLocation, Vault
 from mkdeck.scan import WIKILINK_RE, code_spans, frontmatter_end, scan_lines
@@ -221,6 +220,7 @@ class VaultIndex:
         self._skipped = set(vault.skipped)
         for path in vault.skipped:
             self._add(path, path.rsplit("/", 1)[-1][:-3])
+        self._texts: dict[str, str] = {}
         self._lines: dict[str, list[str]] = {}
         self._headings: dict[str, tuple[Heading, ...]] = {}
         self._blocks: dict[str, dict[str, int]] = {}
@@ -256,12 +256,21 @@ class VaultIndex:
             return res.path in self._notes or res.path in self._skipped
         return is_note_target(target) and not res.outside
 
+    def text(self, path: str) -> str:
+        """The note's text; ``""`` for an unknown path. Read from its
+        :class:`~mkdeck.model.NoteFile` once per index (a
+        :class:`~mkdeck.model.PackedNoteFile` inflates its text at each read)."""
+        cached = self._texts.get(path)
+        if cached is None:
+            f = self._notes.get(path)
+            cached = self._texts[path] = f.text if f is not None else ""
+        return cached
+
     def lines(self, path: str) -> list[str]:
         """The note's lines (``text.split("\\n")``); ``[]`` for an unknown path."""
         cached = self._lines.get(path)
         if cached is None:
-            f = self._notes.get(path)
-            cached = f.text.split("\n") if f is not None else []
+            cached = self.text(path).split("\n") if path in self._notes else []
             self._lines[path] = cached
         return cached
 

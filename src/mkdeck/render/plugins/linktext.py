@@ -73,11 +73,25 @@ def _aliases(text: str) -> tuple[str, ...]:
 def first_alias(index: VaultIndex, path: str) -> str | None:
     """The first frontmatter alias of note ``path`` (``aliases: [a, b]``, ``aliases: a`` or
     ``alias: a``), or ``None``."""
-    note = index.note(path)
-    if note is None:
+    if index.note(path) is None:
         return None
-    found = _aliases(note.text)
+    found = _aliases(_front_matter(index.text(path)))
     return found[0] if found else None
+
+
+def _front_matter(text: str) -> str:
+    """``text`` up to the end of its front matter's closing line (``---`` or ``...``), or
+    ``""`` without front matter: all :func:`_aliases` reads, and all its cache keeps."""
+    end = text.find("\n")
+    if end < 0 or text[:end].rstrip() != "---":
+        return ""
+    while end >= 0:
+        start = end + 1
+        end = text.find("\n", start)
+        line = text[start:] if end < 0 else text[start:end]
+        if line.rstrip() in ("---", "..."):
+            return text if end < 0 else text[:end]
+    return ""
 
 
 def _strip_prefix(name: str, prefixes: tuple[str, ...]) -> str:
