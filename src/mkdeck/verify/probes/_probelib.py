@@ -8,8 +8,11 @@ apart; a fact with ``valid`` false is never used for a verdict.
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import json
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -91,3 +94,33 @@ def proc_state(pid: int) -> str | None:
 def wait_status(pid: int) -> int:
     """``waitpid`` and return the raw status."""
     return os.waitpid(pid, 0)[1]
+
+
+# ---- shared by the lifecycle probes (p_life_*.py) -----------------------------------------
+libc = ctypes.CDLL(None, use_errno=True)
+libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong,
+                       ctypes.c_ulong]
+F_GETPIPE_SZ = 1032
+PR_SET_CHILD_SUBREAPER = 36
+PR_GET_CHILD_SUBREAPER = 37
+PR_SET_DUMPABLE = 4
+CATCHABLE = [s for s in range(1, 32) if s not in (signal.SIGKILL, signal.SIGSTOP)]
+
+
+def wait_for(pred, limit: float = 3.0) -> bool:
+    """Poll ``pred()`` every 0.5 ms for up to ``limit`` seconds; its last value."""
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.0005)
+    return pred()
+
+
+def errname(fn) -> str:
+    """The errno name ``fn()`` failed with, or ``"none"``."""
+    try:
+        fn()
+        return "none"
+    except OSError as exc:
+        return errno.errorcode.get(exc.errno or 0, str(exc.errno))

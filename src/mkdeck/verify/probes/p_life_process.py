@@ -23,35 +23,10 @@ import tempfile
 import termios
 import time
 
-from _probelib import Facts, proc_state, status_field
+from _probelib import (CATCHABLE, errname, Facts, libc, PR_GET_CHILD_SUBREAPER,
+                       PR_SET_CHILD_SUBREAPER, proc_state, status_field, wait_for)
 
 F = Facts("lifecycle-process")
-libc = ctypes.CDLL(None, use_errno=True)
-libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong,
-                       ctypes.c_ulong]
-F_GETPIPE_SZ = 1032
-PR_SET_CHILD_SUBREAPER = 36
-PR_GET_CHILD_SUBREAPER = 37
-PR_SET_DUMPABLE = 4
-CATCHABLE = [s for s in range(1, 32) if s not in (signal.SIGKILL, signal.SIGSTOP)]
-
-
-def wait_for(pred, limit: float = 3.0) -> bool:
-    end = time.monotonic() + limit
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.0005)
-    return pred()
-
-
-def errname(fn) -> str:
-    """The errno name ``fn()`` failed with, or ``"none"``."""
-    try:
-        fn()
-        return "none"
-    except OSError as exc:
-        return errno.errorcode.get(exc.errno or 0, str(exc.errno))
 
 
 # ---- subreaper across fork and exec --------------------------------------------------------
