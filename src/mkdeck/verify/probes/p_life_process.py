@@ -23,8 +23,8 @@ import tempfile
 import termios
 import time
 
-from _probelib import (CATCHABLE, errname, Facts, libc, PR_GET_CHILD_SUBREAPER,
-                       PR_SET_CHILD_SUBREAPER, proc_state, status_field, wait_for)
+from _probelib import (CATCHABLE, errname, Facts, in_child, libc, PR_GET_CHILD_SUBREAPER,
+                       PR_SET_CHILD_SUBREAPER, proc_state, read_all, status_field, wait_for)
 
 F = Facts("lifecycle-process")
 
@@ -311,13 +311,7 @@ if pid == 0:
     finally:
         os._exit(127)
 os.close(w)
-text = b""
-while True:
-    chunk = os.read(r, 4096)
-    if not chunk:
-        break
-    text += chunk
-os.close(r)
+text = read_all(r)
 os.waitpid(pid, 0)
 ids = {k: v.split()[:3] for k, v in (line.split(":", 1) for line in text.decode().splitlines())}
 expect_u, expect_g = [str(x) for x in os.getresuid()], [str(x) for x in os.getresgid()]
@@ -357,25 +351,31 @@ F.add("session.setsid_no_controlling_terminal", t_setsid == "0",
       control_tty_nr_after_tiocsctty=t_acq)
 
 # ---- getuid()/geteuid() and setuid() as root (credentials(7)); needs root ---------------------
-r, w = os.pipe()
-pid = os.fork()
-if pid == 0:
-    try:
-        if os.geteuid() != 0:
-            os.write(w, b"not-root")
-        else:
-            os.setgroups([])
-            os.setresuid(1000, 2000, 3000)
-            ids = f"{os.getuid()} {os.geteuid()} {os.getresuid()[2]}"
-            up = errname(lambda: os.seteuid(3000))  # to the saved set-user-ID: allowed
-            other = errname(lambda: os.seteuid(4000))  # to any other: not for the unprivileged
-            os.write(w, f"{ids} {up} {other}".encode())
-    finally:
-        os._exit(0)
-os.close(w)
-os.waitpid(pid, 0)
-cred = os.read(r, 128).decode().split()
-os.close(r)
+
+
+def seteuid_as_unprivileged() -> str:
+    """In a child: real, effective, saved uid after setresuid(1000, 2000, 3000), then the errno
+    of seteuid() to the saved uid and to another one; ``"not-root"`` without root."""
+    if os.geteuid() != 0:
+        return "not-root"
+    os.setgroups([])
+    os.setresuid(1000, 2000, 3000)
+    ids = f"{os.getuid()} {os.geteuid()} {os.getresuid()[2]}"
+    up = errname(lambda: os.seteuid(3000))  # to the saved set-user-ID: allowed
+    other = errname(lambda: os.seteuid(4000))  # to any other: not for the unprivileged
+    return f"{ids} {up} {other}"
+
+
+def root_setuid() -> str:
+    """In a child: real, effective, saved uid after root's setuid(1000); ``"not-root"``."""
+    if os.geteuid() != 0:
+        return "not-root"
+    os.setgroups([])
+    os.setuid(1000)
+    return " ".join(map(str, os.getresuid()))
+
+
+cred = in_child(seteuid_as_unprivileged).split()
 root = cred[:1] != ["not-root"] and len(cred) == 5
 F.add("credentials.getuid_real_geteuid_effective", root and cred[0:2] == ["1000", "2000"],
       root,
@@ -383,22 +383,7 @@ F.add("credentials.getuid_real_geteuid_effective", root and cred[0:2] == ["1000"
 F.add("credentials.unprivileged_seteuid_only_real_or_saved",
       root and cred[3:5] == ["none", "EPERM"],
       root and cred[3] == "none", seteuid_to_saved=cred[3:4], seteuid_to_other=cred[4:5])
-r, w = os.pipe()
-pid = os.fork()
-if pid == 0:
-    try:
-        if os.geteuid() != 0:
-            os.write(w, b"not-root")
-        else:
-            os.setgroups([])
-            os.setuid(1000)
-            os.write(w, " ".join(map(str, os.getresuid())).encode())
-    finally:
-        os._exit(0)
-os.close(w)
-os.waitpid(pid, 0)
-after = os.read(r, 64).decode().split()
-os.close(r)
+after = in_child(root_setuid).split()
 F.add("credentials.root_setuid_sets_all_three", after == ["1000", "1000", "1000"],
       len(after) == 3, resuid_after_setuid_1000=after)
 

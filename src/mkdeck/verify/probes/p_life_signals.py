@@ -34,7 +34,8 @@ import termios
 import threading
 import time
 
-from _probelib import CATCHABLE, Facts, libc, PR_SET_DUMPABLE, status_field, wait_for
+from _probelib import (CATCHABLE, Facts, libc, PR_SET_DUMPABLE, read_all, status_field,
+                       wait_for)
 
 F = Facts("lifecycle-signals")
 
@@ -334,13 +335,7 @@ if pid == 0:
     finally:
         os._exit(127)
 os.close(pid_w)
-text = b""
-while True:
-    chunk = os.read(pid_r, 4096)
-    if not chunk:
-        break
-    text += chunk
-os.close(pid_r)
+text = read_all(pid_r)
 os.waitpid(pid, 0)
 for line in text.decode().splitlines():
     name, _, code = line.partition(" ")
